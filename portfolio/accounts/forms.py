@@ -1,0 +1,75 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from portfolio.accounts.models import User
+
+
+class SignUpForm(forms.Form):
+    role = forms.ChoiceField(
+        label="I am",
+        choices=[
+            (User.Role.CREATOR, "A creator: I link my videos to my portfolio"),
+            (User.Role.EMPLOYER, "An employer: my company posts job videos"),
+        ],
+        widget=forms.RadioSelect,
+        initial=User.Role.CREATOR,
+    )
+    name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    organization_name = forms.CharField(
+        label="Organization name", max_length=120, required=False, help_text="Employers only."
+    )
+    organization_website = forms.URLField(
+        label="Organization website", max_length=300, required=False, assume_scheme="https", help_text="Optional."
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        elif password1:
+            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        if cleaned.get("role") == User.Role.EMPLOYER and not (cleaned.get("organization_name") or "").strip():
+            self.add_error("organization_name", "Employers sign up with the name of their organization.")
+        return cleaned
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    error_messages = {
+        "invalid_login": "That email and password do not match an account.",
+        "inactive": "This account is inactive.",
+    }
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(label="Organization name", max_length=120)
+    website = forms.URLField(label="Website", max_length=300, required=False, assume_scheme="https")
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label="Email of an employer account")

@@ -1,0 +1,79 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from portfolio.accounts.models import Membership, Organization, User
+
+
+def _unique_org_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organization"
+    slug, n = base, 1
+    while Organization.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, owner: User, name: str, website: str = "", slug: str = "") -> Organization:
+    if not owner.is_employer:
+        raise ValidationError("Only employer accounts can create organizations.")
+    organization = Organization(name=name.strip(), website=website.strip(), slug=slug or _unique_org_slug(name))
+    organization.full_clean()
+    organization.save()
+    Membership.objects.create(organization=organization, user=owner, role=Membership.Role.OWNER)
+    return organization
+
+
+@transaction.atomic
+def user_sign_up(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    organization_name: str = "",
+    organization_website: str = "",
+) -> User:
+    """Creates a creator, or an employer together with the organization they own: all or nothing."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "An account with this email address already exists."})
+    if role == User.Role.EMPLOYER and not organization_name.strip():
+        raise ValidationError({"organization_name": "Employers sign up with the name of their organization."})
+    user = User(email=email, name=name.strip(), role=role)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    if role == User.Role.EMPLOYER:
+        organization_create(owner=user, name=organization_name, website=organization_website)
+    return user
+
+
+@transaction.atomic
+def membership_add(*, organization: Organization, actor: User, email: str) -> Membership:
+    """An owner adds an existing employer account to the organization as a member."""
+    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
+        raise ValidationError("Only owners can add members.")
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationError({"email": "No Reelfolio account uses this email address; ask them to sign up first."})
+    if not user.is_employer:
+        raise ValidationError({"email": "This account is a creator account; only employer accounts can join."})
+    if Membership.objects.filter(organization=organization, user=user).exists():
+        raise ValidationError({"email": "This person is already a member."})
+    return Membership.objects.create(organization=organization, user=user, role=Membership.Role.MEMBER)
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    organization = membership.organization
+    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
+        raise ValidationError("Only owners can remove members.")
+    if membership.role == Membership.Role.OWNER:
+        owners = Membership.objects.select_for_update().filter(organization=organization, role=Membership.Role.OWNER)
+        if owners.count() <= 1:
+            raise ValidationError("An organization keeps at least one owner.")
+    membership.delete()

@@ -1,0 +1,40 @@
+"""One JSON error shape for the whole API: {"error": {"code": ..., "message": ..., "details": ...}}."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from portfolio.core.exceptions import ApplicationError
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            message = _first_message(value)
+            return message if key in ("detail", "non_field_errors") else f"{key}: {message}"
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, ApplicationError):
+        body = {"error": {"code": exc.code, "message": exc.message, "details": exc.extra}}
+        return Response(body, status=exc.status)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException) and hasattr(exc, "get_codes"):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else code
+    body = {"error": {"code": code, "message": _first_message(detail)}}
+    if response.status_code == status.HTTP_400_BAD_REQUEST and isinstance(detail, dict | list):
+        body["error"]["details"] = detail
+    response.data = body
+    return response

@@ -1,0 +1,50 @@
+"""The demo data that `seed_demo` writes: a creator, an employer organization with two members."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from portfolio.accounts.models import Membership, Organization, User
+
+DEMO_PASSWORD = "reelfolio-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    role: str
+    description: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("creator@demo.reelfolio.test", "Casey Creator", User.Role.CREATOR, "a creator"),
+    DemoLogin("owner@demo.reelfolio.test", "Olivia Owner", User.Role.EMPLOYER, "owner of Northwind Studio"),
+    DemoLogin("member@demo.reelfolio.test", "Max Member", User.Role.EMPLOYER, "member of Northwind Studio"),
+]
+DEMO_ORGANIZATION = {"slug": "northwind-studio", "name": "Northwind Studio", "website": "https://northwind.example"}
+
+
+@transaction.atomic
+def demo_seed() -> list[DemoLogin]:
+    """Creates what is missing and leaves what exists: running it twice changes nothing."""
+    users = {}
+    for login in DEMO_LOGINS:
+        user, created = User.objects.get_or_create(
+            email=login.email, defaults={"name": login.name, "role": login.role}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        users[login.email] = user
+    organization, _ = Organization.objects.get_or_create(
+        slug=DEMO_ORGANIZATION["slug"],
+        defaults={"name": DEMO_ORGANIZATION["name"], "website": DEMO_ORGANIZATION["website"]},
+    )
+    Membership.objects.get_or_create(
+        organization=organization, user=users["owner@demo.reelfolio.test"], defaults={"role": Membership.Role.OWNER}
+    )
+    Membership.objects.get_or_create(
+        organization=organization, user=users["member@demo.reelfolio.test"], defaults={"role": Membership.Role.MEMBER}
+    )
+    return DEMO_LOGINS

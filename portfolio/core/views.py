@@ -1,0 +1,37 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portfolio.core import selectors
+
+
+def home(request):
+    return render(request, "core/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    checks = {
+        "database": selectors.database_problem(),
+        "cache": selectors.cache_problem(),
+        "broker": selectors.broker_problem(),
+    }
+    failing = sorted(name for name, problem in checks.items() if problem)
+    body = {
+        "status": "ok" if not failing else "unavailable",
+        "checks": {name: (problem or "ok") for name, problem in checks.items()},
+    }
+    if failing:
+        body["failing"] = failing
+    if not checks["database"]:
+        last_seen = selectors.worker_last_seen()
+        body["worker_last_seen"] = last_seen.isoformat() if last_seen else None
+    return JsonResponse(body, status=503 if failing else 200)

@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from portfolio.accounts import services
+from portfolio.accounts.models import Membership, User
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "orchid-lantern-42"
+
+
+@pytest.fixture
+def owner():
+    return services.user_sign_up(
+        email="owner@acme.example", name="Olivia", password=PASSWORD, role="employer", organization_name="Acme Films"
+    )
+
+
+@pytest.fixture
+def colleague():
+    return User.objects.create_user(email="sam@acme.example", password=PASSWORD, name="Sam", role="employer")
+
+
+def test_owner_adds_a_member_who_then_sees_the_organization(client, owner, colleague):
+    client.force_login(owner)
+    url = reverse("accounts:organization_detail", args=["acme-films"])
+    response = client.post(url, {"email": "SAM@acme.example"}, follow=True)
+    assert "Sam joined Acme Films." in response.content.decode()
+    assert Membership.objects.get(user=colleague).role == "member"
+
+    client.force_login(colleague)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "You are member." in page.content.decode()
+
+
+def test_member_cannot_add_members(client, owner, colleague):
+    organization = owner.organizations.get()
+    Membership.objects.create(organization=organization, user=colleague, role="member")
+    other = User.objects.create_user(email="x@acme.example", password=PASSWORD, name="X", role="employer")
+    client.force_login(colleague)
+    response = client.post(reverse("accounts:organization_detail", args=["acme-films"]), {"email": other.email})
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=other).exists()
+
+
+def test_outsider_gets_404_for_an_organization(client, owner, colleague):
+    client.force_login(colleague)
+    assert client.get(reverse("accounts:organization_detail", args=["acme-films"])).status_code == 404
+
+
+def test_adding_an_unknown_email_or_a_creator_is_refused_on_the_form(client, owner):
+    User.objects.create_user(email="creator@example.com", password=PASSWORD, name="C", role="creator")
+    client.force_login(owner)
+    url = reverse("accounts:organization_detail", args=["acme-films"])
+    response = client.post(url, {"email": "nobody@example.com"})
+    assert response.context["form"].errors["email"] == [
+        "No Reelfolio account uses this email address; ask them to sign up first."
+    ]
+    response = client.post(url, {"email": "creator@example.com"})
+    assert response.context["form"].errors["email"] == [
+        "This account is a creator account; only employer accounts can join."
+    ]
+    assert Membership.objects.count() == 1
+
+
+def test_removing_a_member_asks_first_then_removes(client, owner, colleague):
+    organization = owner.organizations.get()
+    membership = Membership.objects.create(organization=organization, user=colleague, role="member")
+    client.force_login(owner)
+    url = reverse("accounts:membership_remove", args=["acme-films", membership.pk])
+    confirm = client.get(url)
+    assert "Remove Sam?" in confirm.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    client.post(url)
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_last_owner_cannot_be_removed(client, owner):
+    membership = Membership.objects.get(user=owner)
+    client.force_login(owner)
+    response = client.post(reverse("accounts:membership_remove", args=["acme-films", membership.pk]), follow=True)
+    assert "An organization keeps at least one owner." in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_employer_creates_a_second_organization_with_a_unique_slug(client, owner):
+    client.force_login(owner)
+    response = client.post(reverse("accounts:organization_create"), {"name": "Acme Films", "website": ""})
+    assert response.status_code == 302
+    assert sorted(owner.organizations.values_list("slug", flat=True)) == ["acme-films", "acme-films-2"]
+
+
+def test_creator_cannot_create_an_organization(client):
+    creator = User.objects.create_user(email="c@example.com", password=PASSWORD, name="C", role="creator")
+    client.force_login(creator)
+    assert client.post(reverse("accounts:organization_create"), {"name": "Mine"}).status_code == 403
+
+
+def test_organization_list_empty_state(client, colleague):
+    client.force_login(colleague)
+    assert "You do not belong to an organization yet." in client.get(reverse("accounts:organization_list")).content.decode()

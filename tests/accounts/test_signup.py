@@ -1,0 +1,99 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.urls import reverse
+
+from portfolio.accounts import services
+from portfolio.accounts.models import Membership, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+STRONG = "orchid-lantern-42"
+
+
+def signup_data(**overrides):
+    data = {
+        "role": "creator",
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "password1": STRONG,
+        "password2": STRONG,
+        "organization_name": "",
+        "organization_website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_creator_signs_up_and_is_logged_in(client):
+    response = client.post(reverse("accounts:signup"), signup_data(), follow=True)
+    assert response.status_code == 200
+    assert "Welcome to Reelfolio, Ada." in response.content.decode()
+    user = User.objects.get(email="ada@example.com")
+    assert user.role == "creator"
+    assert response.context["user"] == user
+    assert not Organization.objects.exists()
+
+
+def test_employer_signs_up_with_an_organization_and_owns_it(client):
+    data = signup_data(role="employer", email="boss@acme.example", organization_name="Acme Films",
+                       organization_website="acme.example")
+    client.post(reverse("accounts:signup"), data)
+    user = User.objects.get(email="boss@acme.example")
+    organization = Organization.objects.get()
+    assert (organization.name, organization.slug, organization.website) == ("Acme Films", "acme-films", "https://acme.example")
+    assert Membership.objects.get(organization=organization).user == user
+    assert Membership.objects.get(organization=organization).role == "owner"
+
+
+def test_taken_email_is_refused_next_to_the_field_whatever_its_case(client):
+    User.objects.create_user(email="ada@example.com", password=STRONG, name="Ada")
+    response = client.post(reverse("accounts:signup"), signup_data(email="ADA@Example.com"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == ["An account with this email address already exists."]
+    assert User.objects.count() == 1
+
+
+def test_weak_password_is_refused_with_the_reason(client):
+    response = client.post(reverse("accounts:signup"), signup_data(password1="password", password2="password"))
+    errors = response.context["form"].errors["password1"]
+    assert "This password is too short. It must contain at least 10 characters." in errors
+    assert "This password is too common." in errors
+    assert not User.objects.exists()
+
+
+def test_employer_without_organization_name_creates_nothing(client):
+    response = client.post(reverse("accounts:signup"), signup_data(role="employer"))
+    assert response.context["form"].errors["organization_name"] == [
+        "Employers sign up with the name of their organization."
+    ]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not User.objects.exists()
+    assert not Organization.objects.exists()
+
+
+def test_service_refuses_an_employer_without_organization_and_writes_nothing():
+    with pytest.raises(ValidationError, match="Employers sign up with the name of their organization."):
+        services.user_sign_up(email="x@example.com", name="X", password=STRONG, role="employer")
+    assert not User.objects.exists()
+
+
+def test_organization_failing_validation_rolls_back_the_user():
+    """The user and the organization are written together or not at all."""
+    with pytest.raises(ValidationError):
+        services.user_sign_up(
+            email="x@example.com", name="X", password=STRONG, role="employer",
+            organization_name="Acme", organization_website="not a url",
+        )
+    assert not User.objects.exists()
+
+
+def test_database_refuses_duplicate_email_in_another_case():
+    User.objects.create_user(email="ada@example.com", password=STRONG, name="Ada")
+    with pytest.raises(IntegrityError):
+        User.objects.create(email="ADA@example.com", name="Ada 2")
+
+
+def test_database_refuses_an_unknown_role():
+    with pytest.raises(IntegrityError):
+        User.objects.create(email="z@example.com", name="Z", role="wizard")
