@@ -37,6 +37,9 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The built-in sandbox partner (integrations/sandbox): on for local runs, off in production.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+
 # The public address of this service, used in links that leave the site (emails, OAuth redirect URIs).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -53,7 +56,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "portfolio.core",
     "portfolio.accounts",
+    "portfolio.creators",
+    "integrations.oauth",
 ]
+if SANDBOX_ENABLED:
+    INSTALLED_APPS.append("integrations.sandbox")
 
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
@@ -92,19 +99,28 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'reelfolio.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the Celery worker read while one of them writes; IMMEDIATE
-    # transactions take the write lock up front instead of failing half-way with "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    # The test database is a file so that a real Celery worker process started by the tests sees it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-database.sqlite3")}
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if SANDBOX_ENABLED:
+    # The built-in sandbox partner keeps its own database, as an outside partner would
+    # (see integrations/sandbox/routers.py).
+    DATABASES["sandbox"] = env.db_url(
+        "SANDBOX_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}"
+    )
+    DATABASE_ROUTERS = ["integrations.sandbox.routers.SandboxRouter"]
+
+for _alias, _db in DATABASES.items():
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server and the Celery worker read while one of them writes; IMMEDIATE
+        # transactions take the write lock up front instead of failing half-way with "database is locked".
+        _db["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        # Test databases are files so that processes started by the tests (a real Celery worker) see them.
+        _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{_alias}.sqlite3")}
+    else:
+        _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        _db["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -230,7 +246,6 @@ SPECTACULAR_SETTINGS = {
 
 # --- Integrations ---------------------------------------------------------------------------------
 
-SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 # Fernet keys, comma-separated: the first encrypts, all decrypt. The default is for local runs only.
 TOKEN_ENCRYPTION_KEYS = env.list(
     "TOKEN_ENCRYPTION_KEYS",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -12,7 +13,14 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("portfolio.accounts.urls")),
-    path("admin/", admin.site.urls),
+    path("integrations/oauth/", include("integrations.oauth.urls")),
+    path("api/v1/", include("portfolio.creators.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    # Creator pages, public portfolio pages /@<handle> and short links /l/<code>.
+    path("", include("portfolio.creators.urls")),
 ]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("", include("integrations.sandbox.urls")))

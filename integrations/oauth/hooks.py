@@ -1,0 +1,34 @@
+"""Where the domain listens to linked accounts without `integrations` importing it.
+
+`portfolio` apps register handlers from their `AppConfig.ready()`; the sync and unlink services call
+them inside their transaction, so a failing handler rolls the whole step back.
+"""
+
+from collections.abc import Callable
+
+_videos_synced: list[Callable] = []
+_account_unlinked: list[Callable] = []
+
+
+def register_videos_synced(handler: Callable) -> Callable:
+    """handler(*, linked_account, videos: list[RemoteVideo]) gets the full current list of videos."""
+    if handler not in _videos_synced:
+        _videos_synced.append(handler)
+    return handler
+
+
+def register_account_unlinked(handler: Callable) -> Callable:
+    """handler(*, linked_account) runs before the link's tokens are deleted and its status set."""
+    if handler not in _account_unlinked:
+        _account_unlinked.append(handler)
+    return handler
+
+
+def videos_synced(*, linked_account, videos) -> None:
+    for handler in _videos_synced:
+        handler(linked_account=linked_account, videos=videos)
+
+
+def account_unlinked(*, linked_account) -> None:
+    for handler in _account_unlinked:
+        handler(linked_account=linked_account)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CreatorsConfig(AppConfig):
+    name = "portfolio.creators"
+    label = "creators"
+    verbose_name = "Creators, videos and portfolio links"

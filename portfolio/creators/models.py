@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+
+
+class CreatorProfile(models.Model):
+    """A creator's public identity on Reelfolio: the handle of their page /@<handle>."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creator_profile")
+    handle = models.SlugField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"@{self.handle}"
+
+
+class Video(models.Model):
+    """A video imported from a creator's linked video-platform account."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REMOVED = "removed", "Removed"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
+    linked_account = models.ForeignKey(
+        "oauth.LinkedAccount", on_delete=models.SET_NULL, null=True, blank=True, related_name="videos"
+    )
+    platform = models.CharField(max_length=50, help_text="The video platform, e.g. the videos provider's id.")
+    platform_video_id = models.CharField(max_length=128)
+    title = models.CharField(max_length=300, blank=True)
+    cover_image_url = models.URLField(max_length=1000, blank=True)
+    share_url = models.URLField(max_length=1000, blank=True)
+    embed_url = models.URLField(max_length=1000, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "platform_video_id"], name="creators_video_platform_id"),
+            models.CheckConstraint(condition=models.Q(status__in=["active", "removed"]), name="creators_video_status_valid"),
+        ]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self):
+        return f"{self.platform}:{self.platform_video_id}"
+
+
+class PortfolioAnchor(models.Model):
+    """The "View My Portfolio" link on one video: at most one per video, its short code kept for good."""
+
+    class TargetKind(models.TextChoices):
+        REELFOLIO_PAGE = "reelfolio_page", "My Reelfolio page"
+        LINKED_PROFILE = "linked_profile", "My profile on a freelance platform"
+        PROJECT = "project", "One portfolio project"
+
+    video = models.OneToOneField(Video, on_delete=models.CASCADE, related_name="portfolio_anchor")
+    code = models.CharField(max_length=22, unique=True, help_text="The short link is /l/<code>.")
+    target_kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    target_url = models.URLField(max_length=2000)
+    # For linked_profile and project targets: which linked account, and which project of it.
+    linked_account = models.ForeignKey(
+        "oauth.LinkedAccount", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    project_id = models.CharField(max_length=128, blank=True)
+    is_active = models.BooleanField(default=True, help_text="False once the creator detaches it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target_kind__in=["reelfolio_page", "linked_profile", "project"]),
+                name="creators_anchor_target_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target_url__startswith="http://") | models.Q(target_url__startswith="https://"),
+                name="creators_anchor_target_http",
+            ),
+        ]
+
+    def __str__(self):
+        return f"/l/{self.code} → {self.target_url}"
+
+
+class LinkClickDaily(models.Model):
+    """Clicks on one anchor's short link in one day (UTC): all clicks, and unique visitors."""
+
+    anchor = models.ForeignKey(PortfolioAnchor, on_delete=models.CASCADE, related_name="daily_clicks")
+    day = models.DateField()
+    clicks = models.PositiveIntegerField(default=0)
+    unique_visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["anchor", "day"], name="creators_linkclickdaily_anchor_day")]
+
+    def __str__(self):
+        return f"{self.anchor.code} {self.day}: {self.clicks}"
