@@ -180,7 +180,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -259,6 +259,15 @@ if not DEBUG and not TOKEN_ENCRYPTION_KEYS:
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default=[])
 # Seconds for every outgoing HTTP call (connect, read).
 HTTP_TIMEOUT = (env.float("HTTP_CONNECT_TIMEOUT", default=5.0), env.float("HTTP_READ_TIMEOUT", default=15.0))
+# The built-in sandbox partner: the client secret of its two registered OAuth clients, and how long
+# the access tokens it issues live.
+SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="reelfolio-sandbox-local-secret" if DEBUG else "")
+if SANDBOX_ENABLED and not SANDBOX_CLIENT_SECRET:
+    raise ImproperlyConfigured(
+        "SANDBOX_CLIENT_SECRET is not set. Outside DEBUG the sandbox partner (SANDBOX_ENABLED=true) needs "
+        "a client secret of its own: set SANDBOX_CLIENT_SECRET to a long random string."
+    )
+SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
 
 # --- Logging --------------------------------------------------------------------------------------
 

@@ -55,8 +55,18 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         database_url = database_url_for_subprocesses()
     env = dict(os.environ, DATABASE_URL=database_url, PYTHONUNBUFFERED="1")
     command = [
-        sys.executable, "-m", "celery", "-A", "portfolio", "worker",
-        "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portfolio",
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

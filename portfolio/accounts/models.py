@@ -47,7 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
-            models.CheckConstraint(condition=models.Q(role__in=["creator", "employer"]), name="accounts_user_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["creator", "employer"]), name="accounts_user_role_valid"
+            ),
         ]
 
     def __str__(self):
@@ -95,7 +97,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="accounts_membership_unique"),
-            models.CheckConstraint(condition=models.Q(role__in=["owner", "member"]), name="accounts_membership_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "member"]), name="accounts_membership_role_valid"
+            ),
         ]
         ordering = ["created_at"]
 

@@ -9,9 +9,7 @@ def organizations_for_user(*, user: User):
 
 def membership_for_user_or_404(*, user: User, slug: str) -> Membership:
     """The user's membership in the organization with this slug; 404 for anyone who is not a member."""
-    membership = (
-        Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()
-    )
+    membership = Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()
     if membership is None:
         raise Http404("No such organization.")
     return membership

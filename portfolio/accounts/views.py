@@ -123,7 +123,9 @@ def organization_detail(request, slug):
 @login_required
 def membership_remove(request, slug, membership_id):
     membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
-    target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization)
+    target = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
+    )
     if request.method == "POST":
         try:
             services.membership_remove(membership=target, actor=request.user)
@@ -134,6 +136,6 @@ def membership_remove(request, slug, membership_id):
         return redirect("accounts:organization_detail", slug=slug)
     if membership.role != Membership.Role.OWNER:
         raise PermissionDenied("Only owners can remove members.")
-    return render(request, "accounts/membership_confirm_remove.html", {"target": target, "organization": membership.organization})
-
-
+    return render(
+        request, "accounts/membership_confirm_remove.html", {"target": target, "organization": membership.organization}
+    )

@@ -30,9 +30,7 @@ def demo_seed() -> list[DemoLogin]:
     """Creates what is missing and leaves what exists: running it twice changes nothing."""
     users = {}
     for login in DEMO_LOGINS:
-        user, created = User.objects.get_or_create(
-            email=login.email, defaults={"name": login.name, "role": login.role}
-        )
+        user, created = User.objects.get_or_create(email=login.email, defaults={"name": login.name, "role": login.role})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

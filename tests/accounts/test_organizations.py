@@ -99,4 +99,7 @@ def test_creator_cannot_create_an_organization(client):
 
 def test_organization_list_empty_state(client, colleague):
     client.force_login(colleague)
-    assert "You do not belong to an organization yet." in client.get(reverse("accounts:organization_list")).content.decode()
+    assert (
+        "You do not belong to an organization yet."
+        in client.get(reverse("accounts:organization_list")).content.decode()
+    )

@@ -36,12 +36,17 @@ def test_creator_signs_up_and_is_logged_in(client):
 
 
 def test_employer_signs_up_with_an_organization_and_owns_it(client):
-    data = signup_data(role="employer", email="boss@acme.example", organization_name="Acme Films",
-                       organization_website="acme.example")
+    data = signup_data(
+        role="employer", email="boss@acme.example", organization_name="Acme Films", organization_website="acme.example"
+    )
     client.post(reverse("accounts:signup"), data)
     user = User.objects.get(email="boss@acme.example")
     organization = Organization.objects.get()
-    assert (organization.name, organization.slug, organization.website) == ("Acme Films", "acme-films", "https://acme.example")
+    assert (organization.name, organization.slug, organization.website) == (
+        "Acme Films",
+        "acme-films",
+        "https://acme.example",
+    )
     assert Membership.objects.get(organization=organization).user == user
     assert Membership.objects.get(organization=organization).role == "owner"
 
@@ -82,8 +87,12 @@ def test_organization_failing_validation_rolls_back_the_user():
     """The user and the organization are written together or not at all."""
     with pytest.raises(ValidationError):
         services.user_sign_up(
-            email="x@example.com", name="X", password=STRONG, role="employer",
-            organization_name="Acme", organization_website="not a url",
+            email="x@example.com",
+            name="X",
+            password=STRONG,
+            role="employer",
+            organization_name="Acme",
+            organization_website="not a url",
         )
     assert not User.objects.exists()
 

@@ -1,0 +1,65 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portfolio.accounts.models import Organization, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "orchid-lantern-42"
+
+
+def test_creator_signs_up_logs_out_and_logs_in_again(page):
+    page.goto("/")
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_label("A creator").check()
+    page.get_by_label("Your name").fill("Casey Creator")
+    page.get_by_label("Email").fill("casey@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Welcome to Reelfolio, Casey.")).to_be_visible()
+    assert User.objects.get(email="casey@example.com").role == "creator"
+
+    page.get_by_text("Casey", exact=True).click()  # the account menu
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Email").fill("casey@example.com")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("That email and password do not match an account.")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Hello, Casey")).to_be_visible()
+
+
+def test_employer_signs_up_with_an_organization_after_fixing_a_missing_name(page):
+    page.goto("/accounts/signup/")
+    page.get_by_label("An employer").check()
+    page.get_by_label("Your name").fill("Olivia Owner")
+    page.get_by_label("Email").fill("olivia@acme.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    name_field = page.get_by_label(re.compile("^Organization name"))
+    expect(name_field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Employers sign up with the name of their organization.")).to_be_visible()
+    assert not User.objects.exists()
+
+    # Passwords are never sent back to the browser: they are typed again.
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    name_field.fill("Acme Films")
+    page.get_by_label(re.compile("^Organization website")).fill("https://acme.example")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Welcome to Reelfolio, Olivia.")).to_be_visible()
+
+    page.get_by_role("link", name="Organizations").click()
+    page.get_by_role("link", name="Acme Films").click()
+    expect(page.get_by_role("heading", name="Acme Films")).to_be_visible()
+    expect(page.get_by_text("You are owner.")).to_be_visible()
+    organization = Organization.objects.get()
+    assert organization.memberships.get().user.email == "olivia@acme.example"
