@@ -29,11 +29,16 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     organization_name = forms.CharField(
-        label="Organization name", max_length=120, required=False, help_text="Employers only."
+        label="Organization name", max_length=120, required=False
     )
     organization_website = forms.URLField(
         label="Organization website", max_length=300, required=False, assume_scheme="https", help_text="Optional."
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required for employers only: the form says so in clean(), the label does not say "optional".
+        self.fields["organization_name"].show_optional = False
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

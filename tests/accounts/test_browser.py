@@ -14,6 +14,7 @@ def test_creator_signs_up_logs_out_and_logs_in_again(page):
     page.goto("/")
     page.get_by_role("button", name="Sign up").click()
     page.get_by_label("A creator").check()
+    expect(page.get_by_label("Organization name")).to_be_hidden()
     page.get_by_label("Your name").fill("Casey Creator")
     page.get_by_label("Email").fill("casey@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
