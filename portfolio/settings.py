@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portfolio.core.context_processors.site",
+                "integrations.oauth.context_processors.reconnect_banner",
             ],
         },
     },
@@ -221,6 +222,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
+    "oauth-refresh-expiring-tokens": {"task": "oauth.refresh_expiring_tokens", "schedule": 300.0},
+    "oauth-sync-due": {"task": "oauth.sync_due", "schedule": 300.0},
 }
 
 # --- REST framework -------------------------------------------------------------------------------
@@ -257,6 +260,11 @@ if not DEBUG and not TOKEN_ENCRYPTION_KEYS:
         'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
     )
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default=[])
+# A token expiring within this many seconds is refreshed before use; the beat refreshes those expiring
+# within OAUTH_REFRESH_AHEAD_SECONDS; linked accounts are synced every OAUTH_SYNC_INTERVAL_MINUTES.
+OAUTH_REFRESH_MARGIN_SECONDS = env.int("OAUTH_REFRESH_MARGIN_SECONDS", default=60)
+OAUTH_REFRESH_AHEAD_SECONDS = env.int("OAUTH_REFRESH_AHEAD_SECONDS", default=600)
+OAUTH_SYNC_INTERVAL_MINUTES = env.int("OAUTH_SYNC_INTERVAL_MINUTES", default=360)
 # Seconds for every outgoing HTTP call (connect, read).
 HTTP_TIMEOUT = (env.float("HTTP_CONNECT_TIMEOUT", default=5.0), env.float("HTTP_READ_TIMEOUT", default=15.0))
 # The built-in sandbox partner: the client secret of its two registered OAuth clients, and how long

@@ -1,7 +1,31 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class OAuthConfig(AppConfig):
     name = "integrations.oauth"
     label = "oauth"
     verbose_name = "Linked accounts (OAuth)"
+
+    def ready(self):
+        from integrations.oauth import registry  # noqa: F401  (connects its setting_changed receiver)
+
+        checks.register(check_providers, checks.Tags.security)
+
+
+def check_providers(app_configs=None, **kwargs):
+    """`manage.py check` (and runserver, migrate) refuse a broken OAUTH_PROVIDERS or TOKEN_ENCRYPTION_KEYS."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from integrations.oauth import crypto, registry
+
+    errors = []
+    try:
+        registry.providers()
+    except ImproperlyConfigured as error:
+        errors.append(checks.Error(str(error), id="oauth.E001"))
+    try:
+        crypto.cipher()
+    except ImproperlyConfigured as error:
+        errors.append(checks.Error(str(error), id="oauth.E002"))
+    return errors

@@ -27,6 +27,9 @@ class LinkedAccount(models.Model):
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_sync_error = models.CharField(max_length=500, blank=True)
     last_sync_error_at = models.DateTimeField(null=True, blank=True)
+    # Set in the transaction that asks for a sync, cleared when one finishes: the periodic sweep
+    # re-enqueues requests that a lost broker dropped.
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -55,6 +58,9 @@ class OAuthToken(models.Model):
     scope = models.CharField(max_length=500, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty for tokens that do not expire.")
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="oauth_token_expires_at")]
 
     def __str__(self):
         return f"token of {self.linked_account}"

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integrations.oauth import views
 
 app_name = "oauth"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.linked_accounts, name="linked_accounts"),
+    path("<slug:provider_id>/connect/", views.connect, name="connect"),
+    path("<slug:provider_id>/callback/", views.callback, name="callback"),
+    path("<slug:provider_id>/sync/", views.sync, name="sync"),
+    path("<slug:provider_id>/unlink/", views.unlink, name="unlink"),
+]

@@ -1,0 +1,87 @@
+"""The authorization code flow, once for every provider, on top of Authlib's Django client.
+
+Authlib does PKCE (S256), the one-time state kept in the session, the nonce and the ID token checks.
+Here we add what it does not check: the discovered metadata's issuer (RFC 8414, in
+Provider.metadata), the authorization response's `iss` (RFC 9207), and that a response carrying an
+error, a wrong `iss` or no code still spends its state. No database transaction is open here.
+"""
+
+import logging
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.base_client import MismatchingStateError
+from django.http import HttpRequest, HttpResponse
+from joserfc.errors import JoseError
+
+from integrations.oauth.errors import LinkError, ProviderError
+from integrations.providers.base import Provider
+
+logger = logging.getLogger(__name__)
+
+STALE_STATE = (
+    "This sign-in answer is not the one Reelfolio was waiting for (it expired or was already used). "
+    "Please connect again."
+)
+
+
+def authorization_redirect(*, request: HttpRequest, provider: Provider) -> HttpResponse:
+    """The redirect to the provider's authorization endpoint; the state is kept in the session."""
+    provider.metadata()
+    try:
+        return provider.client.authorize_redirect(request, provider.redirect_uri)
+    except (requests.RequestException, RuntimeError, ValueError):
+        raise ProviderError(f"{provider.name} could not be reached. Please try again later.") from None
+
+
+def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
+    """Checks the authorization response and exchanges its code; returns Authlib's token (with `userinfo`
+    holding the validated ID token claims for OpenID Connect providers)."""
+    params = request.GET
+    framework = provider.client.framework
+    state = params.get("state", "")
+    if not state or framework.get_state_data(request.session, state) is None:
+        raise LinkError(STALE_STATE)
+
+    def spend_state():
+        framework.clear_state_data(request.session, state)
+
+    error = params.get("error")
+    if error:
+        spend_state()
+        if error == "access_denied":
+            raise LinkError(f"You declined access at {provider.name}, so nothing was linked.")
+        raise ProviderError(f"{provider.name} could not complete the sign-in ({error[:60]}).")
+    try:
+        check_response_issuer(provider=provider, iss=params.get("iss"))
+    except LinkError:
+        spend_state()
+        raise
+    if not params.get("code"):
+        spend_state()
+        raise LinkError(f"{provider.name} sent no authorization code, so nothing was linked. Please connect again.")
+
+    try:
+        token = provider.client.authorize_access_token(request)
+    except MismatchingStateError:
+        raise LinkError(STALE_STATE) from None
+    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError) as error:
+        logger.warning("oauth.token_exchange_failed", extra={"provider": provider.id, "error": type(error).__name__})
+        raise provider.token_error(error, "complete the sign-in") from None
+    if not token.get("access_token"):
+        raise ProviderError(f"{provider.name} completed the sign-in without an access token.")
+    if provider.uses_openid and "userinfo" not in token:
+        raise ProviderError(f"{provider.name} did not send an ID token, so nothing was linked.")
+    return dict(token)
+
+
+def check_response_issuer(*, provider: Provider, iss: str | None) -> None:
+    """RFC 9207: when the provider sends `iss` (always, if its metadata says so), it must be its issuer."""
+    expected = provider.expected_issuer()
+    if iss is None:
+        if provider.requires_iss():
+            raise LinkError(f"{provider.name}'s answer did not say who sent it, so nothing was linked.")
+        return
+    if expected and iss != expected:
+        logger.warning("oauth.iss_mismatch", extra={"provider": provider.id})
+        raise LinkError(f"{provider.name}'s answer came from an unexpected issuer, so nothing was linked.")

@@ -1,0 +1,48 @@
+"""Reads of linked accounts."""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from integrations.oauth import registry
+from integrations.oauth.models import LinkedAccount
+from integrations.oauth.types import Profile
+from integrations.providers.base import Provider
+
+
+@dataclass(frozen=True)
+class ProviderCard:
+    """One configured provider on the Linked accounts page, with the user's link to it (if any)."""
+
+    provider: Provider
+    linked: LinkedAccount | None
+
+    @property
+    def is_linked(self) -> bool:
+        return self.linked is not None and self.linked.status != LinkedAccount.Status.REVOKED
+
+    @property
+    def profile(self) -> Profile:
+        return Profile.from_json(self.linked.profile if self.linked else None)
+
+
+def provider_cards(*, user) -> list[ProviderCard]:
+    """Every configured provider in configuration order; one query for the user's links."""
+    linked = {account.provider_id: account for account in LinkedAccount.objects.filter(user=user)}
+    return [ProviderCard(provider=p, linked=linked.get(p.id)) for p in registry.providers().values()]
+
+
+def linked_account_for_user_or_404(*, user, provider_id: str) -> LinkedAccount:
+    """The ownership check: a user reaches only their own, not yet unlinked, link."""
+    account = (
+        LinkedAccount.objects.filter(user=user, provider_id=provider_id)
+        .exclude(status=LinkedAccount.Status.REVOKED)
+        .first()
+    )
+    if account is None:
+        raise Http404("You have not linked this provider.")
+    return account
+
+
+def accounts_needing_reconnect(*, user) -> list[LinkedAccount]:
+    return list(LinkedAccount.objects.filter(user=user, status=LinkedAccount.Status.NEEDS_RECONNECT))

@@ -1,0 +1,321 @@
+"""Writes of linked accounts and their tokens.
+
+Calls to a provider are made outside database transactions, except the token refresh: it holds the
+token row's lock (select_for_update) during the token request, so that two workers never refresh one
+token and a rotated refresh token is saved in the same transaction that read the old one.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from integrations.oauth import crypto, flow, hooks, registry
+from integrations.oauth.errors import LinkError, ProviderError, ReconnectRequired, TokenRejected
+from integrations.oauth.models import LinkedAccount, OAuthToken
+from integrations.providers.base import Account, Provider
+
+logger = logging.getLogger(__name__)
+
+Status = LinkedAccount.Status
+
+
+def _enqueue_sync(linked_account_id: int) -> None:
+    """After commit; a broker that is down only delays the sync (the periodic sweep re-enqueues it)."""
+    from integrations.oauth import tasks
+
+    transaction.on_commit(lambda: tasks.sync_linked_account.delay(linked_account_id), robust=True)
+
+
+def _token_fields(token: dict, *, previous_refresh_token: str = "") -> dict:
+    expires_at = token.get("expires_at")
+    return {
+        "access_token_encrypted": crypto.encrypt(token["access_token"]),
+        # A refresh answer without a refresh token keeps the one we have (RFC 6749 §6).
+        "refresh_token_encrypted": crypto.encrypt(token.get("refresh_token") or previous_refresh_token),
+        "token_type": str(token.get("token_type") or "Bearer")[:40],
+        "scope": str(token.get("scope") or "")[:500],
+        "expires_at": datetime.fromtimestamp(int(expires_at), tz=UTC) if expires_at else None,
+    }
+
+
+def _already_linked_message(provider: Provider) -> str:
+    return (
+        f"This {provider.name} account is already linked to another Reelfolio account. "
+        "Nothing was changed; sign in to that Reelfolio account to manage it."
+    )
+
+
+# --- linking ---------------------------------------------------------------------------------------
+
+
+def linked_account_link_from_callback(*, request: HttpRequest, provider: Provider) -> LinkedAccount:
+    """Completes the authorization response at the callback: checks it, exchanges the code, reads who
+    the creator is at the provider, then stores the link and its encrypted tokens."""
+    token = flow.authorization_complete(request=request, provider=provider)
+    account = provider.account(token=token)
+    return linked_account_link(user=request.user, provider=provider, account=account, token=token)
+
+
+def linked_account_link(*, user, provider: Provider, account: Account, token: dict) -> LinkedAccount:
+    """Links (or reconnects) the provider account to `user`; refuses one already linked to someone else."""
+    try:
+        with transaction.atomic():
+            linked = _link(user=user, provider=provider, account=account, token=token)
+    except IntegrityError:
+        # Another request linked the same provider account in the meantime.
+        raise LinkError(_already_linked_message(provider)) from None
+    return linked
+
+
+def _link(*, user, provider: Provider, account: Account, token: dict) -> LinkedAccount:
+    taken = LinkedAccount.objects.select_for_update().filter(provider_id=provider.id, subject=account.subject).first()
+    if taken is not None and taken.user_id != user.pk:
+        if taken.status != Status.REVOKED:
+            raise LinkError(_already_linked_message(provider))
+        taken.delete()  # an unlinked account's leftover row; its tokens are already gone
+    linked = LinkedAccount.objects.select_for_update().filter(user=user, provider_id=provider.id).first()
+    if linked is not None and linked.subject != account.subject:
+        if linked.status != Status.REVOKED:
+            name = linked.profile.get("display_name") or "another account"
+            raise LinkError(
+                f"You already linked a different {provider.name} account ({name}). "
+                "Unlink it first to link this one."
+            )
+        linked.delete()
+        linked = None
+    now = timezone.now()
+    if linked is None:
+        linked = LinkedAccount(user=user, provider_id=provider.id, subject=account.subject)
+    linked.role = provider.role
+    linked.status = Status.ACTIVE
+    linked.profile = account.profile.as_json()
+    linked.scopes = str(token.get("scope") or provider.scopes)[:500]
+    linked.last_synced_at = now
+    linked.last_sync_error = ""
+    linked.last_sync_error_at = None
+    linked.sync_requested_at = now
+    linked.full_clean()
+    linked.save()
+    OAuthToken.objects.update_or_create(linked_account=linked, defaults=_token_fields(token))
+    logger.info("oauth.linked", extra={"provider": provider.id, "linked_account_id": linked.pk})
+    _enqueue_sync(linked.pk)
+    return linked
+
+
+# --- tokens -----------------------------------------------------------------------------------------
+
+
+def _expiring(token: OAuthToken, within_seconds: int) -> bool:
+    return token.expires_at is not None and token.expires_at <= timezone.now() + timedelta(seconds=within_seconds)
+
+
+def token_access(*, linked_account_id: int) -> str:
+    """A usable access token: refreshed first (on demand) when it expires within the margin."""
+    token = OAuthToken.objects.filter(linked_account_id=linked_account_id).first()
+    if token is None:
+        raise ReconnectRequired("Reelfolio holds no access for this account any more. Please reconnect.")
+    if _expiring(token, settings.OAUTH_REFRESH_MARGIN_SECONDS):
+        return token_refresh(linked_account_id=linked_account_id)
+    return crypto.decrypt(token.access_token_encrypted)
+
+
+def token_refresh(*, linked_account_id: int, rejected_access_token: str = "", within_seconds: int | None = None) -> str:
+    """Refreshes the access token under the token row's lock and returns the current access token.
+
+    Whoever waited for the lock finds the token already fresh and makes no token request. With
+    `rejected_access_token` (the provider answered 401 to it) a refresh happens unless another
+    worker already replaced that token. `invalid_grant` marks the link needs_reconnect.
+    """
+    margin = settings.OAUTH_REFRESH_MARGIN_SECONDS if within_seconds is None else within_seconds
+    with transaction.atomic():
+        token = OAuthToken.objects.select_for_update().filter(linked_account_id=linked_account_id).first()
+        if token is None:
+            raise ReconnectRequired("Reelfolio holds no access for this account any more. Please reconnect.")
+        current = crypto.decrypt(token.access_token_encrypted)
+        if rejected_access_token and current != rejected_access_token:
+            return current
+        if not rejected_access_token and not _expiring(token, margin):
+            return current
+        linked = LinkedAccount.objects.get(pk=linked_account_id)
+        provider = registry.provider_or_none(linked.provider_id)
+        refresh_token = crypto.decrypt(token.refresh_token_encrypted)
+        if provider is None or not refresh_token:
+            name = provider.name if provider else linked.provider_id
+            failure = ReconnectRequired(f"{name} no longer accepts Reelfolio's access. Please reconnect.")
+        else:
+            try:
+                new = provider.refresh(refresh_token=refresh_token)  # the HTTP call, under the lock
+            except ReconnectRequired as error:
+                failure = error
+            else:
+                for field, value in _token_fields(new, previous_refresh_token=refresh_token).items():
+                    setattr(token, field, value)
+                token.save()
+                logger.info("oauth.token_refreshed", extra={"linked_account_id": linked_account_id})
+                return new["access_token"]
+        _mark_needs_reconnect(linked_account_id=linked_account_id, message=failure.message)
+    raise failure
+
+
+def _mark_needs_reconnect(*, linked_account_id: int, message: str) -> None:
+    LinkedAccount.objects.filter(pk=linked_account_id, status=Status.ACTIVE).update(
+        status=Status.NEEDS_RECONNECT, last_sync_error=message[:500], last_sync_error_at=timezone.now(),
+        sync_requested_at=None,
+    )
+    logger.warning("oauth.needs_reconnect", extra={"linked_account_id": linked_account_id})
+
+
+def tokens_refresh_expiring() -> int:
+    """The beat's refresh ahead of expiry: enqueues a refresh for every active link whose access token
+    expires within OAUTH_REFRESH_AHEAD_SECONDS and that has a refresh token; returns how many."""
+    from integrations.oauth import tasks
+
+    soon = timezone.now() + timedelta(seconds=settings.OAUTH_REFRESH_AHEAD_SECONDS)
+    ids = list(
+        OAuthToken.objects.filter(
+            expires_at__lte=soon, linked_account__status=Status.ACTIVE
+        ).exclude(refresh_token_encrypted="").values_list("linked_account_id", flat=True)[:1000]
+    )
+    for linked_account_id in ids:
+        tasks.refresh_token.delay(linked_account_id)
+    return len(ids)
+
+
+def token_keys_rotate() -> int:
+    """Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEYS; returns how many."""
+    count = 0
+    for token_id in OAuthToken.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            token = OAuthToken.objects.select_for_update().filter(pk=token_id).first()
+            if token is None:
+                continue
+            token.access_token_encrypted = crypto.rotate(token.access_token_encrypted)
+            token.refresh_token_encrypted = crypto.rotate(token.refresh_token_encrypted)
+            token.save(update_fields=["access_token_encrypted", "refresh_token_encrypted"])
+            count += 1
+    return count
+
+
+# --- syncing ---------------------------------------------------------------------------------------
+
+
+def linked_account_sync_request(*, linked_account: LinkedAccount) -> None:
+    """"Sync now": records the request and enqueues the sync after commit."""
+    if linked_account.status != Status.ACTIVE:
+        raise LinkError("Reconnect this account before syncing it.")
+    with transaction.atomic():
+        LinkedAccount.objects.filter(pk=linked_account.pk).update(sync_requested_at=timezone.now())
+        _enqueue_sync(linked_account.pk)
+
+
+def linked_accounts_sync_due() -> int:
+    """Enqueues the periodic syncs and re-enqueues requests a lost broker dropped; returns how many."""
+    now = timezone.now()
+    stale = now - timedelta(minutes=settings.OAUTH_SYNC_INTERVAL_MINUTES)
+    lost = now - timedelta(minutes=10)
+    with transaction.atomic():
+        due = LinkedAccount.objects.select_for_update(skip_locked=True).filter(status=Status.ACTIVE).filter(
+            (Q(last_synced_at__isnull=True) | Q(last_synced_at__lt=stale)) & Q(sync_requested_at__isnull=True)
+            | Q(sync_requested_at__lt=lost)
+        )
+        ids = list(due.values_list("pk", flat=True)[:500])
+        LinkedAccount.objects.filter(pk__in=ids).update(sync_requested_at=now)
+        for linked_account_id in ids:
+            _enqueue_sync(linked_account_id)
+    return len(ids)
+
+
+def linked_account_sync(*, linked_account_id: int) -> LinkedAccount | None:
+    """Fetches the profile, portfolio and (videos providers) the videos, and stores them normalized.
+
+    A failure keeps the last good data and records the error and its time, then raises it.
+    """
+    linked = LinkedAccount.objects.filter(pk=linked_account_id).first()
+    if linked is None or linked.status != Status.ACTIVE:
+        LinkedAccount.objects.filter(pk=linked_account_id).update(sync_requested_at=None)
+        return None
+    provider = registry.provider_or_none(linked.provider_id)
+    try:
+        if provider is None:
+            raise ProviderError(f"The provider {linked.provider_id} is no longer configured.")
+        access_token = token_access(linked_account_id=linked.pk)
+        try:
+            account, videos = _fetch(provider, linked, access_token)
+        except TokenRejected:
+            access_token = token_refresh(linked_account_id=linked.pk, rejected_access_token=access_token)
+            account, videos = _fetch(provider, linked, access_token)
+    except TokenRejected as error:
+        # Rejected even right after a refresh (or not refreshable at all): the access was revoked.
+        _mark_needs_reconnect(linked_account_id=linked.pk, message=error.message)
+        raise ReconnectRequired(error.message) from None
+    except ProviderError as error:
+        LinkedAccount.objects.filter(pk=linked.pk).update(
+            last_sync_error=error.message[:500], last_sync_error_at=timezone.now(), sync_requested_at=None
+        )
+        raise
+    with transaction.atomic():
+        linked = LinkedAccount.objects.select_for_update().filter(pk=linked_account_id).first()
+        if linked is None or linked.status != Status.ACTIVE:
+            return None  # unlinked while we were fetching
+        linked.profile = account.profile.as_json()
+        linked.last_synced_at = timezone.now()
+        linked.last_sync_error = ""
+        linked.last_sync_error_at = None
+        linked.sync_requested_at = None
+        linked.save(update_fields=["profile", "last_synced_at", "last_sync_error", "last_sync_error_at",
+                                   "sync_requested_at"])
+        if linked.role == LinkedAccount.Role.VIDEOS:
+            hooks.videos_synced(linked_account=linked, videos=videos)
+    logger.info("oauth.synced", extra={"linked_account_id": linked.pk, "videos": len(videos)})
+    return linked
+
+
+def _fetch(provider: Provider, linked: LinkedAccount, access_token: str):
+    account = provider.profile(access_token=access_token)
+    videos = provider.videos(access_token=access_token) if linked.role == LinkedAccount.Role.VIDEOS else []
+    return account, videos
+
+
+# --- unlinking -------------------------------------------------------------------------------------
+
+
+def linked_account_unlink(*, linked_account: LinkedAccount) -> str:
+    """Revokes the tokens at the provider where it can (RFC 7009), then deletes them and marks the link
+    revoked. A failing revocation is logged and does not stop the unlink.
+
+    Returns "revoked" (the provider confirmed), "unsupported" (it offers no revocation) or "failed".
+    """
+    provider = registry.provider_or_none(linked_account.provider_id)
+    token = OAuthToken.objects.filter(linked_account=linked_account).first()
+    revocation = "unsupported"
+    if provider is not None and token is not None:
+        try:
+            for value, hint in (
+                (crypto.decrypt(token.refresh_token_encrypted), "refresh_token"),
+                (crypto.decrypt(token.access_token_encrypted), "access_token"),
+            ):
+                if value and provider.revoke(token=value, token_type_hint=hint):
+                    revocation = "revoked"
+        except ProviderError as error:
+            revocation = "failed"
+            logger.warning(
+                "oauth.revocation_failed",
+                extra={"provider": provider.id, "linked_account_id": linked_account.pk, "error": error.message},
+            )
+    with transaction.atomic():
+        linked = LinkedAccount.objects.select_for_update().get(pk=linked_account.pk)
+        hooks.account_unlinked(linked_account=linked)
+        OAuthToken.objects.filter(linked_account=linked).delete()
+        linked.status = Status.REVOKED
+        linked.profile = {}
+        linked.sync_requested_at = None
+        linked.last_sync_error = ""
+        linked.last_sync_error_at = None
+        linked.save(update_fields=["status", "profile", "sync_requested_at", "last_sync_error", "last_sync_error_at"])
+    logger.info("oauth.unlinked", extra={"provider": linked_account.provider_id, "linked_account_id": linked.pk})
+    return revocation

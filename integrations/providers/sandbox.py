@@ -1,0 +1,99 @@
+"""The two providers of the built-in sandbox partner (docs/sandbox.md), configured when SANDBOX_ENABLED.
+
+They talk to the sandbox over HTTP at SITE_URL like to any outside provider and never import its code.
+"""
+
+from django.conf import settings
+
+from integrations.oauth.types import Profile
+
+from .base import Account, Provider, portfolio_item, text
+from .oidc import OIDCProvider
+from .tiktok import CursorVideoListMixin
+
+# The sandbox's local client secret when SANDBOX_CLIENT_SECRET is not set.
+LOCAL_SANDBOX_CLIENT_SECRET = "reelfolio-sandbox-local-secret"
+
+
+def sandbox_configs() -> list[dict]:
+    discovery_url = f"{settings.SITE_URL}/sandbox/.well-known/openid-configuration"
+    secret = getattr(settings, "SANDBOX_CLIENT_SECRET", "") or LOCAL_SANDBOX_CLIENT_SECRET
+    return [
+        {"id": "sandbox-freelance", "kind": SandboxFreelanceProvider.kind, "discovery_url": discovery_url,
+         "client_id": "reelfolio-sandbox-freelance", "client_secret": secret},
+        {"id": "sandbox-video", "kind": SandboxVideoProvider.kind, "discovery_url": discovery_url,
+         "client_id": "reelfolio-sandbox-video", "client_secret": secret},
+    ]
+
+
+def rate(hourly_rate) -> str:
+    if not isinstance(hourly_rate, dict) or not hourly_rate.get("amount"):
+        return ""
+    amount = text(hourly_rate["amount"], 20).removesuffix(".00")
+    currency = text(hourly_rate.get("currency"), 3)
+    return f"${amount}/hr" if currency == "USD" else f"{amount} {currency}/hr".strip()
+
+
+class SandboxFreelanceProvider(OIDCProvider):
+    """A freelance platform: OpenID Connect sign-in, profile and projects from its freelance API."""
+
+    kind = "sandbox-freelance"
+    default_name = "Sandbox Freelance"
+    default_role = "portfolio"
+    default_scopes = "openid profile email offline_access portfolio.read"
+    required_options = ("discovery_url",)
+    # The freelance API's `id` is its own; the validated ID token's `sub` is the subject.
+    profile_names_subject = False
+
+    def fetch_profile(self, *, access_token: str) -> Account:
+        base = settings.SITE_URL
+        me, _ = self.api_json("GET", f"{base}/sandbox/api/freelance/me", access_token=access_token)
+        items, page = [], 1
+        for _ in range(50):
+            data, _ = self.api_json(
+                "GET", f"{base}/sandbox/api/freelance/me/projects", access_token=access_token, params={"page": page}
+            )
+            items.extend(portfolio_item(**{key: project.get(key) for key in ("id", "title", "url", "cover_image_url")})
+                         for project in data["projects"])
+            page = data.get("next_page")
+            if not page:
+                break
+        return Account(
+            subject=text(me["id"], 255),
+            profile=Profile(
+                display_name=text(me.get("name"), 200),
+                headline=text(me.get("headline"), 300),
+                bio=text(me.get("bio")),
+                skills=[text(skill, 100) for skill in me.get("skills") or []],
+                rate=rate(me.get("hourly_rate")),
+                location=text(me.get("location"), 200),
+                avatar_url=text(me.get("avatar_url"), 1000),
+                profile_url=text(me.get("profile_url"), 1000),
+                portfolio_items=items,
+            ),
+        )
+
+
+class SandboxVideoProvider(CursorVideoListMixin, Provider):
+    """A TikTok-style video platform: plain OAuth 2.0 (no openid) against the same authorization server."""
+
+    kind = "sandbox-video"
+    default_name = "Sandbox Video"
+    default_role = "videos"
+    default_scopes = "videos.read offline_access"
+    options = ("discovery_url",)
+    required_options = ("discovery_url",)
+    max_count = 10
+
+    @property
+    def video_list_url(self) -> str:
+        return f"{settings.SITE_URL}/sandbox/api/videos/list"
+
+    def fetch_profile(self, *, access_token: str) -> Account:
+        me, _ = self.api_json("GET", f"{settings.SITE_URL}/sandbox/api/videos/me", access_token=access_token)
+        return Account(
+            subject=text(me["open_id"], 255),
+            profile=Profile(
+                display_name=text(me.get("display_name"), 200), avatar_url=text(me.get("avatar_url"), 1000)
+            ),
+        )

@@ -1,0 +1,1 @@
+from tests.integrations.oauth.conftest import creator, fake, other_creator  # noqa: F401
