@@ -129,6 +129,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The default is the database cache so that the web server and the worker see the same values.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://reelfolio_cache")}
+if CACHES["default"]["BACKEND"].endswith((".DatabaseCache", ".LocMemCache")):
+    # Click counters wait in the cache until folded: these backends must not cull at Django's 300 entries.
+    _max_entries = env.int("CACHE_MAX_ENTRIES", default=1_000_000)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", _max_entries)
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -222,6 +226,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
+    # Click counts of /l/<code> links move from the cache into daily rows.
+    "creators-clicks-fold": {"task": "creators.clicks_fold", "schedule": 60.0, "options": {"expires": 55}},
     "oauth-refresh-expiring-tokens": {"task": "oauth.refresh_expiring_tokens", "schedule": 300.0},
     "oauth-sync-due": {"task": "oauth.sync_due", "schedule": 300.0},
 }
@@ -276,6 +282,12 @@ if SANDBOX_ENABLED and not SANDBOX_CLIENT_SECRET:
         "a client secret of its own: set SANDBOX_CLIENT_SECRET to a long random string."
     )
 SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
+
+# --- Creators: tracked links ---------------------------------------------------------------------
+
+# How many proxies (load balancers) add themselves to X-Forwarded-For in front of the web servers. The
+# visitor address behind the unique-visitor count is then that many hops from the right; 0 = REMOTE_ADDR.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- Logging --------------------------------------------------------------------------------------
 

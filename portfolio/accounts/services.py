@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from portfolio.accounts.models import Membership, Organization, User
+from portfolio.creators.services import creator_profile_create
 
 
 def _unique_org_slug(name: str) -> str:
@@ -49,6 +50,8 @@ def user_sign_up(
     user.save()
     if role == User.Role.EMPLOYER:
         organization_create(owner=user, name=organization_name, website=organization_website)
+    else:
+        creator_profile_create(user=user)
     return user
 
 

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from portfolio.accounts.models import Membership, Organization, User
+from portfolio.creators.models import CreatorProfile
+from portfolio.creators.selectors import handle_is_taken
+from portfolio.creators.services import creator_profile_create
 
 DEMO_PASSWORD = "reelfolio-demo-2026"
 
@@ -35,6 +38,9 @@ def demo_seed() -> list[DemoLogin]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users[login.email] = user
+    demo_creator = users["creator@demo.reelfolio.test"]
+    if not CreatorProfile.objects.filter(user=demo_creator).exists():
+        creator_profile_create(user=demo_creator, handle="casey" if not handle_is_taken(handle="casey") else "")
     organization, _ = Organization.objects.get_or_create(
         slug=DEMO_ORGANIZATION["slug"],
         defaults={"name": DEMO_ORGANIZATION["name"], "website": DEMO_ORGANIZATION["website"]},

@@ -5,3 +5,8 @@ class CreatorsConfig(AppConfig):
     name = "portfolio.creators"
     label = "creators"
     verbose_name = "Creators, videos and portfolio links"
+
+    def ready(self):
+        from portfolio.creators import handlers
+
+        handlers.register()

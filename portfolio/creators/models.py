@@ -32,8 +32,16 @@ class Video(models.Model):
     embed_url = models.URLField(max_length=1000, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    class RemovedReason(models.TextChoices):
+        NONE = "", "Not removed"
+        PLATFORM = "platform", "Gone from the video platform"
+        UNLINKED = "unlinked", "Its account was unlinked"
+        ADMIN = "admin", "Removed by an operator"
+
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was removed: a sync that lists the video again brings it back, unless an operator removed it.
+    removed_reason = models.CharField(max_length=20, choices=RemovedReason.choices, blank=True, default="")
     imported_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +49,9 @@ class Video(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["platform", "platform_video_id"], name="creators_video_platform_id"),
-            models.CheckConstraint(condition=models.Q(status__in=["active", "removed"]), name="creators_video_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "removed"]), name="creators_video_status_valid"
+            ),
         ]
         indexes = [models.Index(fields=["owner", "status"])]
 

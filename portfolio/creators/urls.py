@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from portfolio.creators import views
 
 app_name = "creators"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("l/<str:code>", views.link_redirect, name="link"),
+    path("@<slug:handle>", views.public_page, name="public_page"),
+    path("creator/videos/", views.video_list, name="video_list"),
+    path("creator/videos/<int:video_id>/link/", views.anchor_edit, name="anchor_edit"),
+    path("creator/videos/<int:video_id>/link/detach/", views.anchor_detach, name="anchor_detach"),
+    path("creator/analytics/", views.analytics, name="analytics"),
+    path("creator/analytics.csv", views.analytics_csv, name="analytics_csv"),
+    path("creator/settings/", views.creator_settings, name="settings"),
+]

@@ -1,0 +1,150 @@
+"""Click counting for the short links /l/<code>: increments in the cache, folded into LinkClickDaily.
+
+The redirect never writes to the database. Each counted click does, in the cache:
+
+- `clicks:v1:t:<day>:<anchor>`  +1 (all clicks of that link that day),
+- `clicks:v1:s:<day>:<anchor>:<visitor hash>` added once per visitor; the first time it is added,
+- `clicks:v1:u:<day>:<anchor>`  +1 (unique visitors).
+
+The visitor hash is a BLAKE2 digest of the day's random salt, the link and the visitor's address and
+user agent. The salt lives only in the cache and expires with the day's keys, so the hashes cannot be
+turned back into addresses afterwards; no address is stored anywhere.
+
+`clicks_fold` (services.py, on beat every minute) reads each counter, adds the value to the day's row
+and subtracts the same value from the counter. Clicks that arrive meanwhile stay in the counter for the
+next fold, so database row + counter is always the exact number of clicks.
+
+Counters must be incremented atomically. Redis, memcached and the local-memory cache do that in `incr`.
+Django's database cache does not (its `incr` is a read followed by a write), so on it the counter row
+is locked for the read-modify-write (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serializes write
+transactions, which this project starts with BEGIN IMMEDIATE).
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+
+PREFIX = "clicks:v1"
+# Counters and visitor markers outlive their day long enough for a late fold (beat down for a while).
+COUNTER_TTL = 4 * 24 * 3600
+FOLD_DAYS = 3
+
+# Known bots and link unfurlers: they get the redirect but are not counted. Matched case-insensitively
+# anywhere in the User-Agent. An empty User-Agent is counted as a bot too.
+BOT_PATTERNS = [
+    r"bot\b", r"bot/", r"crawl", r"spider", r"slurp", r"mediapartners", r"facebookexternalhit",
+    r"facebookcatalog", r"embedly", r"quora link preview", r"whatsapp", r"skypeuripreview", r"bitlybot",
+    r"vkshare", r"pinterest", r"headlesschrome", r"lighthouse", r"preview", r"curl/", r"wget/",
+    r"python-requests", r"python-urllib", r"go-http-client", r"okhttp", r"java/", r"libwww-perl",
+    r"httpclient", r"axios/", r"node-fetch", r"scrapy", r"monitor", r"uptime",
+]
+_BOT_RE = re.compile("|".join(BOT_PATTERNS), re.IGNORECASE)
+
+_salts: dict[str, str] = {}
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(_BOT_RE.search(user_agent))
+
+
+def client_address(request) -> str:
+    """The visitor's address: REMOTE_ADDR, or the right hop of X-Forwarded-For behind NUM_PROXIES proxies."""
+    proxies = settings.NUM_PROXIES
+    if proxies > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def total_key(anchor_id: int, day: str) -> str:
+    return f"{PREFIX}:t:{day}:{anchor_id}"
+
+
+def unique_key(anchor_id: int, day: str) -> str:
+    return f"{PREFIX}:u:{day}:{anchor_id}"
+
+
+def _counter_cache():
+    return caches["default"]
+
+
+def daily_salt(day: str) -> str:
+    salt = _salts.get(day)
+    if salt is None:
+        backend = _counter_cache()
+        backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), COUNTER_TTL)
+        salt = backend.get(f"{PREFIX}:salt:{day}")
+        if salt is None:  # the cache dropped it between the two calls; count with a fresh one
+            return secrets.token_hex(16)
+        _salts.clear()
+        _salts[day] = salt
+    return salt
+
+
+def visitor_hash(*, day: str, anchor_id: int, address: str, user_agent: str) -> str:
+    material = f"{daily_salt(day)}|{anchor_id}|{address}|{user_agent[:500]}".encode()
+    return hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
+def counter_incr(key: str, delta: int = 1) -> int:
+    """Adds `delta` to the counter `key` (created at 0) atomically on every cache backend; returns the new value."""
+    backend = _counter_cache()
+    if isinstance(backend, DatabaseCache):
+        return _database_counter_incr(backend, key, delta)
+    for _attempt in range(3):
+        try:
+            return backend.incr(key, delta)
+        except ValueError:  # not there yet (or just expired): create it, then increment
+            backend.add(key, 0, COUNTER_TTL)
+    raise RuntimeError(f"The cache would not keep the counter {key}.")
+
+
+def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
+    db = router.db_for_write(backend.cache_model_class)
+    connection = connections[db]
+    with transaction.atomic(using=db):
+        backend.add(key, 0, COUNTER_TTL)
+        if connection.features.has_select_for_update:
+            table = connection.ops.quote_name(backend._table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
+                    [backend.make_and_validate_key(key)],
+                )
+        value = (backend.get(key) or 0) + delta
+        backend.set(key, value, COUNTER_TTL)
+    return value
+
+
+def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
+    """Counts one click on a link; returns True when it was the visitor's first click on it that day."""
+    day_str = day.isoformat()
+    counter_incr(total_key(anchor_id, day_str))
+    digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
+    if _counter_cache().add(f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", 1, COUNTER_TTL):
+        counter_incr(unique_key(anchor_id, day_str))
+        return True
+    return False
+
+
+def pending_counts(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int, str], tuple[int, int]]:
+    """The counts not yet folded, {(anchor_id, day): (clicks, unique visitors)}, zeros left out."""
+    keys = {}
+    for anchor_id in anchor_ids:
+        for day in days:
+            keys[total_key(anchor_id, day)] = (anchor_id, day, 0)
+            keys[unique_key(anchor_id, day)] = (anchor_id, day, 1)
+    found = _counter_cache().get_many(list(keys))
+    pending: dict[tuple[int, str], list[int]] = {}
+    for key, value in found.items():
+        if value:
+            anchor_id, day, slot = keys[key]
+            pending.setdefault((anchor_id, day), [0, 0])[slot] = int(value)
+    return {key: (counts[0], counts[1]) for key, counts in pending.items()}

@@ -1,0 +1,283 @@
+"""Reads for creators: their videos and targets, the short-link lookup, the public page, analytics."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.oauth.models import LinkedAccount
+from integrations.oauth.types import Profile
+from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+
+CODE_RE = re.compile(r"^[0-9A-Za-z]{8,22}$")
+LINK_CACHE_SECONDS = 300
+PUBLIC_PAGE_CACHE_SECONDS = 300
+ANALYTICS_DAYS = 30
+
+
+# --- Cache keys (the services drop them when what they describe changes) -------------------------------
+
+
+def link_cache_key(code: str) -> str:
+    return f"creators:link:v1:{code}"
+
+
+def public_page_cache_key(handle: str) -> str:
+    return f"creators:page:v1:{handle}"
+
+
+# --- Creators and their videos -------------------------------------------------------------------------
+
+
+def reelfolio_page_url(*, handle: str) -> str:
+    return settings.SITE_URL + reverse("creators:public_page", kwargs={"handle": handle})
+
+
+def handle_is_taken(*, handle: str, exclude_user=None) -> bool:
+    taken = CreatorProfile.objects.filter(handle__iexact=handle)
+    if exclude_user is not None:
+        taken = taken.exclude(user=exclude_user)
+    return taken.exists()
+
+
+def videos_for_creator(*, user) -> QuerySet[Video]:
+    """The creator's visible videos: active, and imported through a linked account of their own."""
+    return (
+        Video.objects.filter(owner=user, status=Video.Status.ACTIVE, linked_account__user=user)
+        .select_related("portfolio_anchor")
+        .order_by("-published_at", "-id")
+    )
+
+
+def video_for_creator_or_404(*, user, video_id: int) -> Video:
+    """The one ownership check for a creator's video: anyone else (and a removed video) gets a 404."""
+    video = videos_for_creator(user=user).filter(pk=video_id).first()
+    if video is None:
+        raise Http404("No such video among yours.")
+    return video
+
+
+def videos_for_creator_by_ids_or_404(*, user, video_ids: list[int]) -> list[Video]:
+    """All of these videos, or a 404 when any of them is not the creator's."""
+    wanted = set(video_ids)
+    videos = list(videos_for_creator(user=user).filter(pk__in=wanted))
+    if len(videos) != len(wanted):
+        raise Http404("No such video among yours.")
+    return videos
+
+
+def video_accounts_for_creator(*, user) -> QuerySet[LinkedAccount]:
+    return LinkedAccount.objects.filter(user=user, role=LinkedAccount.Role.VIDEOS).order_by("provider_id")
+
+
+def portfolio_accounts_for_creator(*, user) -> list[LinkedAccount]:
+    return list(
+        LinkedAccount.objects.filter(
+            user=user,
+            role=LinkedAccount.Role.PORTFOLIO,
+            status__in=[LinkedAccount.Status.ACTIVE, LinkedAccount.Status.NEEDS_RECONNECT],
+        ).order_by("linked_at", "id")
+    )
+
+
+# --- Where a "View My Portfolio" link can point ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnchorTarget:
+    key: str  # the form value: "page", "profile:<account id>", "project:<account id>:<project id>"
+    kind: str
+    url: str
+    label: str
+    linked_account: LinkedAccount | None = None
+    project_id: str = ""
+
+
+def anchor_targets_for_creator(*, user, handle: str, accounts: list[LinkedAccount] | None = None) -> list[AnchorTarget]:
+    """The creator's Reelfolio page, then each linked freelance profile and its projects."""
+    kinds = PortfolioAnchor.TargetKind
+    targets = [
+        AnchorTarget(
+            key="page", kind=kinds.REELFOLIO_PAGE, url=reelfolio_page_url(handle=handle),
+            label=f"My Reelfolio page (/@{handle})",
+        )
+    ]
+    for account in accounts if accounts is not None else portfolio_accounts_for_creator(user=user):
+        profile = Profile.from_json(account.profile)
+        name = profile.display_name or account.subject
+        if profile.profile_url:
+            targets.append(
+                AnchorTarget(
+                    key=f"profile:{account.pk}", kind=kinds.LINKED_PROFILE, url=profile.profile_url,
+                    label=f"My profile on {account.provider_id} ({name})", linked_account=account,
+                )
+            )
+        for item in profile.portfolio_items:
+            targets.append(
+                AnchorTarget(
+                    key=f"project:{account.pk}:{item.id}", kind=kinds.PROJECT, url=item.url,
+                    label=f"Project: {item.title} ({account.provider_id})", linked_account=account,
+                    project_id=item.id,
+                )
+            )
+    return targets
+
+
+# --- The short link ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    anchor_id: int
+    target_url: str
+    gone: bool  # the video was removed or the creator detached the link
+    handle: str
+
+
+def link_resolve(*, code: str) -> ResolvedLink | None:
+    """What /l/<code> answers; cached, so a busy link costs no database query."""
+    if not CODE_RE.match(code):
+        return None
+    key = link_cache_key(code)
+    cached = cache.get(key)
+    if cached is not None:
+        return ResolvedLink(**cached) if cached else None
+    anchor = (
+        PortfolioAnchor.objects.select_related("video__owner__creator_profile")
+        .filter(code=code)
+        .first()
+    )
+    if anchor is None:
+        cache.set(key, {}, LINK_CACHE_SECONDS)
+        return None
+    profile = getattr(anchor.video.owner, "creator_profile", None)
+    link = ResolvedLink(
+        anchor_id=anchor.pk,
+        target_url=anchor.target_url,
+        gone=not anchor.is_active or anchor.video.status != Video.Status.ACTIVE,
+        handle=profile.handle if profile else "",
+    )
+    cache.set(key, link.__dict__, LINK_CACHE_SECONDS)
+    return link
+
+
+# --- The public page /@<handle> -------------------------------------------------------------------------
+
+
+def public_page_data(*, handle: str) -> dict | None:
+    """Everything /@<handle> shows, as plain data (cached); None when there is no such creator."""
+    key = public_page_cache_key(handle)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    creator = CreatorProfile.objects.select_related("user").filter(handle=handle).first()
+    if creator is None:
+        cache.set(key, {}, PUBLIC_PAGE_CACHE_SECONDS)
+        return None
+    accounts = portfolio_accounts_for_creator(user=creator.user)
+    profiles = [Profile.from_json(account.profile) for account in accounts]
+    profile = profiles[0] if profiles else Profile()
+    videos = (
+        Video.objects.filter(
+            owner=creator.user,
+            status=Video.Status.ACTIVE,
+            linked_account__user=creator.user,
+            portfolio_anchor__is_active=True,
+        )
+        .select_related("portfolio_anchor")
+        .order_by("-published_at", "-id")[:60]
+    )
+    data = {
+        "handle": creator.handle,
+        "name": profile.display_name or creator.user.name,
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "skills": list(profile.skills),
+        "rate": profile.rate,
+        "location": profile.location,
+        "avatar_url": profile.avatar_url,
+        "profile_url": profile.profile_url,
+        "projects": [item.__dict__ for p in profiles for item in p.portfolio_items],
+        "videos": [
+            {
+                "title": video.title,
+                "cover_image_url": video.cover_image_url,
+                "share_url": video.share_url,
+                "link_path": reverse("creators:link", kwargs={"code": video.portfolio_anchor.code}),
+            }
+            for video in videos
+        ],
+    }
+    cache.set(key, data, PUBLIC_PAGE_CACHE_SECONDS)
+    return data
+
+
+# --- Analytics -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClickSeries:
+    title: str
+    days: list[date]
+    clicks: list[int]
+    uniques: list[int]
+    video: Video | None = None
+    code: str = ""
+    totals: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.totals = {"clicks": sum(self.clicks), "uniques": sum(self.uniques)}
+
+
+def analytics_days(*, today: date | None = None) -> list[date]:
+    today = today or timezone.now().date()
+    return [today - timedelta(days=offset) for offset in range(ANALYTICS_DAYS - 1, -1, -1)]
+
+
+def analytics_for_creator(
+    *, user, video: Video | None = None, today: date | None = None
+) -> tuple[ClickSeries, list[ClickSeries]]:
+    """Clicks and unique visitors per day over the last 30 days: in total, and per video with a link."""
+    days = analytics_days(today=today)
+    index = {day: i for i, day in enumerate(days)}
+    anchors = (
+        PortfolioAnchor.objects.filter(video__owner=user)
+        .select_related("video")
+        .order_by("-video__published_at", "-id")
+    )
+    if video is not None:
+        anchors = anchors.filter(video=video)
+    rows = LinkClickDaily.objects.filter(anchor__video__owner=user, day__gte=days[0], day__lte=days[-1])
+    if video is not None:
+        rows = rows.filter(anchor__video=video)
+    per_anchor: dict[int, tuple[list[int], list[int]]] = {}
+    for anchor_id, day, clicks, uniques in rows.values_list("anchor_id", "day", "clicks", "unique_visitors"):
+        series = per_anchor.setdefault(anchor_id, ([0] * len(days), [0] * len(days)))
+        series[0][index[day]] += clicks
+        series[1][index[day]] += uniques
+    per_video = []
+    total_clicks, total_uniques = [0] * len(days), [0] * len(days)
+    for anchor in anchors:
+        clicks, uniques = per_anchor.get(anchor.pk, ([0] * len(days), [0] * len(days)))
+        total_clicks = [a + b for a, b in zip(total_clicks, clicks, strict=True)]
+        total_uniques = [a + b for a, b in zip(total_uniques, uniques, strict=True)]
+        per_video.append(
+            ClickSeries(
+                title=anchor.video.title or anchor.video.platform_video_id, days=days, clicks=clicks,
+                uniques=uniques, video=anchor.video, code=anchor.code,
+            )
+        )
+    total = ClickSeries(title="All your links", days=days, clicks=total_clicks, uniques=total_uniques)
+    return total, per_video
+
+
+def anchors_to_fold(*, since) -> QuerySet:
+    """Links that may hold clicks not yet folded: the live ones and those changed lately."""
+    return PortfolioAnchor.objects.filter(Q(is_active=True) | Q(updated_at__gte=since)).order_by("id")
+

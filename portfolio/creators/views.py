@@ -1,0 +1,242 @@
+import csv
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods
+
+from portfolio.creators import charts, clicks, selectors, services
+from portfolio.creators.forms import HandleForm, TargetForm
+from portfolio.creators.models import PortfolioAnchor
+
+logger = logging.getLogger(__name__)
+
+VIDEOS_PER_PAGE = 48
+
+
+def creator_required(view):
+    """Logged-in creators only; employers get a 403 that says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_creator:
+            raise PermissionDenied("Only creator accounts have videos and portfolio links.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _targets(user, profile):
+    return selectors.anchor_targets_for_creator(user=user, handle=profile.handle)
+
+
+def _target_key(anchor: PortfolioAnchor | None) -> str | None:
+    if anchor is None or not anchor.is_active:
+        return None
+    if anchor.target_kind == PortfolioAnchor.TargetKind.LINKED_PROFILE:
+        return f"profile:{anchor.linked_account_id}"
+    if anchor.target_kind == PortfolioAnchor.TargetKind.PROJECT:
+        return f"project:{anchor.linked_account_id}:{anchor.project_id}"
+    return "page"
+
+
+def _selected_video_ids(request) -> list[int] | None:
+    try:
+        return [int(value) for value in request.POST.getlist("video")]
+    except ValueError:
+        return None
+
+
+# --- The creator's pages -------------------------------------------------------------------------------
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def video_list(request):
+    profile = services.creator_profile_ensure(user=request.user)
+    form = TargetForm(request.POST or None, targets=_targets(request.user, profile), compact=True, prefix="bulk")
+    if request.method == "POST":
+        if request.POST.get("scope") == "all":
+            videos = list(selectors.videos_for_creator(user=request.user))
+        else:
+            video_ids = _selected_video_ids(request)
+            videos = []
+            if video_ids:
+                videos = selectors.videos_for_creator_by_ids_or_404(user=request.user, video_ids=video_ids)
+        if not videos:
+            form.add_error(None, "Tick at least one video, or choose “Attach to all my videos”.")
+        elif form.is_valid():
+            try:
+                anchors = services.anchors_attach(creator=request.user, videos=videos, target=form.chosen_target())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                count = len(anchors)
+                messages.success(request, f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}.")
+                return redirect("creators:video_list")
+    page = Paginator(selectors.videos_for_creator(user=request.user), VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
+    has_video_accounts = bool(page.object_list) or selectors.video_accounts_for_creator(user=request.user).exists()
+    return render(
+        request,
+        "creators/video_list.html",
+        {"page": page, "form": form, "profile": profile, "has_video_accounts": has_video_accounts},
+        status=400 if form.errors else 200,
+    )
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def anchor_edit(request, video_id: int):
+    video = selectors.video_for_creator_or_404(user=request.user, video_id=video_id)
+    profile = services.creator_profile_ensure(user=request.user)
+    anchor = getattr(video, "portfolio_anchor", None)
+    form = TargetForm(
+        request.POST or None, targets=_targets(request.user, profile), initial={"target": _target_key(anchor)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.anchors_attach(creator=request.user, videos=[video], target=form.chosen_target())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            verb = "now leads to the new target" if anchor and anchor.is_active else "is on"
+            messages.success(request, f"“View My Portfolio” {verb} “{video.title or video.platform_video_id}”.")
+            return redirect("creators:video_list")
+    return render(
+        request,
+        "creators/anchor_form.html",
+        {"video": video, "anchor": anchor, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def anchor_detach(request, video_id: int):
+    video = selectors.video_for_creator_or_404(user=request.user, video_id=video_id)
+    anchor = getattr(video, "portfolio_anchor", None)
+    if anchor is None or not anchor.is_active:
+        raise Http404("This video has no link to detach.")
+    if request.method == "POST":
+        services.anchor_detach(creator=request.user, anchor=anchor)
+        messages.success(request, f"“View My Portfolio” is off “{video.title or video.platform_video_id}”.")
+        return redirect("creators:video_list")
+    return render(request, "creators/anchor_confirm_detach.html", {"video": video, "anchor": anchor})
+
+
+def _video_filter(request):
+    raw = request.GET.get("video", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("No such video among yours.")
+    return selectors.video_for_creator_or_404(user=request.user, video_id=int(raw))
+
+
+@creator_required
+@require_http_methods(["GET"])
+def analytics(request):
+    total, per_video = selectors.analytics_for_creator(user=request.user)
+    per_video.sort(key=lambda series: (-series.totals["clicks"], series.title))
+    context = {
+        "total": total,
+        "total_chart": charts.chart_geometry(days=total.days, clicks=total.clicks, uniques=total.uniques),
+        "per_video": [
+            (series, charts.chart_geometry(days=series.days, clicks=series.clicks, uniques=series.uniques))
+            for series in per_video
+        ],
+    }
+    return render(request, "creators/analytics.html", context)
+
+
+def _csv_cell(value) -> str:
+    """Keeps spreadsheet programs from running a title as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@creator_required
+@require_http_methods(["GET"])
+def analytics_csv(request):
+    video = _video_filter(request)
+    total, per_video = selectors.analytics_for_creator(user=request.user, video=video)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="reelfolio-clicks-{timezone.now():%Y-%m-%d}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["day", "video_id", "platform", "platform_video_id", "title", "link", "clicks", "unique_visitors"])
+    for series in per_video:
+        v = series.video
+        for day, day_clicks, day_uniques in zip(series.days, series.clicks, series.uniques, strict=True):
+            writer.writerow(
+                [day.isoformat(), v.pk, v.platform, _csv_cell(v.platform_video_id), _csv_cell(v.title),
+                 f"/l/{series.code}", day_clicks, day_uniques]
+            )
+    return response
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def creator_settings(request):
+    profile = services.creator_profile_ensure(user=request.user)
+    form = HandleForm(request.POST or None, initial={"handle": profile.handle})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.creator_profile_update(profile=profile, handle=form.cleaned_data["handle"])
+        except ValidationError as error:
+            form.add_error("handle" if hasattr(error, "error_dict") else None, error)
+        else:
+            messages.success(request, f"Your public page is now /@{profile.handle}.")
+            return redirect("creators:settings")
+    return render(request, "creators/settings.html", {"form": form, "profile": profile})
+
+
+# --- Public pages --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def link_redirect(request, code: str):
+    """/l/<code>: a 302 to the target, counted in the cache (never a database write here)."""
+    link = selectors.link_resolve(code=code)
+    if link is None:
+        return render(request, "creators/link_not_found.html", status=404)
+    if link.gone:
+        return render(request, "creators/link_gone.html", {"handle": link.handle}, status=410)
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    if request.method == "GET" and not clicks.is_bot(user_agent):
+        try:
+            clicks.click_record(
+                anchor_id=link.anchor_id, day=timezone.now().date(),
+                address=clicks.client_address(request), user_agent=user_agent,
+            )
+        except Exception:  # a cache outage costs the count, never the visitor's redirect
+            logger.exception("click not counted")
+    response = HttpResponseRedirect(link.target_url)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def public_page(request, handle: str):
+    if handle != handle.lower():
+        return redirect("creators:public_page", handle=handle.lower(), permanent=True)
+    data = selectors.public_page_data(handle=handle)
+    if data is None:
+        raise Http404("No creator has this handle.")
+    page_url = settings.SITE_URL + request.path
+    response = render(request, "creators/public_page.html", {"creator": data, "page_url": page_url})
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=60)
+    return response
+

@@ -1,0 +1,98 @@
+"""Creators, their linked accounts (rows written directly, as test data) and their imported videos."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from integrations.oauth.models import LinkedAccount
+from integrations.oauth.types import PortfolioItem, Profile, RemoteVideo
+from portfolio.accounts.services import user_sign_up
+from portfolio.creators import services
+
+PASSWORD = "orchid-lantern-42"
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
+def make_creator(email: str, name: str):
+    return user_sign_up(email=email, name=name, password=PASSWORD, role="creator")
+
+
+def link_account(user, *, provider_id: str, role: str, subject: str, profile: Profile | None = None):
+    return LinkedAccount.objects.create(
+        user=user, provider_id=provider_id, role=role, subject=subject, profile=(profile or Profile()).as_json()
+    )
+
+
+def remote_videos(count: int, *, prefix: str = "v", start: int = 1001) -> list[RemoteVideo]:
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        RemoteVideo(
+            platform_video_id=f"{prefix}-{start + n}",
+            title=f"Clip {n + 1}",
+            cover_image_url=f"https://cdn.video.example/{prefix}-{start + n}.jpg",
+            share_url=f"https://video.example/watch/{prefix}-{start + n}",
+            embed_url=f"https://video.example/embed/{prefix}-{start + n}",
+            duration_seconds=30 + n,
+            published_at=base + timedelta(days=n),
+        )
+        for n in range(count)
+    ]
+
+
+CASEY_PROFILE = Profile(
+    display_name="Casey Creator",
+    headline="Motion designer",
+    bio="I animate logos and explainers.",
+    skills=["After Effects", "Illustration"],
+    rate="$85/hr",
+    location="Lisbon, PT",
+    avatar_url="https://cdn.freelance.example/casey.png",
+    profile_url="https://freelance.example/casey",
+    portfolio_items=[
+        PortfolioItem(id="p-1", title="Brand reel", url="https://freelance.example/casey/p-1"),
+        PortfolioItem(id="p-2", title="Explainer", url="https://freelance.example/casey/p-2"),
+    ],
+)
+
+
+@pytest.fixture
+def creator(db):
+    return make_creator("casey@example.com", "Casey Creator")
+
+
+@pytest.fixture
+def video_account(creator):
+    return link_account(creator, provider_id="sandbox-video", role="videos", subject="sbx-v-1")
+
+
+@pytest.fixture
+def freelance_account(creator):
+    return link_account(
+        creator, provider_id="sandbox-freelance", role="portfolio", subject="sbx-u-1", profile=CASEY_PROFILE
+    )
+
+
+@pytest.fixture
+def videos(video_account):
+    services.videos_sync(linked_account=video_account, videos=remote_videos(3))
+    return list(video_account.videos.order_by("platform_video_id"))
+
+
+@pytest.fixture
+def other_creator(db):
+    return make_creator("robin@example.com", "Robin Other")
+
+
+@pytest.fixture
+def other_video(other_creator):
+    account = link_account(other_creator, provider_id="sandbox-video", role="videos", subject="sbx-v-2")
+    services.videos_sync(linked_account=account, videos=remote_videos(1, prefix="r"))
+    return account.videos.get()
+
+
+def target_for(user, key: str = "page"):
+    """One of the creator's link targets, by form key ("page", "profile:<id>", "project:<id>:<project>")."""
+    from portfolio.creators import selectors
+
+    targets = selectors.anchor_targets_for_creator(user=user, handle=user.creator_profile.handle)
+    return next(t for t in targets if t.key == key)
