@@ -146,6 +146,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 class SandboxRevocationEndpoint(RevocationEndpoint):
     CLIENT_AUTH_METHODS = TOKEN_AUTH_METHODS
 
+    def check_params(self, request, client):
+        # A hint is only a hint (RFC 7009 section 2.1): an unknown one is ignored, not an error.
+        if "token" not in request.form:
+            raise InvalidRequestError("Missing 'token'.")
+
     def query_token(self, token_string, token_type_hint):
         lookups = [
             ("access_token", lambda: selectors.sandbox_token_by_access_token(access_token=token_string)),

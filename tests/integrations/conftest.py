@@ -47,7 +47,6 @@ def sandbox_partner(request, live_server, settings) -> SandboxPartner:
         pytest.fail(
             "sandbox_partner needs "
             '@pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)'
-
         )
     from integrations.sandbox.services import sandbox_seed
 

@@ -17,3 +17,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is in place."))
         for login in logins:
             self.stdout.write(f"  {login.email:<32} {DEMO_PASSWORD}   ({login.description})")
+        if settings.SANDBOX_ENABLED:
+            # Imported here: the sandbox app is installed only when SANDBOX_ENABLED.
+            from integrations.sandbox.services import sandbox_seed
+
+            sandbox = sandbox_seed()
+            self.stdout.write(self.style.SUCCESS(f"Sandbox partner logins (on {sandbox.issuer}/login):"))
+            for sandbox_login in sandbox.logins:
+                self.stdout.write(
+                    f"  {sandbox_login.username:<32} {sandbox_login.password}   ({sandbox_login.description})"
+                )
