@@ -5,6 +5,7 @@ sandbox partner) except what production must set itself: outside DEBUG, SECRET_K
 The README lists every variable.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "portfolio.accounts",
     "portfolio.creators",
     "integrations.oauth",
+    "integrations.partners",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("integrations.sandbox")
@@ -251,6 +253,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online validator badge either (Swagger UI would fetch it from validator.swagger.io).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- Integrations ---------------------------------------------------------------------------------
@@ -288,6 +292,21 @@ SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3
 # How many proxies (load balancers) add themselves to X-Forwarded-For in front of the web servers. The
 # visitor address behind the unique-visitor count is then that many hops from the right; 0 = REMOTE_ADDR.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# --- Partner API ----------------------------------------------------------------------------------
+
+# Requests per API key and window on the partner API ("<n>/<sec|min|hour|day>"); over it: 429.
+PARTNER_API_RATE = env.str("PARTNER_API_RATE", default="6000/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PARTNER_API_RATE):
+    raise ImproperlyConfigured(f"PARTNER_API_RATE must look like 6000/min, not {PARTNER_API_RATE!r}.")
+# Cache-Control max-age of anchor lookups: how long a CDN or a partner may reuse an answer.
+PARTNER_API_MAX_AGE = env.int("PARTNER_API_MAX_AGE", default=60)
+# How long an API key looked up once is trusted from the cache (revoking clears it at once); also
+# how precise an API key's "last used" is.
+PARTNER_API_KEY_CACHE_SECONDS = env.int("PARTNER_API_KEY_CACHE_SECONDS", default=60)
+# How long a video's anchors stay in the cache. Every change clears them; this bounds how long a
+# missed invalidation can last.
+ANCHORS_CACHE_SECONDS = env.int("ANCHORS_CACHE_SECONDS", default=3600)
 
 # --- Logging --------------------------------------------------------------------------------------
 

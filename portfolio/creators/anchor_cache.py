@@ -1,14 +1,27 @@
-"""The partner API's per-video cache of anchors.
+"""The partner API's per-video cache of anchors: the write side (invalidation) and the read side.
 
-Every service that changes what a video shows (anchors attached, changed or detached, a video removed,
-a job posted on it) calls `anchors_cache_invalidate` after its transaction commits.
+Every service that changes what a video shows (a video imported, restored or removed; an anchor attached,
+changed or detached; later a job posted on it or closed) calls `anchors_cache_invalidate` after its
+transaction commits.
+
+The read side, `anchors_for_videos`, answers from the cache with one `get_many` and fills what is missing
+with ONE database query, whatever the number of ids and of anchor kinds. A video's cached value is the
+list of anchors to render ([] for a known video without any), or `ABSENT` for an id that names no active
+video, so that unknown ids cost no query either until their entry expires.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypedDict
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+
+from portfolio.creators.models import Video
 
 CACHE_PREFIX = "anchors:v1"
+ABSENT = 0  # cached for ids that name no active video of the platform
 
 
 def anchors_cache_key(*, platform: str, platform_video_id: str) -> str:
@@ -20,3 +33,81 @@ def anchors_cache_invalidate(*, videos: Iterable) -> None:
     keys = [anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos]
     if keys:
         cache.delete_many(keys)
+
+
+class Anchor(TypedDict):
+    kind: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AnchorSource:
+    """One kind of anchor, joined into the single video query.
+
+    `related` are select_related paths and `fields` the columns `render` reads; `annotations` returns
+    query annotations for sources behind a to-many relation (a job source would annotate the slug of
+    the video's open job with a Subquery rather than add a query). `render` turns one fetched video
+    into its anchors of this kind.
+    """
+
+    kind: str
+    render: Callable[[Video], list[Anchor]]
+    related: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    annotations: Callable[[], dict] = field(default=dict)
+
+
+def _render_portfolio(video: Video) -> list[Anchor]:
+    try:
+        anchor = video.portfolio_anchor
+    except ObjectDoesNotExist:
+        return []
+    if not anchor.is_active:
+        return []
+    return [{"kind": "portfolio", "label": "View My Portfolio", "url": f"{settings.SITE_URL}/l/{anchor.code}"}]
+
+
+PORTFOLIO_SOURCE = AnchorSource(
+    kind="portfolio",
+    render=_render_portfolio,
+    related=("portfolio_anchor",),
+    fields=("portfolio_anchor__code", "portfolio_anchor__is_active"),
+)
+
+# In render order. A job source ("job", "Apply", from portfolio.jobs) is one more entry here.
+ANCHOR_SOURCES: tuple[AnchorSource, ...] = (PORTFOLIO_SOURCE,)
+ANCHOR_KINDS: tuple[str, ...] = tuple(source.kind for source in ANCHOR_SOURCES)
+
+
+def _anchors_from_database(*, platform: str, video_ids: list[str]) -> dict[str, list[Anchor]]:
+    """The anchors of the active videos among `video_ids`, in one query."""
+    videos = Video.objects.filter(
+        platform=platform, platform_video_id__in=video_ids, status=Video.Status.ACTIVE
+    ).order_by()
+    related = [path for source in ANCHOR_SOURCES for path in source.related]
+    fields = [name for source in ANCHOR_SOURCES for name in source.fields]
+    annotations = {name: value for source in ANCHOR_SOURCES for name, value in source.annotations().items()}
+    videos = videos.select_related(*related).only("platform_video_id", *fields).annotate(**annotations)
+    return {
+        video.platform_video_id: [anchor for source in ANCHOR_SOURCES for anchor in source.render(video)]
+        for video in videos
+    }
+
+
+def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:
+    """[{"video_id": ..., "anchors": [...]}] for the known active videos among `video_ids` (distinct
+    ids), in the order asked; ids of unknown or removed videos are left out."""
+    keys = {video_id: anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids}
+    found = cache.get_many(list(keys.values()))
+    missing = [video_id for video_id, key in keys.items() if key not in found]
+    if missing:
+        fetched = _anchors_from_database(platform=platform, video_ids=missing)
+        fresh = {keys[video_id]: fetched.get(video_id, ABSENT) for video_id in missing}
+        cache.set_many(fresh, timeout=settings.ANCHORS_CACHE_SECONDS)
+        found.update(fresh)
+    return [
+        {"video_id": video_id, "anchors": found[key]}
+        for video_id, key in keys.items()
+        if isinstance(found[key], list)
+    ]

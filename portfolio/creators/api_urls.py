@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from portfolio.creators import api
+
+urlpatterns = [
+    path("anchors/", api.AnchorsApi.as_view(), name="api-anchors"),
+]

@@ -1,0 +1,201 @@
+"""Operators create partners and API keys here; keys and webhook secrets are shown once, on the page
+that answers the form, and never again. Keys are revoked, not deleted; partners are disabled."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from integrations.partners import services
+from integrations.partners.models import ApiKey, Partner
+from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
+
+_SCOPE_CHOICES = list(SCOPES.items())
+
+
+class PartnerCreateForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    slug = forms.SlugField(max_length=50, required=False, help_text="Leave empty to derive it from the name.")
+    signature_scheme = forms.ChoiceField(
+        choices=Partner.SignatureScheme.choices, initial=Partner.SignatureScheme.STANDARD_WEBHOOKS
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=_SCOPE_CHOICES,
+        initial=list(DEFAULT_SCOPES),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Scopes of its first API key",
+        help_text="Choose none to create the partner without an API key.",
+    )
+
+
+class ApiKeyCreateForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.filter(is_active=True))
+    name = forms.CharField(max_length=100, required=False, help_text="What the key is for, e.g. “production CDN”.")
+    scopes = forms.MultipleChoiceField(
+        choices=_SCOPE_CHOICES, initial=list(DEFAULT_SCOPES), widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class _OneTimeSecretsMixin:
+    """Shared by the two admin pages that create secrets: a plain form, then a page that shows the
+    secrets once. That page answers the POST itself: no redirect, no message in the session cookie."""
+
+    def _render_form(self, request, form, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/partners/create_form.html", context)
+
+    def _render_shown_once(self, request, *, partner, key="", api_key=None, webhook_secret=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Store these now: they are not shown again",
+            "partner": partner,
+            "api_key": api_key,
+            "key": key,
+            "webhook_secret": webhook_secret,
+        }
+        # admin_view() marks every admin page never_cache (Cache-Control: no-store ...).
+        return TemplateResponse(request, "admin/partners/shown_once.html", context)
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ("name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "signature_scheme", "is_active", "created_at")
+    list_filter = ("is_active", "signature_scheme")
+    search_fields = ("name", "slug")
+    fields = ("name", "slug", "signature_scheme", "is_active", "created_at")
+    readonly_fields = ("slug", "created_at")
+    inlines = [ApiKeyInline]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = PartnerCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = services.partner_create(
+                    name=data["name"],
+                    slug=data["slug"],
+                    signature_scheme=data["signature_scheme"],
+                    key_scopes=data["scopes"] or None,
+                    key_name="created with the partner",
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                self.log_addition(request, created.partner, [{"added": {}}])
+                return self._render_shown_once(
+                    request,
+                    partner=created.partner,
+                    api_key=created.api_key,
+                    key=created.key,
+                    webhook_secret=created.webhook_secret,
+                )
+        return self._render_form(request, form, "Add partner")
+
+    def save_model(self, request, obj, form, change):
+        services.partner_update(
+            partner=obj, name=obj.name, signature_scheme=obj.signature_scheme, is_active=obj.is_active
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # Partners are disabled, not deleted: their webhook events and keys stay on record.
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
+    list_display = ("__str__", "partner", "name", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("partner", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("partner",)
+    search_fields = ("prefix", "name", "partner__name")
+    fields = ("partner", "name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at", "revoke")
+    readonly_fields = ("partner", "prefix", "scopes", "created_at", "last_used_at", "revoked_at", "revoke")
+    actions = ["revoke_selected"]
+
+    def get_urls(self):
+        revoke = self.admin_site.admin_view(self.revoke_view)
+        return [path("<int:pk>/revoke/", revoke, name="partners_apikey_revoke"), *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = ApiKeyCreateForm(request.POST or None, initial={"partner": request.GET.get("partner")})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                api_key, key = services.api_key_create(
+                    partner=data["partner"], name=data["name"], scopes=data["scopes"]
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                self.log_addition(request, api_key, [{"added": {}}])
+                return self._render_shown_once(request, partner=api_key.partner, api_key=api_key, key=key)
+        return self._render_form(request, form, "Add API key")
+
+    @admin.display(description="Revoke")
+    def revoke(self, obj):
+        if obj.pk is None or obj.is_revoked:
+            return "—"
+        url = reverse("admin:partners_apikey_revoke", args=[obj.pk])
+        return format_html('<a class="deletelink" href="{}">Revoke this key…</a>', url)
+
+    def revoke_view(self, request, pk):
+        api_key = get_object_or_404(ApiKey.objects.select_related("partner"), pk=pk)
+        if not self.has_change_permission(request, api_key):
+            return redirect("admin:index")
+        return self._revoke(request, [api_key], post_url=request.path)
+
+    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        return self._revoke(request, list(queryset.select_related("partner")), post_url="")
+
+    def _revoke(self, request, api_keys, *, post_url):
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            for api_key in api_keys:
+                services.api_key_revoke(api_key=api_key)
+                self.log_change(request, api_key, "Revoked.")
+            self.message_user(request, f"Revoked {len(api_keys)} API key(s).", messages.SUCCESS)
+            return redirect("admin:partners_apikey_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Revoke API keys?",
+            "api_keys": api_keys,
+            "post_url": post_url,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/partners/apikey_revoke_confirm.html", context)
+
+    def has_delete_permission(self, request, obj=None):
+        # Keys are revoked, not deleted, so that the record of who held which key stays.
+        return False

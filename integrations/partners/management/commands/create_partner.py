@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from integrations.partners import services
+from integrations.partners.models import Partner
+from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates a partner with one API key and a webhook secret, and prints both: they are shown "
+        "this once and stored only hashed (the key) or encrypted (the secret)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="The partner's name, e.g. 'Acme Video'.")
+        parser.add_argument("--slug", default="", help="Its name in URLs (default: from the name).")
+        parser.add_argument(
+            "--signature-scheme",
+            choices=Partner.SignatureScheme.values,
+            default=Partner.SignatureScheme.STANDARD_WEBHOOKS,
+            help="How its webhooks are signed (default: standard_webhooks).",
+        )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            choices=list(SCOPES),
+            dest="scopes",
+            help=f"A scope of the API key; repeat for several (default: {' '.join(DEFAULT_SCOPES)}).",
+        )
+        parser.add_argument("--key-name", default="created by create_partner", help="A label for the API key.")
+
+    def handle(self, *args, name, slug, signature_scheme, scopes, key_name, **options):
+        try:
+            created = services.partner_create(
+                name=name,
+                slug=slug,
+                signature_scheme=signature_scheme,
+                key_scopes=scopes or DEFAULT_SCOPES,
+                key_name=key_name,
+            )
+        except ValidationError as exc:
+            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+            raise CommandError(f"The partner was not created. {problems}") from None
+        partner, api_key = created.partner, created.api_key
+
+        self.stdout.write(self.style.SUCCESS(f"Created partner {partner.name} ({partner.slug})."))
+        self.stdout.write("Store these now: they are not shown again.")
+        self.stdout.write(f"API key ({', '.join(api_key.scopes)}): {created.key}")
+        self.stdout.write(f"Webhook secret ({partner.get_signature_scheme_display()}): {created.webhook_secret}")
+        self.stdout.write(f"Webhook URL: {settings.SITE_URL}/integrations/webhooks/{partner.slug}/")
+        self.stdout.write(f"Anchor lookup: {settings.SITE_URL}/api/v1/anchors/?platform=<platform>&video_id=<id>")

@@ -1,0 +1,72 @@
+from django.db import models
+
+
+class Partner(models.Model):
+    """A partner platform: it sends us signed webhooks and reads the partner API with its API keys."""
+
+    class SignatureScheme(models.TextChoices):
+        STANDARD_WEBHOOKS = "standard_webhooks", "Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)"
+        TIMESTAMP_HEX = "timestamp_hex", "t=<unix>,s=<hex HMAC-SHA256> (video platforms)"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=50, unique=True, help_text="Names the partner in URLs: /integrations/webhooks/<slug>/."
+    )
+    signature_scheme = models.CharField(
+        max_length=30, choices=SignatureScheme.choices, default=SignatureScheme.STANDARD_WEBHOOKS
+    )
+    # whsec_<base64>, encrypted with TOKEN_ENCRYPTION_KEYS (MultiFernet); shown once, at creation.
+    webhook_secret_encrypted = models.TextField(editable=False)
+    is_active = models.BooleanField(default=True, help_text="A disabled partner's API keys and webhooks stop working.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(signature_scheme__in=["standard_webhooks", "timestamp_hex"]),
+                name="partners_partner_scheme_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(webhook_secret_encrypted=""), name="partners_partner_has_secret"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ApiKey(models.Model):
+    """One API key of a partner. The key is `rfk_<prefix>_<secret>`: the prefix finds the row, and only a
+    SHA-256 of the secret is stored, so the key itself exists only in the partner's hands."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True, help_text="What the key is for, e.g. “production CDN”.")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the secret part, hex.")
+    scopes = models.JSONField(default=list, help_text="What the key may do, e.g. [\"anchors:read\"].")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Updated at most once per PARTNER_API_KEY_CACHE_SECONDS: the key lookup is cached.",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prefix__regex=r"^[0-9a-f]{12}$"), name="partners_apikey_prefix_hex"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="partners_apikey_hash_sha256"
+            ),
+        ]
+
+    def __str__(self):
+        return f"rfk_{self.prefix}_… ({self.partner})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,63 @@
+"""Reads of partners and API keys. The API-key lookup is cached: the partner API's hot path makes no
+database query for a key it has seen within PARTNER_API_KEY_CACHE_SECONDS."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+
+from integrations.oauth import crypto
+from integrations.partners.models import ApiKey, Partner
+
+API_KEY_CACHE_PREFIX = "partners:apikey:v1"
+_NOT_FOUND = {"found": False}
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    """What the partner API needs to know about a key, as kept in the cache."""
+
+    found: bool
+    id: int | None = None
+    partner_id: int | None = None
+    partner_slug: str = ""
+    scopes: tuple[str, ...] = field(default_factory=tuple)
+    secret_hash: str = ""
+    revoked: bool = False
+    partner_active: bool = True
+
+
+def api_key_cache_key(prefix: str) -> str:
+    return f"{API_KEY_CACHE_PREFIX}:{prefix}"
+
+
+def api_key_record(*, prefix: str) -> tuple[ApiKeyRecord, bool]:
+    """The key with this prefix, and whether the database was asked (False on a cache hit).
+
+    An unknown prefix is cached too, so that a stream of made-up keys does not reach the database.
+    """
+    cache_key = api_key_cache_key(prefix)
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return ApiKeyRecord(**cached), False
+    api_key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
+    if api_key is None:
+        value = _NOT_FOUND
+    else:
+        value = {
+            "found": True,
+            "id": api_key.id,
+            "partner_id": api_key.partner_id,
+            "partner_slug": api_key.partner.slug,
+            "scopes": tuple(api_key.scopes),
+            "secret_hash": api_key.secret_hash,
+            "revoked": api_key.revoked_at is not None,
+            "partner_active": api_key.partner.is_active,
+        }
+    cache.set(cache_key, value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+    return ApiKeyRecord(**value), True
+
+
+def partner_webhook_secret(*, partner: Partner) -> str:
+    """The partner's whsec_... secret in clear, for verifying its webhooks. Never log or show it."""
+    return crypto.decrypt(partner.webhook_secret_encrypted)

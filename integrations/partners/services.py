@@ -1,0 +1,113 @@
+"""Writes of partners and API keys. Keys and webhook secrets are returned in clear once, by the
+service that creates them; afterwards only a hash (keys) or a ciphertext (secrets) exists."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from integrations.oauth import crypto
+from integrations.partners import keys
+from integrations.partners.models import ApiKey, Partner
+from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
+from integrations.partners.selectors import api_key_cache_key
+
+
+def _forget_cached_keys(prefixes: Iterable[str]) -> None:
+    cache_keys = [api_key_cache_key(prefix) for prefix in prefixes]
+    if cache_keys:
+        transaction.on_commit(lambda: cache.delete_many(cache_keys))
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown:
+        raise ValidationError(
+            {"scopes": f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}."}
+        )
+    if not scopes:
+        raise ValidationError({"scopes": "Give the key at least one scope."})
+    return scopes
+
+
+@dataclass(frozen=True)
+class NewPartner:
+    partner: Partner
+    webhook_secret: str  # in clear: show it once, then forget it
+    api_key: ApiKey | None
+    key: str  # the API key in clear, "" when none was made
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    name: str,
+    slug: str = "",
+    signature_scheme: str = Partner.SignatureScheme.STANDARD_WEBHOOKS,
+    key_scopes: Iterable[str] | None = DEFAULT_SCOPES,
+    key_name: str = "",
+) -> NewPartner:
+    """Creates a partner with a new webhook secret and, unless key_scopes is None, a first API key."""
+    name = name.strip()
+    slug = (slug or slugify(name))[:50]
+    webhook_secret = keys.new_webhook_secret()
+    partner = Partner(
+        name=name,
+        slug=slug,
+        signature_scheme=signature_scheme,
+        webhook_secret_encrypted=crypto.encrypt(webhook_secret),
+    )
+    partner.full_clean()
+    partner.save()
+    api_key, key = (None, "") if key_scopes is None else api_key_create(
+        partner=partner, name=key_name, scopes=key_scopes
+    )
+    return NewPartner(partner=partner, webhook_secret=webhook_secret, api_key=api_key, key=key)
+
+
+@transaction.atomic
+def partner_update(*, partner: Partner, name: str, signature_scheme: str, is_active: bool) -> Partner:
+    """Changes what an operator may change; disabling a partner stops its keys at once."""
+    partner.name = name.strip()
+    partner.signature_scheme = signature_scheme
+    partner.is_active = is_active
+    partner.full_clean()
+    partner.save(update_fields=["name", "signature_scheme", "is_active"])
+    # The cached key records carry the partner's state and slug.
+    _forget_cached_keys(partner.api_keys.values_list("prefix", flat=True))
+    return partner
+
+
+@transaction.atomic
+def api_key_create(
+    *, partner: Partner, name: str = "", scopes: Iterable[str] = DEFAULT_SCOPES
+) -> tuple[ApiKey, str]:
+    """Creates an API key; returns it with the key in clear, which is never available again."""
+    full_key, prefix, secret_hash = keys.new_api_key()
+    api_key = ApiKey(
+        partner=partner, name=name.strip(), prefix=prefix, secret_hash=secret_hash, scopes=_clean_scopes(scopes)
+    )
+    api_key.full_clean()
+    api_key.save()
+    return api_key, full_key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revokes a key for good; the partner API refuses it as soon as the transaction commits."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    _forget_cached_keys([api_key.prefix])
+    return api_key
+
+
+def api_key_mark_used(*, api_key_id: int) -> None:
+    """Records that a key was used. Called on the partner API's key-cache misses only, so it is
+    accurate to PARTNER_API_KEY_CACHE_SECONDS and costs the hot path nothing in between."""
+    ApiKey.objects.filter(id=api_key_id).update(last_used_at=timezone.now())

@@ -1,0 +1,49 @@
+"""Per-key rate limit of the partner API, counted in the cache (no database query)."""
+
+import math
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from integrations.partners.authentication import PartnerClient
+
+
+class PartnerApiKeyRateThrottle(SimpleRateThrottle):
+    """At most PARTNER_API_RATE requests per API key and window ("6000/min": per calendar minute).
+
+    DRF's default throttle keeps every request's timestamp in one cache entry and rewrites it on each
+    request: thousands of floats pickled per call at partner rates. This one keeps a counter per key
+    and window (one `incr`), so the cost is the same at any rate; the price is that a burst may straddle
+    two windows.
+    """
+
+    scope = "partner"
+    cache_format = "throttle:partner:%(ident)s:%(window)d"
+
+    def get_rate(self):
+        return settings.PARTNER_API_RATE
+
+    def get_cache_key(self, request, view):
+        client = request.auth
+        if not isinstance(client, PartnerClient):
+            return None
+        self.now = self.timer()
+        return self.cache_format % {"ident": client.api_key_id, "window": int(self.now // self.duration)}
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        try:
+            count = self.cache.incr(self.key)
+        except ValueError:  # the window's first request
+            # add() fails when another request started the window at the same moment.
+            started = self.cache.add(self.key, 1, timeout=self.duration + 1)
+            count = 1 if started else self.cache.incr(self.key)
+        return count <= self.num_requests
+
+    def wait(self):
+        """Seconds until the next window opens (Retry-After)."""
+        return max(1, math.ceil(self.duration - (self.now % self.duration)))

@@ -1,0 +1,251 @@
+"""The partner API: which anchors to render on which videos. This is the hot path.
+
+A warm request makes no database query: the API key, the throttle counter and every video's anchors come
+from the cache. A cold one makes one query for the anchors of all the ids not in the cache (plus, when the
+key is not cached either, one to look the key up and one to record its use).
+"""
+
+import hashlib
+import re
+from functools import partial
+
+from django.conf import settings
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication
+from integrations.partners.scopes import ANCHORS_READ
+from integrations.partners.throttling import PartnerApiKeyRateThrottle
+from portfolio.creators.anchor_cache import anchors_for_videos
+
+MAX_VIDEO_IDS = 100
+MAX_VIDEO_ID_LENGTH = 128
+_PLATFORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
+# Visible characters only: no whitespace, no control characters, no U+FFFD (what undecodable
+# percent-escapes in a query string turn into).
+_VIDEO_ID = re.compile(r"[^\s\x00-\x1f\x7f\ufffd]+")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (portfolio.core.api.exception_handler)."""
+
+    class ErrorBodySerializer(serializers.Serializer):
+        code = serializers.CharField(help_text="A stable machine-readable code, e.g. invalid, not_authenticated.")
+        message = serializers.CharField(help_text="What went wrong, in words fit to show a developer.")
+        details = serializers.JSONField(required=False, help_text="Per-parameter messages (400 only).")
+
+    error = ErrorBodySerializer()
+
+
+class AnchorSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="What the anchor is: `portfolio` today; `job` (“Apply”) will come. Skip kinds you do not know."
+    )
+    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio”.")
+    url = serializers.URLField(help_text="Where the anchor leads: a tracked Reelfolio short link.")
+
+
+class VideoAnchorsSerializer(serializers.Serializer):
+    video_id = serializers.CharField(help_text="The platform's id of the video, as asked.")
+    anchors = AnchorSerializer(many=True, help_text="In the order to render them; empty when nothing is attached.")
+
+
+class AnchorsOutputSerializer(serializers.Serializer):
+    platform = serializers.CharField(help_text="The platform asked about.")
+    videos = VideoAnchorsSerializer(
+        many=True, help_text="One entry per known video, in the order asked. Unknown and removed videos are absent."
+    )
+
+
+class AnchorsApi(APIView):
+    """GET /api/v1/anchors/?platform=<p>&video_id=<id>&video_id=<id>... for partner platforms."""
+
+    authentication_classes = [PartnerApiKeyAuthentication]
+    permission_classes = [HasScope]
+    required_scopes = (ANCHORS_READ,)
+    throttle_classes = [PartnerApiKeyRateThrottle]
+    renderer_classes = [JSONRenderer]
+
+    class InputSerializer(serializers.Serializer):
+        platform = serializers.CharField(
+            max_length=50,
+            error_messages={
+                "required": "This query parameter is required, e.g. platform=sandbox-video.",
+                "blank": "Give the platform's id, e.g. platform=sandbox-video.",
+                "max_length": "A platform id is at most 50 characters.",
+            },
+        )
+        video_id = serializers.ListField(
+            child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+            error_messages={
+                "required": "Give at least one video id: video_id=<id>, repeated for more.",
+                "empty": "Give at least one video id: video_id=<id>, repeated for more.",
+            },
+        )
+
+        def to_internal_value(self, data):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        api_settings.NON_FIELD_ERRORS_KEY: [
+                            f"Unknown query parameter {unknown[0]!r}: this endpoint takes platform and video_id."
+                        ]
+                    }
+                )
+            if hasattr(data, "getlist") and len(data.getlist("platform")) > 1:
+                raise serializers.ValidationError({"platform": ["Give platform once."]})
+            return super().to_internal_value(data)
+
+        def validate_platform(self, value):
+            if not _PLATFORM.fullmatch(value):
+                raise serializers.ValidationError(
+                    "A platform id is letters, digits, '.', '_' and '-', e.g. platform=sandbox-video."
+                )
+            return value
+
+        def validate_video_id(self, value):
+            if len(value) > MAX_VIDEO_IDS:
+                raise serializers.ValidationError(
+                    f"At most {MAX_VIDEO_IDS} video ids per request; this one has {len(value)}."
+                )
+            for position, video_id in enumerate(value, start=1):
+                if not video_id:
+                    raise serializers.ValidationError(f"Video id number {position} is empty.")
+                if len(video_id) > MAX_VIDEO_ID_LENGTH:
+                    raise serializers.ValidationError(
+                        f"Video id number {position} is longer than {MAX_VIDEO_ID_LENGTH} characters."
+                    )
+                if not _VIDEO_ID.fullmatch(video_id):
+                    raise serializers.ValidationError(
+                        f"Video id number {position} has spaces, control characters or bytes that are not UTF-8."
+                    )
+            return list(dict.fromkeys(value))  # distinct, in the order given
+
+    @extend_schema(
+        operation_id="anchors_lookup",
+        summary="Anchors to render on videos",
+        description=(
+            "Returns, for each known video among up to 100 ids of one platform, the anchors to render on "
+            "it (kind, label, URL).\n\n"
+            "- A video Reelfolio knows and shows, without anything attached, is listed with `anchors: []`.\n"
+            "- Ids Reelfolio does not know, and videos removed from Reelfolio, are left out of `videos`.\n"
+            "- Repeated ids are answered once.\n\n"
+            "Responses are cacheable: `Cache-Control: public, max-age=<PARTNER_API_MAX_AGE>` (60 s by default), "
+            "`Vary: Authorization` and an `ETag` computed from the body; send it back in `If-None-Match` to "
+            "get `304 Not Modified` while nothing changed. Each API key may make `PARTNER_API_RATE` requests "
+            "per window (6000/min by default); over it the answer is 429 with `Retry-After`."
+        ),
+        tags=["partner API"],
+        parameters=[
+            OpenApiParameter(
+                "platform",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                pattern=_PLATFORM.pattern,
+                description="The video platform's id at Reelfolio, e.g. `sandbox-video`.",
+            ),
+            OpenApiParameter(
+                "video_id",
+                {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "maxLength": MAX_VIDEO_ID_LENGTH},
+                    "minItems": 1,
+                    "maxItems": MAX_VIDEO_IDS,
+                },
+                OpenApiParameter.QUERY,
+                required=True,
+                explode=True,
+                style="form",
+                description=(
+                    f"The platform's id of a video; repeat the parameter for up to {MAX_VIDEO_IDS} videos "
+                    f"(1 to {MAX_VIDEO_ID_LENGTH} visible characters each)."
+                ),
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="The ETag of an earlier answer to the same request.",
+            ),
+        ],
+        responses={
+            200: OpenApiResponse(
+                AnchorsOutputSerializer,
+                description="The anchors of the known videos.",
+                examples=[
+                    OpenApiExample(
+                        "Known videos",
+                        value={
+                            "platform": "sandbox-video",
+                            "videos": [
+                                {
+                                    "video_id": "v-1001",
+                                    "anchors": [
+                                        {
+                                            "kind": "portfolio",
+                                            "label": "View My Portfolio",
+                                            "url": "https://reelfolio.example/l/x7Kp2Qa9",
+                                        }
+                                    ],
+                                },
+                                {"video_id": "v-1002", "anchors": []},
+                            ],
+                        },
+                    )
+                ],
+            ),
+            304: OpenApiResponse(description="Not modified: the If-None-Match ETag still describes the answer."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Bad query: platform or video_id missing, more than 100 ids, an empty or over-long "
+                "id, or an unknown parameter.",
+                examples=[
+                    OpenApiExample(
+                        "Too many ids",
+                        value={
+                            "error": {
+                                "code": "invalid",
+                                "message": "video_id: At most 100 video ids per request; this one has 150.",
+                                "details": {"video_id": ["At most 100 video ids per request; this one has 150."]},
+                            }
+                        },
+                    )
+                ],
+            ),
+            401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is unknown or revoked."),
+            403: OpenApiResponse(ErrorSerializer, description="The API key lacks the anchors:read scope."),
+            429: OpenApiResponse(ErrorSerializer, description="Over the key's rate; retry after `Retry-After` s."),
+        },
+    )
+    def get(self, request):
+        query = self.InputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        platform = query.validated_data["platform"]
+        videos = anchors_for_videos(platform=platform, video_ids=query.validated_data["video_id"])
+        response = Response(AnchorsOutputSerializer({"platform": platform, "videos": videos}).data)
+        response["Cache-Control"] = f"public, max-age={settings.PARTNER_API_MAX_AGE}"
+        patch_vary_headers(response, ["Authorization"])
+        response.add_post_render_callback(partial(_with_etag, request))
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200:
+            # Errors depend on the key and the moment: no shared cache may keep them.
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+def _with_etag(request, response):
+    """Sets the ETag from the rendered body, and answers 304 when If-None-Match already has it."""
+    etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+    response["ETag"] = etag
+    return get_conditional_response(request, etag=etag, response=response)

@@ -1,0 +1,153 @@
+"""Operators create partners and keys in the admin (secrets shown once) and revoke keys there."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from integrations.partners import selectors, services
+from integrations.partners.models import ApiKey, Partner
+from portfolio.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+ANCHORS = "/api/v1/anchors/?platform=p&video_id=v"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def operator(client):
+    user = User.objects.create_superuser(email="ops@reelfolio.example", password="orchid-lantern-42", name="Ops")
+    client.force_login(user)
+    return user
+
+
+def shown(html, element_id):
+    return re.search(rf'<code id="{element_id}">([^<]+)</code>', html)[1]
+
+
+def test_adding_a_partner_shows_its_key_and_webhook_secret_once(client, operator):
+    response = client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": "Acme Video", "slug": "", "signature_scheme": "standard_webhooks", "scopes": ["anchors:read"]},
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Store these now: they are not shown again" in html
+    key, secret = shown(html, "api-key"), shown(html, "webhook-secret")
+
+    partner = Partner.objects.get()
+    assert partner.slug == "acme-video"
+    assert selectors.partner_webhook_secret(partner=partner) == secret
+    assert client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+    # The partner's page lists the key by prefix only, and shows neither secret.
+    page = client.get(reverse("admin:partners_partner_change", args=[partner.pk])).content.decode()
+    assert ApiKey.objects.get().prefix in page
+    assert key not in page and secret not in page
+    assert "New API key" in page
+
+
+def test_a_taken_name_is_shown_on_the_form(client, operator):
+    services.partner_create(name="Acme Video")
+    response = client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": "Acme Video", "signature_scheme": "standard_webhooks", "scopes": ["anchors:read"]},
+    )
+    assert "Partner with this Name already exists." in response.content.decode()
+    assert Partner.objects.count() == 1
+
+
+def test_a_new_key_is_made_from_the_admin_and_shown_once(client, operator):
+    partner = services.partner_create(name="Acme Video", key_scopes=None).partner
+    form = client.get(reverse("admin:partners_apikey_add") + f"?partner={partner.pk}")
+    assert f'<option value="{partner.pk}" selected>Acme Video</option>' in form.content.decode()
+
+    response = client.post(
+        reverse("admin:partners_apikey_add"), {"partner": partner.pk, "name": "CDN", "scopes": ["anchors:read"]}
+    )
+    key = shown(response.content.decode(), "api-key")
+    assert ApiKey.objects.get().name == "CDN"
+    assert client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_revoking_a_key_asks_first_then_the_api_refuses_it(client, operator, django_capture_on_commit_callbacks):
+    created = services.partner_create(name="Acme Video")
+    assert client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {created.key}").status_code == 200
+    url = reverse("admin:partners_apikey_revoke", args=[created.api_key.pk])
+
+    confirm = client.get(url)
+    assert "Revoke API keys?" in confirm.content.decode()
+    assert "A revoked key cannot be restored" in confirm.content.decode()
+    assert ApiKey.objects.get().revoked_at is None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"confirm": "yes"}, follow=True)
+    assert "Revoked 1 API key(s)." in response.content.decode()
+    assert ApiKey.objects.get().revoked_at is not None
+    refused = client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {created.key}")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == "This API key has been revoked."
+
+
+def test_the_revoke_action_on_the_key_list(client, operator, django_capture_on_commit_callbacks):
+    created = services.partner_create(name="Acme Video")
+    other, _ = services.api_key_create(partner=created.partner, name="kept")
+    changelist = reverse("admin:partners_apikey_changelist")
+    selection = {"action": "revoke_selected", "_selected_action": [created.api_key.pk]}
+
+    confirm = client.post(changelist, selection)
+    assert "Revoke API keys?" in confirm.content.decode()
+    assert not ApiKey.objects.filter(revoked_at__isnull=False).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(changelist, {**selection, "confirm": "yes"})
+    assert list(ApiKey.objects.filter(revoked_at__isnull=False)) == [created.api_key]
+    assert not ApiKey.objects.get(pk=other.pk).is_revoked
+
+
+def test_partners_and_keys_cannot_be_deleted_only_disabled_and_revoked(client, operator):
+    created = services.partner_create(name="Acme Video")
+    assert client.get(reverse("admin:partners_partner_delete", args=[created.partner.pk])).status_code == 403
+    assert client.get(reverse("admin:partners_apikey_delete", args=[created.api_key.pk])).status_code == 403
+
+
+def test_disabling_a_partner_in_the_admin_stops_its_keys(client, operator, django_capture_on_commit_callbacks):
+    created = services.partner_create(name="Acme Video")
+    assert client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {created.key}").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:partners_partner_change", args=[created.partner.pk]),
+            {
+                "name": "Acme Video",
+                "signature_scheme": "standard_webhooks",
+                # is_active unticked
+                "api_keys-TOTAL_FORMS": "1",
+                "api_keys-INITIAL_FORMS": "1",
+                "api_keys-MIN_NUM_FORMS": "0",
+                "api_keys-MAX_NUM_FORMS": "1000",
+                "api_keys-0-id": created.api_key.pk,
+                "api_keys-0-partner": created.partner.pk,
+            },
+        )
+    assert response.status_code == 302
+    assert Partner.objects.get().is_active is False
+    refused = client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {created.key}")
+    assert refused.json()["error"]["message"] == "This partner is disabled."
+
+
+def test_the_admin_lists_open(client, operator):
+    services.partner_create(name="Acme Video")
+    assert client.get(reverse("admin:partners_partner_changelist")).status_code == 200
+    assert client.get(reverse("admin:partners_apikey_changelist")).status_code == 200
+    api_key = ApiKey.objects.get()
+    page = client.get(reverse("admin:partners_apikey_change", args=[api_key.pk])).content.decode()
+    assert "Revoke this key…" in page
