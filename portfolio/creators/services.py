@@ -175,7 +175,10 @@ def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.Anchor
     url = target_url_validate(target.url)
     video_ids = [v.pk for v in videos]
     locked = list(
-        Video.objects.select_for_update().select_related("linked_account").filter(pk__in=video_ids).order_by("pk")
+        Video.objects.select_for_update(of=("self",))
+        .select_related("linked_account")
+        .filter(pk__in=video_ids)
+        .order_by("pk")
     )
     _check_videos_attachable(creator=creator, videos=locked)
     existing = {a.video_id: a for a in PortfolioAnchor.objects.select_for_update().filter(video_id__in=video_ids)}

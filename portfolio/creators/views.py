@@ -192,7 +192,7 @@ def creator_settings(request):
         try:
             services.creator_profile_update(profile=profile, handle=form.cleaned_data["handle"])
         except ValidationError as error:
-            form.add_error("handle" if hasattr(error, "error_dict") else None, error)
+            form.add_error(None, error)
         else:
             messages.success(request, f"Your public page is now /@{profile.handle}.")
             return redirect("creators:settings")

@@ -1,0 +1,261 @@
+"""The creator's pages (My videos, link forms, analytics, CSV, handle) and the public page /@<handle>."""
+
+import csv
+import io
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from portfolio.accounts.models import User
+from portfolio.creators import services
+from portfolio.creators.models import LinkClickDaily, PortfolioAnchor, Video
+from tests.creators.conftest import PASSWORD, remote_videos, target_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def logged_in(client, creator):
+    client.force_login(creator)
+    return client
+
+
+# --- My videos -----------------------------------------------------------------------------------------
+
+
+def test_my_videos_lists_covers_titles_and_link_state(logged_in, creator, videos):
+    services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    page = logged_in.get("/creator/videos/").content.decode()
+    assert "Clip 1" in page and "Clip 3" in page
+    assert "https://cdn.video.example/v-1002.jpg" in page
+    assert page.count('<span class="badge ok">On</span>') == 1
+    assert page.count('<span class="badge">No link</span>') == 2
+    assert f"/l/{videos[0].portfolio_anchor.code}" in page
+
+
+def test_my_videos_without_a_video_account_explains_what_to_do(logged_in):
+    page = logged_in.get("/creator/videos/").content.decode()
+    assert "No videos yet. Link your video-platform account" in page
+
+
+def test_attach_to_the_selected_videos(logged_in, creator, videos):
+    response = logged_in.post(
+        "/creator/videos/",
+        {"bulk-target": "page", "video": [videos[0].pk, videos[2].pk], "scope": "selected"},
+        follow=True,
+    )
+    assert "“View My Portfolio” is on 2 videos." in response.content.decode()
+    assert set(PortfolioAnchor.objects.values_list("video_id", flat=True)) == {videos[0].pk, videos[2].pk}
+
+
+def test_attach_to_all_videos_at_once(logged_in, creator, videos, freelance_account):
+    response = logged_in.post(
+        "/creator/videos/", {"bulk-target": f"profile:{freelance_account.pk}", "scope": "all"}, follow=True
+    )
+    assert "“View My Portfolio” is on 3 videos." in response.content.decode()
+    assert set(PortfolioAnchor.objects.values_list("target_url", flat=True)) == {"https://freelance.example/casey"}
+
+
+def test_attaching_without_choosing_videos_is_a_form_error(logged_in, videos):
+    response = logged_in.post("/creator/videos/", {"bulk-target": "page", "scope": "selected"})
+    assert response.status_code == 400
+    assert "Tick at least one video" in response.content.decode()
+    assert not PortfolioAnchor.objects.exists()
+
+
+def test_a_crafted_post_with_someone_elses_video_is_a_404_and_attaches_nothing(logged_in, videos, other_video):
+    """Issue 4: a creator cannot attach to someone else's video, even by crafting the POST."""
+    response = logged_in.post(
+        "/creator/videos/", {"bulk-target": "page", "video": [videos[0].pk, other_video.pk], "scope": "selected"}
+    )
+    assert response.status_code == 404
+    assert logged_in.post(f"/creator/videos/{other_video.pk}/link/", {"target": "page"}).status_code == 404
+    assert logged_in.get(f"/creator/videos/{other_video.pk}/link/detach/").status_code == 404
+    assert not PortfolioAnchor.objects.exists()
+
+
+def test_a_target_that_is_not_offered_or_not_http_is_a_form_error(logged_in, creator, videos, freelance_account):
+    url = f"/creator/videos/{videos[0].pk}/link/"
+    response = logged_in.post(url, {"target": "project:999:p-1"})
+    assert response.status_code == 400
+    assert "Choose one of your targets from the list." in response.content.decode()
+
+    profile = dict(freelance_account.profile)
+    profile["portfolio_items"] = [{"id": "evil", "title": "Evil", "url": "javascript:alert(1)", "cover_image_url": ""}]
+    freelance_account.profile = profile
+    freelance_account.save(update_fields=["profile"])
+    response = logged_in.post(url, {"target": f"project:{freelance_account.pk}:evil"})
+    assert response.status_code == 400
+    assert "Links can only point to http:// or https:// addresses." in response.content.decode()
+    assert not PortfolioAnchor.objects.exists()
+
+
+def test_change_the_target_of_one_video_keeps_its_short_link(logged_in, creator, videos, freelance_account):
+    url = f"/creator/videos/{videos[0].pk}/link/"
+    assert "Attach “View My Portfolio”" in logged_in.get(url).content.decode()
+    logged_in.post(url, {"target": "page"})
+    code = PortfolioAnchor.objects.get().code
+    form = logged_in.get(url).content.decode()
+    assert f"The short link <code>/l/{code}</code> stays the same" in form
+    response = logged_in.post(url, {"target": f"project:{freelance_account.pk}:p-1"}, follow=True)
+    assert "“View My Portfolio” now leads to the new target “Clip 1”." in response.content.decode()
+    anchor = PortfolioAnchor.objects.get()
+    assert (anchor.code, anchor.target_url) == (code, "https://freelance.example/casey/p-1")
+
+
+def test_detach_asks_first_then_detaches(logged_in, creator, videos):
+    [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    url = f"/creator/videos/{videos[0].pk}/link/detach/"
+    assert "Detach “View My Portfolio”?" in logged_in.get(url).content.decode()
+    anchor.refresh_from_db()
+    assert anchor.is_active
+    response = logged_in.post(url, follow=True)
+    assert "“View My Portfolio” is off “Clip 1”." in response.content.decode()
+    anchor.refresh_from_db()
+    assert not anchor.is_active
+
+
+def test_my_videos_costs_a_fixed_number_of_queries(logged_in, creator, video_account, django_assert_num_queries):
+    services.videos_sync(linked_account=video_account, videos=remote_videos(30))
+    services.anchors_attach(creator=creator, videos=list(Video.objects.all()[:20]), target=target_for(creator))
+    # session, user, creator profile, freelance accounts (targets), count, page of videos with their links,
+    # and the linked-accounts banner of the layout
+    with django_assert_num_queries(7):
+        assert logged_in.get("/creator/videos/").status_code == 200
+
+
+def test_employers_have_no_creator_pages(client):
+    employer = User.objects.create_user(email="e@acme.example", password=PASSWORD, name="Eve", role="employer")
+    client.force_login(employer)
+    assert client.get("/creator/videos/").status_code == 403
+
+
+def test_creator_pages_need_a_login(client):
+    response = client.get("/creator/videos/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+# --- Analytics -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clicked(creator, videos):
+    anchors = services.anchors_attach(creator=creator, videos=videos[:2], target=target_for(creator))
+    today = timezone.now().date()
+    LinkClickDaily.objects.create(anchor=anchors[0], day=today, clicks=7, unique_visitors=5)
+    LinkClickDaily.objects.create(
+        anchor=anchors[0], day=today - timezone.timedelta(days=3), clicks=2, unique_visitors=2
+    )
+    LinkClickDaily.objects.create(anchor=anchors[1], day=today, clicks=1, unique_visitors=1)
+    LinkClickDaily.objects.create(
+        anchor=anchors[1], day=today - timezone.timedelta(days=40), clicks=99, unique_visitors=9
+    )
+    return anchors
+
+
+def test_analytics_draws_svg_charts_in_total_and_per_video(logged_in, clicked):
+    page = logged_in.get("/creator/analytics/").content.decode()
+    assert page.count("<svg") == 3
+    assert "10 clicks and 8 unique visitors in total" in page  # the 40-day-old row is outside the 30 days
+    assert "9 clicks, 7 unique visitors" in page
+    assert f"{timezone.now():%a %d %b}: 7 clicks, 5 unique visitors" in page
+
+
+def test_analytics_without_links_shows_an_empty_state(logged_in):
+    assert "No links yet, so no clicks to show." in logged_in.get("/creator/analytics/").content.decode()
+
+
+def test_analytics_csv_has_30_days_per_video(logged_in, clicked, videos):
+    response = logged_in.get("/creator/analytics.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 60
+    today = [r for r in rows if r["day"] == timezone.now().date().isoformat()]
+    assert {(r["title"], r["clicks"], r["unique_visitors"]) for r in today} == {
+        ("Clip 1", "7", "5"),
+        ("Clip 2", "1", "1"),
+    }
+
+    one = list(
+        csv.DictReader(io.StringIO(logged_in.get(f"/creator/analytics.csv?video={videos[1].pk}").content.decode()))
+    )
+    assert len(one) == 30 and sum(int(r["clicks"]) for r in one) == 1
+
+
+def test_analytics_csv_of_someone_elses_video_is_a_404(logged_in, clicked, other_video):
+    assert logged_in.get(f"/creator/analytics.csv?video={other_video.pk}").status_code == 404
+    assert logged_in.get("/creator/analytics.csv?video=abc").status_code == 404
+
+
+def test_analytics_query_count_does_not_grow_with_videos(logged_in, clicked, django_assert_num_queries):
+    # session, user, links with their videos, daily rows, and the linked-accounts banner of the layout
+    with django_assert_num_queries(5):
+        assert logged_in.get("/creator/analytics/").status_code == 200
+
+
+# --- Handle settings -----------------------------------------------------------------------------------
+
+
+def test_the_creator_changes_their_handle(logged_in, creator):
+    response = logged_in.post("/creator/settings/", {"handle": "CaseyMakes"}, follow=True)
+    assert "Your public page is now /@caseymakes." in response.content.decode()
+    assert logged_in.get("/@caseymakes").status_code == 200
+
+
+def test_a_taken_handle_is_a_form_error(logged_in, other_creator):
+    response = logged_in.post("/creator/settings/", {"handle": "robin-other"})
+    assert "This handle is taken; try another one." in response.content.decode()
+
+
+# --- Public page ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(creator, videos, freelance_account):
+    return services.anchors_attach(
+        creator=creator, videos=videos[:2], target=target_for(creator, f"profile:{freelance_account.pk}")
+    )
+
+
+def test_public_page_shows_profile_projects_and_videos_with_links(client, published):
+    response = client.get("/@casey-creator")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Casey Creator</h1>" in page and "Motion designer" in page and "$85/hr" in page
+    assert "Brand reel" in page and "Explainer" in page
+    assert "Clip 1" in page and "Clip 2" in page and "Clip 3" not in page  # Clip 3 carries no link
+    assert f'href="/l/{published[0].code}">View My Portfolio</a>' in page
+    assert '<meta property="og:title" content="Casey Creator on Reelfolio">' in page
+    assert '<meta property="og:image" content="https://cdn.freelance.example/casey.png">' in page
+    assert '<meta property="og:url" content="http://127.0.0.1:8000/@casey-creator">' in page
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_public_page_is_private_for_logged_in_visitors(logged_in, published):
+    assert logged_in.get("/@casey-creator")["Cache-Control"] == "private, max-age=0"
+
+
+def test_public_page_is_served_from_the_cache_and_a_removal_shows_at_once(
+    client, published, videos, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with django_assert_num_queries(3):  # creator, freelance accounts, videos with links
+        client.get("/@casey-creator")
+    with django_assert_num_queries(0):
+        assert "Clip 1" in client.get("/@casey-creator").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.video_remove(video=videos[0])
+    assert "Clip 1" not in client.get("/@casey-creator").content.decode()
+
+
+def test_unknown_handles_are_404_and_capitals_redirect(client, creator):
+    assert client.get("/@nobody-here").status_code == 404
+    response = client.get("/@Casey-Creator")
+    assert (response.status_code, response["Location"]) == (301, "/@casey-creator")
