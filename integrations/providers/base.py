@@ -226,9 +226,9 @@ class Provider:
 
     # --- token endpoint --------------------------------------------------------------------------
 
-    def token_error(self, error: Exception, action: str) -> ProviderError:
+    def token_error(self, error: Exception, action: str, *, refreshing: bool = False) -> ProviderError:
         """Turns a failure of a token endpoint call into the error the creator sees."""
-        if isinstance(error, OAuthError) and error.error in self.invalid_grant_errors:
+        if refreshing and isinstance(error, OAuthError) and error.error in self.invalid_grant_errors:
             return ReconnectRequired(f"{self.name} no longer accepts Reelfolio's access. Please reconnect.")
         if isinstance(error, OAuthError):
             return ProviderError(f"{self.name} refused to {action} ({error.error}).")
@@ -252,7 +252,7 @@ class Provider:
         except ProviderError:
             raise
         except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError) as error:
-            raise self.token_error(error, "renew access") from None
+            raise self.token_error(error, "renew access", refreshing=True) from None
         if not token.get("access_token"):
             raise ProviderError(f"{self.name} renewed access without an access token.")
         return dict(token)

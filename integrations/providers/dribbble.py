@@ -3,6 +3,10 @@
 Sample answers: tests/integrations/providers/fixtures/dribbble/ (from developer.dribbble.com/v2).
 """
 
+import html
+
+from django.utils.html import strip_tags
+
 from integrations.oauth.types import Profile
 
 from .base import Account, Provider, portfolio_item, text
@@ -34,7 +38,7 @@ class DribbbleProvider(Provider):
             subject=text(user["id"], 255),
             profile=Profile(
                 display_name=text(user.get("name") or user.get("login"), 200),
-                bio=text(user.get("bio")),
+                bio=text(html.unescape(strip_tags(user.get("bio") or ""))),  # Dribbble sends HTML
                 location=text(user.get("location"), 200),
                 avatar_url=text(user.get("avatar_url"), 1000),
                 profile_url=text(user.get("html_url"), 1000),

@@ -67,11 +67,12 @@ class FakeProvider:
         self.token_body: bytes | None = None  # garbage instead of JSON
         self.token_slow = False
         self.refresh_error = ""  # e.g. "invalid_grant"
+        self.error_status = 400  # GitHub answers token errors with 200
         self.revoke_status = 200
         self.expires_in: int | None = 3600
         self.issue_refresh_token = True
         self.id_token_nonce: str | None = None  # None: echo the request's nonce
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def start(self):
         self.thread.start()
@@ -159,7 +160,7 @@ class FakeProvider:
                 return _json(200, self._issue(scope=request.get("scope", ""), nonce=request.get("nonce")))
             if grant == "refresh_token":
                 if self.refresh_error:
-                    return _error(400, self.refresh_error)
+                    return _error(self.error_status, self.refresh_error)
                 grant_data = self.refresh_tokens.pop(form.get("refresh_token", ""), None)  # rotation
                 if grant_data is None:
                     return _error(400, "invalid_grant")

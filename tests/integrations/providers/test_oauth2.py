@@ -53,11 +53,8 @@ class TestOAuth2Provider(ProviderContract):
     expected_subject = "9001"
     expected_display_name = "Casey Creator"
 
-    def entry(self, fake):
-        return entry(fake)
-
-    def install(self, fake):
-        install(fake)
+    entry = staticmethod(entry)
+    install = staticmethod(install)
 
 
 def test_the_mapping_fills_the_profile_and_follows_the_portfolio_pages(client, creator, fake, settings):

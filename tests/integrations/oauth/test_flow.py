@@ -1,0 +1,188 @@
+"""The authorization code flow's checks: every bad answer ends on the Linked accounts page with a clear
+message, and no LinkedAccount or token row is written."""
+
+import pytest
+from django.urls import reverse
+
+from integrations.oauth.models import LinkedAccount, OAuthToken
+
+from .helpers import authorize, connect, finish, oidc_entry, page_text, start_connect, use_provider, with_params
+
+pytestmark = pytest.mark.django_db
+
+STALE = "This sign-in answer is not the one Reelfolio was waiting for (it expired or was already used)."
+
+
+@pytest.fixture
+def acme(settings, fake, client, creator):
+    use_provider(settings, fake, oidc_entry(fake))
+    client.force_login(creator)
+    return fake
+
+
+def assert_nothing_linked(response, message: str):
+    assert response.redirect_chain[-1][0] == reverse("oauth:linked_accounts")
+    assert response.status_code == 200
+    assert message in page_text(response)
+    assert not LinkedAccount.objects.exists()
+    assert not OAuthToken.objects.exists()
+
+
+def test_connect_is_a_csrf_protected_post(acme, creator):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(creator)
+    assert strict.post(reverse("oauth:connect", args=["acme"])).status_code == 403
+    assert strict.get(reverse("oauth:connect", args=["acme"])).status_code == 405
+
+
+def test_the_authorization_request_uses_pkce_s256_state_nonce_and_the_exact_redirect_uri(acme, client, settings):
+    url = start_connect(client, "acme")
+    assert url.startswith(f"{acme.url}/authorize?")
+    for expected in ("code_challenge_method=S256", "code_challenge=", "state=", "nonce=", "response_type=code",
+                     "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fintegrations%2Foauth%2Facme%2Fcallback%2F"):
+        assert expected in url
+
+
+def test_a_replayed_callback_is_refused_and_changes_nothing(acme, client):
+    callback = authorize(start_connect(client, "acme"))
+    assert "is linked" in page_text(finish(client, callback))
+    token_before = OAuthToken.objects.get().access_token_encrypted
+
+    response = finish(client, callback)
+
+    assert STALE in page_text(response)
+    assert OAuthToken.objects.get().access_token_encrypted == token_before
+    assert len(acme.seen("/token")) == 1
+
+
+def test_a_wrong_state_is_refused(acme, client):
+    callback = authorize(start_connect(client, "acme"))
+    assert_nothing_linked(finish(client, with_params(callback, state="forged-state")), STALE)
+    assert not acme.seen("/token")
+
+
+def test_a_state_from_another_session_is_refused(acme, client, other_creator):
+    from django.test import Client
+
+    callback = authorize(start_connect(client, "acme"))
+    intruder = Client()
+    intruder.force_login(other_creator)
+    assert_nothing_linked(finish(intruder, callback), STALE)
+
+
+def test_a_missing_code_is_refused_and_spends_the_state(acme, client):
+    callback = authorize(start_connect(client, "acme"))
+    assert_nothing_linked(finish(client, with_params(callback, code=None)), "Acme Freelance sent no authorization code")
+    assert_nothing_linked(finish(client, callback), STALE)
+
+
+def test_a_tampered_code_is_refused_by_the_provider(acme, client):
+    callback = authorize(start_connect(client, "acme"))
+    assert_nothing_linked(
+        finish(client, with_params(callback, code="guessed")),
+        "Acme Freelance refused to complete the sign-in (invalid_grant).",
+    )
+
+
+def test_pressing_deny_at_the_provider_is_a_message(acme, client):
+    acme.deny = True
+    response = connect(client, "acme")
+    assert_nothing_linked(response, "You declined access at Acme Freelance, so nothing was linked.")
+
+
+def test_an_iss_of_another_issuer_is_refused_before_the_code_is_used(acme, client):
+    acme.response_iss = "https://evil.example"
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance's answer came from an unexpected issuer")
+    assert not acme.seen("/token")
+
+
+def test_a_missing_iss_is_refused_when_the_provider_advertises_it(acme, client):
+    acme.response_iss = ""
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance's answer did not say who sent it")
+
+
+def test_no_iss_is_fine_when_the_provider_does_not_advertise_it(acme, client):
+    acme.response_iss = ""
+    acme.advertise_iss = False
+    assert "Your Acme Freelance account is linked." in page_text(connect(client, "acme"))
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused_at_connect(acme, client):
+    acme.discovery_issuer = "https://evil.example"
+    response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
+    assert_nothing_linked(response, "Acme Freelance's discovery document names a different issuer than its address")
+    assert not acme.seen("/authorize")
+
+
+def test_an_id_token_with_another_nonce_is_refused(acme, client):
+    acme.id_token_nonce = "replayed-nonce"
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance's answer failed a security check")
+
+
+def test_a_token_endpoint_answering_garbage_is_a_message(acme, client):
+    acme.token_body = b"{not json"
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance sent an answer Reelfolio cannot read")
+
+
+def test_a_token_endpoint_that_times_out_is_a_message(acme, client, settings):
+    settings.HTTP_TIMEOUT = (2.0, 0.5)
+    acme.token_slow = True
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance did not answer in time while trying to complete")
+
+
+def test_a_provider_that_is_down_at_connect_is_a_message(settings, client, creator, fake):
+    use_provider(settings, fake, oidc_entry(fake, discovery_url="http://127.0.0.1:9/.well-known/openid-configuration"))
+    client.force_login(creator)
+    response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
+    assert_nothing_linked(response, "Acme Freelance could not be reached. Please try again later.")
+
+
+def test_an_account_linked_to_another_user_is_refused_and_nothing_changes(acme, client, other_creator):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(other_creator)
+    connect(other, "acme")
+    first = LinkedAccount.objects.get()
+    token_before = first.token.access_token_encrypted
+
+    response = connect(client, "acme")
+
+    assert "This Acme Freelance account is already linked to another Reelfolio account." in page_text(response)
+    assert list(LinkedAccount.objects.values_list("user_id", flat=True)) == [other_creator.pk]
+    assert OAuthToken.objects.get().access_token_encrypted == token_before
+
+
+def test_reconnecting_the_same_account_updates_its_tokens(acme, client, creator):
+    connect(client, "acme")
+    first = OAuthToken.objects.get().access_token_encrypted
+    LinkedAccount.objects.update(status="needs_reconnect")
+    response = connect(client, "acme")
+    assert "Your Acme Freelance account is linked." in page_text(response)
+    assert LinkedAccount.objects.get().status == "active"
+    assert OAuthToken.objects.get().access_token_encrypted != first
+
+
+def test_a_different_account_at_the_same_provider_is_refused_until_unlinked(acme, client, creator):
+    connect(client, "acme")
+    acme.user.subject = "user-77"
+    response = connect(client, "acme")
+    expected = "You already linked a different Acme Freelance account (Casey Creator). Unlink it first"
+    assert expected in page_text(response)
+    assert LinkedAccount.objects.get().subject == "user-42"
+
+
+def test_an_unknown_provider_is_404(client, creator):
+    client.force_login(creator)
+    assert client.post(reverse("oauth:connect", args=["nope"])).status_code == 404
+    assert client.get(reverse("oauth:callback", args=["nope"])).status_code == 404
+
+
+def test_connect_needs_a_login(acme, settings):
+    from django.test import Client
+
+    response = Client().post(reverse("oauth:connect", args=["acme"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
