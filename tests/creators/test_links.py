@@ -147,3 +147,23 @@ def test_the_redirect_costs_one_query_cold_and_none_when_cached(client, anchor, 
         assert click(client, "NoSuchCode1").status_code == 404
     with django_assert_num_queries(0):  # unknown codes are remembered too: guessing costs no queries
         assert click(client, "NoSuchCode1").status_code == 404
+
+
+def test_beat_folds_every_minute_through_the_registered_task(client, anchor, settings):
+    from portfolio.celery import app
+    from portfolio.creators.tasks import clicks_fold_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["creators-clicks-fold"]
+    assert (entry["task"], entry["schedule"]) == ("creators.clicks_fold", 60.0)
+    assert app.tasks[entry["task"]].name == clicks_fold_task.name
+    click(client, anchor.code)
+    clicks_fold_task.apply()
+    assert today_row(anchor).clicks == 1
+
+
+def test_only_one_fold_runs_at_a_time(client, anchor):
+    click(client, anchor.code)
+    cache.add(services.FOLD_LOCK_KEY, "someone-else", 60)
+    assert services.clicks_fold() == 0
+    cache.delete(services.FOLD_LOCK_KEY)
+    assert services.clicks_fold() == 1
