@@ -62,4 +62,5 @@ def with_params(url: str, **changes) -> str:
 def page_text(response) -> str:
     """The visible text of an HTML page, whitespace collapsed."""
     text = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(text))
+    text = re.sub(r"\s+", " ", html.unescape(text))
+    return re.sub(r" ([.,:;!?])", r"\1", text)
