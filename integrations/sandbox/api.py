@@ -9,13 +9,14 @@ from functools import wraps
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6750 import InsufficientScopeError
-from django.db import transaction
+from django.db import DataError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from integrations.sandbox import selectors, services
 from integrations.sandbox.routers import SANDBOX_DB
 from integrations.sandbox.server import require_oauth, server, user_info
+from integrations.sandbox.validation import request_has_nul
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -82,27 +83,31 @@ def jwks(request):
     return JsonResponse({"keys": [key.as_dict(private=False)]})
 
 
-def _guarded(call):
-    """Runs an Authlib endpoint; a parameter Authlib cannot even quote in its error is a plain invalid_request."""
+def _guarded(request, call):
+    """Runs an Authlib endpoint in one transaction of the sandbox database, so that a redeemed code or a
+    retired refresh token never outlives a failed issue. A parameter Authlib cannot even quote in its
+    error, or one with a NUL character, is a plain invalid_request."""
+    invalid = oauth_error(400, "invalid_request", "The request has an invalid parameter.")
+    if request_has_nul(request):
+        return invalid
     try:
-        return call()
-    except ValueError:
-        return oauth_error(400, "invalid_request", "The request has an invalid parameter.")
+        with transaction.atomic(using=SANDBOX_DB):
+            return call()
+    except (ValueError, DataError):
+        # DataError: a client id with NUL from an HTTP Basic header reached PostgreSQL.
+        return invalid
 
 
 @csrf_exempt
 @allow_methods("POST")
 def token(request):
-    # One transaction: a redeemed code or a retired refresh token never outlives a failed issue.
-    with transaction.atomic(using=SANDBOX_DB):
-        return _guarded(lambda: server.create_token_response(request))
+    return _guarded(request, lambda: server.create_token_response(request))
 
 
 @csrf_exempt
 @allow_methods("POST")
 def revoke(request):
-    with transaction.atomic(using=SANDBOX_DB):
-        return _guarded(lambda: server.create_endpoint_response("revocation", request))
+    return _guarded(request, lambda: server.create_endpoint_response("revocation", request))
 
 
 @allow_methods("GET", "POST")

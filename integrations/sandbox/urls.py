@@ -25,6 +25,6 @@ urlpatterns = [
     path("sandbox/api/videos/list", api.videos_list, name="videos_list"),
     # Public pages.
     path("sandbox/freelancers/<slug:username>", views.freelancer, name="freelancer"),
-    path("sandbox/videos/<str:public_id>", views.video, name="video"),
-    path("sandbox/videos/<str:public_id>/embed", views.video_embed, name="video_embed"),
+    path("sandbox/videos/<slug:public_id>", views.video, name="video"),
+    path("sandbox/videos/<slug:public_id>/embed", views.video_embed, name="video_embed"),
 ]

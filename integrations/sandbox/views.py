@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from integrations.sandbox import selectors
 from integrations.sandbox.forms import ConsentForm, SandboxLoginForm
 from integrations.sandbox.server import authorization_error_response, server
+from integrations.sandbox.validation import request_has_nul
 
 SESSION_USER_KEY = "sandbox:user_id"
 SESSION_AUTH_TIME_KEY = "sandbox:auth_time"
@@ -67,6 +68,8 @@ def _error_page(request, error: str, description: str):
 @require_http_methods(["GET", "POST"])
 def authorize(request):
     """The authorization endpoint: checks the request, asks the sandbox user to log in, then to consent."""
+    if request_has_nul(request):
+        return _error_page(request, "invalid_request", "The authorization request has an invalid parameter.")
     user = current_sandbox_user(request)
     try:
         grant = server.get_consent_grant(request, end_user=user)

@@ -361,3 +361,29 @@ def test_bad_token_requests_get_an_oauth_error_never_a_500(client, seeded, data)
     assert response.json()["error"] in {"invalid_request", "invalid_grant", "unsupported_grant_type", "invalid_scope"}
     assert garbled.status_code in (400, 401)
     assert "error" in garbled.json()
+
+
+def test_nul_characters_anywhere_get_a_clear_error_never_a_500(flow, client, seeded):
+    """PostgreSQL refuses NUL in a query; every entry point must answer with a 4xx instead."""
+    info = seeded.clients[FREELANCE]
+    auth = basic_auth(info.client_id, info.client_secret)
+
+    responses = [
+        client.get("/sandbox/oauth/authorize", {"response_type": "code", "client_id": "a\x00b"}),
+        client.get(flow.authorize_url(flow.authorize_params(nonce="n\x00"))),
+        client.post("/sandbox/oauth/token", {"grant_type": "refresh_token", "refresh_token": "r\x00"},
+                    HTTP_AUTHORIZATION=auth),
+        client.post("/sandbox/oauth/token", {"grant_type": "authorization_code", "code": "c\x00",
+                                             "redirect_uri": info.redirect_uri, "code_verifier": "v" * 50},
+                    HTTP_AUTHORIZATION=auth),
+        client.post("/sandbox/oauth/token", {"grant_type": "authorization_code", "client_id": "a\x00",
+                                             "client_secret": "s"}),
+        client.post("/sandbox/oauth/revoke", {"token": "t\x00"}, HTTP_AUTHORIZATION=auth),
+        client.post("/sandbox/oauth/token", {"grant_type": "refresh_token", "refresh_token": "r"},
+                    HTTP_AUTHORIZATION=basic_auth("a\x00", "b")),
+        client.post("/sandbox/login", {"username": "casey\x00", "password": "x"}),
+        client.get("/sandbox/videos/v-1001%00"),
+    ]
+
+    for response in responses:
+        assert 300 <= response.status_code < 500, (response.status_code, response.content[:200])
