@@ -230,7 +230,9 @@ class AnchorsApi(APIView):
         query.is_valid(raise_exception=True)
         platform = query.validated_data["platform"]
         videos = anchors_for_videos(platform=platform, video_ids=query.validated_data["video_id"])
-        response = Response(AnchorsOutputSerializer({"platform": platform, "videos": videos}).data)
+        # The cached payload is already in AnchorsOutputSerializer's shape (the tests hold it to that), so
+        # it is returned as it is: running DRF's serializer over 100 videos cost a quarter of a warm request.
+        response = Response({"platform": platform, "videos": videos})
         response["Cache-Control"] = f"public, max-age={settings.PARTNER_API_MAX_AGE}"
         patch_vary_headers(response, ["Authorization"])
         response.add_post_render_callback(partial(_with_etag, request))

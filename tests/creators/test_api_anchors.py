@@ -8,6 +8,7 @@ from integrations.partners import services as partner_services
 from integrations.partners.models import ApiKey
 from portfolio.accounts.models import User
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
+from portfolio.creators.api import AnchorsOutputSerializer
 from portfolio.creators.models import PortfolioAnchor, Video
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,10 @@ def test_known_videos_get_their_anchors_in_the_order_asked_and_unknown_ids_are_a
             {"video_id": "v-2", "anchors": []},
         ],
     }
+    # The body is what the documented (OpenAPI) output serializer describes.
+    described = AnchorsOutputSerializer(data=response.json())
+    assert described.is_valid(), described.errors
+    assert described.data == response.json()
 
 
 def test_a_platform_without_known_videos_answers_an_empty_list(client, partner_key):
