@@ -152,7 +152,11 @@ class SandboxClient(ClientMixin, models.Model):
 
 
 class SandboxAuthorizationCode(AuthorizationCodeMixin, models.Model):
-    """A one-time authorization code, kept only as its digest; deleted when redeemed."""
+    """A one-time authorization code, kept only as its digest.
+
+    A redeemed code is kept (marked `redeemed_at`): a second use is then recognised, and revokes every
+    token that came from the code (RFC 6749 section 4.1.2); its nonce stays known, so it cannot be replayed.
+    """
 
     code_digest = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(SandboxClient, on_delete=models.CASCADE, related_name="+")
@@ -165,6 +169,7 @@ class SandboxAuthorizationCode(AuthorizationCodeMixin, models.Model):
     auth_time = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -195,6 +200,10 @@ class SandboxToken(TokenMixin, models.Model):
 
     client = models.ForeignKey(SandboxClient, on_delete=models.CASCADE, related_name="tokens")
     user = models.ForeignKey(SandboxUser, on_delete=models.CASCADE, related_name="tokens")
+    # The code this token (or the token it was refreshed from) was issued for: its family.
+    authorization_code = models.ForeignKey(
+        SandboxAuthorizationCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="tokens"
+    )
     token_type = models.CharField(max_length=40, default="Bearer")
     access_token_digest = models.CharField(max_length=64, unique=True)
     refresh_token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)

@@ -116,7 +116,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return super().create_token_response()
 
     def delete_authorization_code(self, authorization_code):
-        """Already deleted when redeemed, in create_token_response."""
+        """Kept, marked redeemed in create_token_response (see SandboxAuthorizationCode)."""
 
     def authenticate_user(self, authorization_code):
         return authorization_code.user
@@ -214,7 +214,13 @@ class SandboxAuthorizationServer(AuthorizationServer):
         return SandboxOAuth2Request(request)
 
     def save_token(self, token, request):
-        return services.sandbox_token_create(token=token, client=request.client, user=request.user)
+        if request.authorization_code is not None:
+            family = request.authorization_code.pk
+        else:  # a refresh: the new token joins the family of the one it replaces
+            family = request.refresh_token.authorization_code_id if request.refresh_token else None
+        return services.sandbox_token_create(
+            token=token, client=request.client, user=request.user, authorization_code_id=family
+        )
 
     def create_bearer_token_generator(self):
         return BearerTokenGenerator(

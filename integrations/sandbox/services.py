@@ -179,17 +179,31 @@ def sandbox_authorization_code_create(
 
 
 def sandbox_authorization_code_redeem(*, authorization_code: SandboxAuthorizationCode) -> bool:
-    """Deletes the code; False when another request redeemed it first (a code works once)."""
-    deleted, _ = SandboxAuthorizationCode.objects.filter(pk=authorization_code.pk).delete()
-    return deleted > 0
+    """Marks the code redeemed; False when it was redeemed before (a code works once).
+
+    A second use means the code leaked or was replayed: every token of its family is revoked.
+    """
+    now = timezone.now()
+    redeemed = SandboxAuthorizationCode.objects.filter(pk=authorization_code.pk, redeemed_at__isnull=True).update(
+        redeemed_at=now
+    )
+    if redeemed:
+        return True
+    family = SandboxToken.objects.filter(authorization_code=authorization_code)
+    family.filter(access_token_revoked_at__isnull=True).update(access_token_revoked_at=now)
+    family.filter(refresh_token_revoked_at__isnull=True).update(refresh_token_revoked_at=now)
+    return False
 
 
-def sandbox_token_create(*, token: dict, client: SandboxClient, user: SandboxUser) -> SandboxToken:
+def sandbox_token_create(
+    *, token: dict, client: SandboxClient, user: SandboxUser, authorization_code_id: int | None
+) -> SandboxToken:
     """Stores a freshly issued token (Authlib's token dict) as digests."""
     refresh_token = token.get("refresh_token")
     item = SandboxToken(
         client=client,
         user=user,
+        authorization_code_id=authorization_code_id,
         token_type=token.get("token_type", "Bearer"),
         access_token_digest=secret_digest(token["access_token"]),
         refresh_token_digest=secret_digest(refresh_token) if refresh_token else None,

@@ -92,15 +92,20 @@ def test_whole_flow_login_consent_code_token_userinfo_and_signed_id_token(flow, 
     assert tokens["access_token"] not in (stored.access_token_digest, stored.refresh_token_digest)
 
 
-def test_a_code_works_once(flow):
+def test_a_code_works_once_and_its_replay_revokes_the_tokens_it_gave(flow):
     code, params = flow.code_for()
-    assert flow.exchange(code, params).status_code == 200
+    first = flow.exchange(code, params).json()
+    refreshed = flow.token({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}).json()
 
     again = flow.exchange(code, params)
 
     assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
-    assert SandboxToken.objects.count() == 1
+    assert again.json() == {"error": "invalid_grant", "error_description": "Invalid 'code' in request."}
+    assert SandboxToken.objects.count() == 2
+    # RFC 6749 section 4.1.2: the code leaked, so the whole family of tokens it gave is revoked.
+    assert flow.api("/sandbox/api/freelance/me", refreshed["access_token"]).status_code == 401
+    replayed_refresh = flow.token({"grant_type": "refresh_token", "refresh_token": refreshed["refresh_token"]})
+    assert replayed_refresh.json()["error"] == "invalid_grant"
 
 
 def test_video_client_without_openid_gets_tokens_but_no_id_token(flow):
@@ -274,8 +279,9 @@ def test_expired_code_is_invalid_grant(flow):
     assert response.json() == {"error": "invalid_grant", "error_description": "Invalid 'code' in request."}
 
 
-def test_a_nonce_cannot_be_replayed(flow, client):
+def test_a_nonce_cannot_be_replayed_even_after_its_code_was_redeemed(flow, client):
     code, params = flow.code_for(nonce="same-nonce-twice")
+    assert flow.exchange(code, params).status_code == 200
 
     again = client.get(flow.authorize_url(flow.authorize_params(nonce="same-nonce-twice")))
 
