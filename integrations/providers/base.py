@@ -196,11 +196,11 @@ class Provider:
             metadata = client.load_server_metadata()
         except requests.Timeout:
             raise ProviderError(f"{self.name} did not answer in time. Please try again later.") from None
-        except requests.RequestException:
-            raise ProviderError(f"{self.name} could not be reached. Please try again later.") from None
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError):  # requests' JSONDecodeError is a ValueError too
             client.server_metadata = {}
             raise ProviderError(f"{self.name} sent a discovery document that is not valid JSON.") from None
+        except requests.RequestException:
+            raise ProviderError(f"{self.name} could not be reached. Please try again later.") from None
         expected = issuer_for_discovery_url(self.discovery_url)
         if metadata.get("issuer") != expected:
             client.server_metadata = {}

@@ -186,3 +186,19 @@ def test_connect_needs_a_login(acme, settings):
     response = Client().post(reverse("oauth:connect", args=["acme"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_profile_endpoint_answering_garbage_at_connect_links_nothing(acme, client):
+    original = acme.metadata
+    acme.metadata = lambda: {**original(), "userinfo_endpoint": f"{acme.url}/garbage"}
+    acme.routes[("GET", "/garbage")] = lambda seen: (200, {"Content-Type": "application/json"}, b'["not", "a profile"]')
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance answered in a shape Reelfolio does not understand.")
+
+
+def test_a_discovery_document_that_is_not_json_is_a_message(settings, client, creator, fake):
+    fake.routes[("GET", "/broken/.well-known/openid-configuration")] = lambda seen: (200, {}, b"<html>down</html>")
+    fake.routes[("GET", "/broken/.well-known/openid-configuration")].public = True
+    use_provider(settings, fake, oidc_entry(fake, discovery_url=f"{fake.url}/broken/.well-known/openid-configuration"))
+    client.force_login(creator)
+    response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
+    assert_nothing_linked(response, "Acme Freelance sent a discovery document that is not valid JSON.")
