@@ -7,6 +7,7 @@ import time
 from urllib.parse import urlencode
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -82,8 +83,18 @@ def authorize(request):
         # Authlib refuses to quote some characters of a bad parameter in its error message.
         return _error_page(request, "invalid_request", "The authorization request has an invalid parameter.")
 
-    if user is None:
-        return HttpResponseRedirect(f"{reverse('sandbox:login')}?{urlencode({'next': request.get_full_path()})}")
+    prompts = request.GET.get("prompt", "").split()
+    if user is None or "login" in prompts:
+        # After the login, come back without prompt=login (it asked for one login, not a loop).
+        params = request.GET.copy()
+        if "login" in prompts:
+            params["prompt"] = " ".join(p for p in prompts if p != "login")
+        next_url = f"{request.path}?{params.urlencode()}"
+        return HttpResponseRedirect(f"{reverse('sandbox:login')}?{urlencode({'next': next_url})}")
+    if "none" in prompts:
+        # prompt=none forbids any page, and the sandbox asks for consent every time.
+        error = ConsentRequiredError(redirect_uri=grant.redirect_uri, state=request.GET.get("state"))
+        return authorization_error_response(error)
 
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -300,6 +300,34 @@ def test_prompt_none_without_a_sandbox_login_answers_login_required(flow, client
     assert query["iss"] == ISSUER
 
 
+def test_prompt_none_with_a_sandbox_login_answers_consent_required(flow, client):
+    params = flow.authorize_params(prompt="none")
+    flow.login()
+
+    response = client.get(flow.authorize_url(params))
+
+    assert response.status_code == 302
+    query = query_of(response["Location"])
+    assert query["error"] == "consent_required"
+    assert query["state"] == params["state"]
+
+
+def test_prompt_login_asks_for_the_password_again_once(flow, client):
+    params = flow.authorize_params(prompt="login consent")
+    flow.login()
+
+    response = client.get(flow.authorize_url(params))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sandbox/login?next=")
+    next_url = query_of(response["Location"])["next"]
+    assert query_of(next_url)["prompt"] == "consent"
+    assert flow.login(next_url=next_url)["Location"] == next_url
+    consent = client.get(next_url)
+    assert consent.status_code == 200
+    assert "to access your sandbox account?" in consent.content.decode()
+
+
 def test_sandbox_login_is_not_a_reelfolio_login(flow, client):
     flow.login()
 
