@@ -24,11 +24,16 @@ logger = logging.getLogger(__name__)
 Status = LinkedAccount.Status
 
 
-def _enqueue_sync(linked_account_id: int) -> None:
-    """After commit; a broker that is down only delays the sync (the periodic sweep re-enqueues it)."""
+def _enqueue(task_name: str, linked_account_id: int) -> None:
+    """After commit; a broker that is down only delays the task (the periodic sweeps enqueue it again)."""
     from integrations.oauth import tasks
 
-    transaction.on_commit(lambda: tasks.sync_linked_account.delay(linked_account_id), robust=True)
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(linked_account_id), robust=True)
+
+
+def _enqueue_sync(linked_account_id: int) -> None:
+    _enqueue("sync_linked_account", linked_account_id)
 
 
 def _token_fields(token: dict, *, previous_refresh_token: str = "") -> dict:
@@ -173,8 +178,6 @@ def _mark_needs_reconnect(*, linked_account_id: int, message: str) -> None:
 def tokens_refresh_expiring() -> int:
     """The beat's refresh ahead of expiry: enqueues a refresh for every active link whose access token
     expires within OAUTH_REFRESH_AHEAD_SECONDS and that has a refresh token; returns how many."""
-    from integrations.oauth import tasks
-
     soon = timezone.now() + timedelta(seconds=settings.OAUTH_REFRESH_AHEAD_SECONDS)
     ids = list(
         OAuthToken.objects.filter(
@@ -182,7 +185,7 @@ def tokens_refresh_expiring() -> int:
         ).exclude(refresh_token_encrypted="").values_list("linked_account_id", flat=True)[:1000]
     )
     for linked_account_id in ids:
-        tasks.refresh_token.delay(linked_account_id)
+        _enqueue("refresh_token", linked_account_id)
     return len(ids)
 
 

@@ -6,6 +6,7 @@ integrations.oauth; every HTTP call goes through the helpers here, with settings
 every failure becomes a ProviderError with a message fit for the creator.
 """
 
+import dataclasses
 import logging
 import re
 import time
@@ -65,6 +66,29 @@ def text(value: Any, limit: int = 1000) -> str:
     if value is None:
         return ""
     return str(value).strip()[:limit]
+
+
+def web_url(value: str) -> str:
+    """`value` if it is an http(s) URL, else "": a provider cannot make us render `javascript:` links."""
+    scheme = urlsplit(value).scheme.lower() if value else ""
+    return value if scheme in ("http", "https") else ""
+
+
+def clean_profile(profile: Profile) -> Profile:
+    items = [
+        dataclasses.replace(item, url=web_url(item.url), cover_image_url=web_url(item.cover_image_url))
+        for item in profile.portfolio_items
+    ]
+    return dataclasses.replace(
+        profile, avatar_url=web_url(profile.avatar_url), profile_url=web_url(profile.profile_url), portfolio_items=items
+    )
+
+
+def clean_video(video: RemoteVideo) -> RemoteVideo:
+    return dataclasses.replace(
+        video, cover_image_url=web_url(video.cover_image_url), share_url=web_url(video.share_url),
+        embed_url=web_url(video.embed_url),
+    )
 
 
 class Provider:
@@ -314,13 +338,15 @@ class Provider:
 
     def account(self, *, token: dict) -> Account:
         """Who the creator is, right after the token exchange (`token` may carry validated ID token claims)."""
-        return self._mapped(lambda: self.fetch_account(token=token))
+        account = self._mapped(lambda: self.fetch_account(token=token))
+        return dataclasses.replace(account, profile=clean_profile(account.profile))
 
     def profile(self, *, access_token: str) -> Account:
-        return self._mapped(lambda: self.fetch_profile(access_token=access_token))
+        account = self._mapped(lambda: self.fetch_profile(access_token=access_token))
+        return dataclasses.replace(account, profile=clean_profile(account.profile))
 
     def videos(self, *, access_token: str) -> list[RemoteVideo]:
-        return self._mapped(lambda: self.fetch_videos(access_token=access_token))
+        return [clean_video(video) for video in self._mapped(lambda: self.fetch_videos(access_token=access_token))]
 
     def _mapped(self, fetch: Callable):
         try:

@@ -202,3 +202,12 @@ def test_a_discovery_document_that_is_not_json_is_a_message(settings, client, cr
     client.force_login(creator)
     response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
     assert_nothing_linked(response, "Acme Freelance sent a discovery document that is not valid JSON.")
+
+
+def test_links_a_provider_sends_are_kept_only_when_they_are_web_addresses(acme, client):
+    acme.user.claims = {"profile": "javascript:alert(document.cookie)", "picture": "https://cdn.acme.example/c.png"}
+    response = connect(client, "acme")
+    assert "javascript:" not in response.content.decode()
+    profile = LinkedAccount.objects.get().profile
+    assert profile["profile_url"] == ""
+    assert profile["avatar_url"] == "https://cdn.acme.example/c.png"

@@ -58,7 +58,7 @@ def test_denying_at_the_sandbox_links_nothing(signed_in, sandbox_partner):
     assert not LinkedAccount.objects.exists()
 
 
-def test_the_sandbox_video_account_syncs_every_video(signed_in, sandbox_partner):
+def test_one_creator_links_both_sandbox_accounts_and_the_video_account_syncs_every_video(signed_in, sandbox_partner):
     received = []
 
     def handler(*, linked_account, videos):
@@ -66,7 +66,10 @@ def test_the_sandbox_video_account_syncs_every_video(signed_in, sandbox_partner)
 
     hooks.register_videos_synced(handler)
     try:
-        sandbox_connect(signed_in, "sandbox-video", sandbox_partner)
+        sandbox_connect(signed_in, "sandbox-freelance", sandbox_partner)
+        response = sandbox_connect(signed_in, "sandbox-video", sandbox_partner)
+        assert "Your Sandbox Video account is linked." in page_text(response)
+        assert page_text(response).count("Connected") == 2
         linked = LinkedAccount.objects.get(provider_id="sandbox-video")
         services.linked_account_sync(linked_account_id=linked.pk)
     finally:
