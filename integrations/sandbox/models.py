@@ -51,6 +51,7 @@ class SandboxUser(models.Model):
             models.CheckConstraint(
                 condition=models.Q(hourly_rate__isnull=True) | models.Q(hourly_rate__gte=0),
                 name="sandbox_user_hourly_rate_not_negative",
+                violation_error_message="The hourly rate cannot be negative.",
             ),
         ]
 
@@ -173,7 +174,11 @@ class SandboxAuthorizationCode(AuthorizationCodeMixin, models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~models.Q(code_challenge=""), name="sandbox_code_requires_pkce"),
+            models.CheckConstraint(
+                condition=~models.Q(code_challenge=""),
+                name="sandbox_code_requires_pkce",
+                violation_error_message="An authorization code needs a PKCE code challenge.",
+            ),
         ]
 
     def __str__(self):
