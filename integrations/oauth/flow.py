@@ -65,7 +65,7 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
         token = provider.client.authorize_access_token(request)
     except MismatchingStateError:
         raise LinkError(STALE_STATE) from None
-    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError) as error:
+    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError, RuntimeError) as error:
         logger.warning("oauth.token_exchange_failed", extra={"provider": provider.id, "error": type(error).__name__})
         raise provider.token_error(error, "complete the sign-in") from None
     if not token.get("access_token"):

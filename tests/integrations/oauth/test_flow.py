@@ -211,3 +211,9 @@ def test_links_a_provider_sends_are_kept_only_when_they_are_web_addresses(acme, 
     profile = LinkedAccount.objects.get().profile
     assert profile["profile_url"] == ""
     assert profile["avatar_url"] == "https://cdn.acme.example/c.png"
+
+
+def test_a_provider_without_a_jwks_uri_cannot_have_its_id_token_checked(acme, client):
+    original = acme.metadata
+    acme.metadata = lambda: {k: v for k, v in original().items() if k != "jwks_uri"}
+    assert_nothing_linked(connect(client, "acme"), "Acme Freelance sent an answer Reelfolio cannot read")
