@@ -333,5 +333,7 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.utils.autoreload": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
+        # Authlib logs whole token responses at DEBUG: never let tokens reach the logs.
+        "authlib": {"level": "INFO"},
     },
 }

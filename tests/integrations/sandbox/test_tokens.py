@@ -1,5 +1,6 @@
 """Refresh-token rotation, revocation (RFC 7009) and token expiry."""
 
+import logging
 import time
 
 import pytest
@@ -162,3 +163,15 @@ def test_an_expired_access_token_is_refused_and_refresh_still_works(flow, settin
         "error_description": "The access token is missing, expired or revoked.",
     }
     assert refresh(flow, tokens["refresh_token"]).status_code == 200
+
+
+def test_tokens_never_reach_the_logs_even_at_debug_level(flow, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    tokens = flow.tokens()
+    refreshed = refresh(flow, tokens["refresh_token"]).json()
+
+    assert caplog.records, "the requests were logged"
+    for secret in (tokens["access_token"], tokens["refresh_token"], refreshed["access_token"],
+                   refreshed["refresh_token"], flow.seeded.clients[FREELANCE].client_secret):
+        assert secret not in caplog.text
