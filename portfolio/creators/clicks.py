@@ -28,6 +28,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 
 PREFIX = "clicks:v1"
@@ -123,13 +124,33 @@ def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
     return value
 
 
+# On Redis the whole click is one round trip: the same steps as below, run atomically by the server.
+_REDIS_CLICK = """
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1]) then
+  redis.call('INCR', KEYS[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[1])
+  return 1
+end
+return 0
+"""
+_redis_scripts: dict[str, object] = {}  # registered once per process; callable with any client
+
+
 def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
     """Counts one click on a link; returns True when it was the visitor's first click on it that day."""
     day_str = day.isoformat()
-    counter_incr(total_key(anchor_id, day_str))
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
-    if _counter_cache().add(f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", 1, COUNTER_TTL):
-        counter_incr(unique_key(anchor_id, day_str))
+    keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
+    backend = _counter_cache()
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(keys[0], write=True)
+        script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
+        return bool(script(keys=[backend.make_and_validate_key(k) for k in keys], args=[COUNTER_TTL], client=client))
+    counter_incr(keys[0])
+    if backend.add(keys[1], 1, COUNTER_TTL):
+        counter_incr(keys[2])
         return True
     return False
 
