@@ -9,6 +9,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -71,9 +72,12 @@ def linked_account_link(*, user, provider: Provider, account: Account, token: di
     try:
         with transaction.atomic():
             linked = _link(user=user, provider=provider, account=account, token=token)
-    except IntegrityError:
-        # Another request linked the same provider account in the meantime.
-        raise LinkError(_already_linked_message(provider)) from None
+    except (IntegrityError, ValidationError):
+        if LinkedAccount.objects.filter(provider_id=provider.id, subject=account.subject).exclude(user=user).exists():
+            # Another request linked the same provider account in the meantime.
+            raise LinkError(_already_linked_message(provider)) from None
+        logger.warning("oauth.link_invalid", extra={"provider": provider.id})
+        raise ProviderError(f"{provider.name} described the account in a way Reelfolio cannot store.") from None
     return linked
 
 

@@ -217,3 +217,9 @@ def test_a_provider_without_a_jwks_uri_cannot_have_its_id_token_checked(acme, cl
     original = acme.metadata
     acme.metadata = lambda: {k: v for k, v in original().items() if k != "jwks_uri"}
     assert_nothing_linked(connect(client, "acme"), "Acme Freelance sent an answer Reelfolio cannot read")
+
+
+def test_an_id_token_without_a_subject_links_nothing(acme, client):
+    acme.user.subject = ""
+    message = "Acme Freelance did not send a valid ID token, so nothing was linked."
+    assert_nothing_linked(connect(client, "acme"), message)
