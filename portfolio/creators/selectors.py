@@ -1,5 +1,6 @@
 """Reads for creators: their videos and targets, the short-link lookup, the public page, analytics."""
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,9 +12,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import Profile
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+
+logger = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"^[0-9A-Za-z]{8,22}$")
 LINK_CACHE_SECONDS = 300
@@ -22,6 +26,22 @@ ANALYTICS_DAYS = 30
 
 
 # --- Cache keys (the services drop them when what they describe changes) -------------------------------
+
+
+def _cache_get(key: str):
+    """A cache read that an unreachable cache turns into a miss: the page is then built from the database."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("cache unreachable, reading from the database", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("cache unreachable, not caching", exc_info=True)
 
 
 def link_cache_key(code: str) -> str:
@@ -89,6 +109,12 @@ def portfolio_accounts_for_creator(*, user) -> list[LinkedAccount]:
 # --- Where a "View My Portfolio" link can point ----------------------------------------------------------
 
 
+def provider_name(provider_id: str) -> str:
+    """The provider's display name, or its id when it is no longer configured."""
+    provider = registry.provider_or_none(provider_id)
+    return provider.name if provider is not None else provider_id
+
+
 @dataclass(frozen=True)
 class AnchorTarget:
     key: str  # the form value: "page", "profile:<account id>", "project:<account id>:<project id>"
@@ -111,18 +137,19 @@ def anchor_targets_for_creator(*, user, handle: str, accounts: list[LinkedAccoun
     for account in accounts if accounts is not None else portfolio_accounts_for_creator(user=user):
         profile = Profile.from_json(account.profile)
         name = profile.display_name or account.subject
+        provider = provider_name(account.provider_id)
         if profile.profile_url:
             targets.append(
                 AnchorTarget(
                     key=f"profile:{account.pk}", kind=kinds.LINKED_PROFILE, url=profile.profile_url,
-                    label=f"My profile on {account.provider_id} ({name})", linked_account=account,
+                    label=f"My profile on {provider} ({name})", linked_account=account,
                 )
             )
         for item in profile.portfolio_items:
             targets.append(
                 AnchorTarget(
                     key=f"project:{account.pk}:{item.id}", kind=kinds.PROJECT, url=item.url,
-                    label=f"Project: {item.title} ({account.provider_id})", linked_account=account,
+                    label=f"Project: {item.title} ({provider})", linked_account=account,
                     project_id=item.id,
                 )
             )
@@ -145,7 +172,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
     if not CODE_RE.match(code):
         return None
     key = link_cache_key(code)
-    cached = cache.get(key)
+    cached = _cache_get(key)
     if cached is not None:
         return ResolvedLink(**cached) if cached else None
     anchor = (
@@ -154,7 +181,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         .first()
     )
     if anchor is None:
-        cache.set(key, {}, LINK_CACHE_SECONDS)
+        _cache_set(key, {}, LINK_CACHE_SECONDS)
         return None
     profile = getattr(anchor.video.owner, "creator_profile", None)
     link = ResolvedLink(
@@ -163,7 +190,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         gone=not anchor.is_active or anchor.video.status != Video.Status.ACTIVE,
         handle=profile.handle if profile else "",
     )
-    cache.set(key, link.__dict__, LINK_CACHE_SECONDS)
+    _cache_set(key, link.__dict__, LINK_CACHE_SECONDS)
     return link
 
 
@@ -173,12 +200,12 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
 def public_page_data(*, handle: str) -> dict | None:
     """Everything /@<handle> shows, as plain data (cached); None when there is no such creator."""
     key = public_page_cache_key(handle)
-    cached = cache.get(key)
+    cached = _cache_get(key)
     if cached is not None:
         return cached or None
     creator = CreatorProfile.objects.select_related("user").filter(handle=handle).first()
     if creator is None:
-        cache.set(key, {}, PUBLIC_PAGE_CACHE_SECONDS)
+        _cache_set(key, {}, PUBLIC_PAGE_CACHE_SECONDS)
         return None
     accounts = portfolio_accounts_for_creator(user=creator.user)
     profiles = [Profile.from_json(account.profile) for account in accounts]
@@ -214,7 +241,7 @@ def public_page_data(*, handle: str) -> dict | None:
             for video in videos
         ],
     }
-    cache.set(key, data, PUBLIC_PAGE_CACHE_SECONDS)
+    _cache_set(key, data, PUBLIC_PAGE_CACHE_SECONDS)
     return data
 
 

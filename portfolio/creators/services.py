@@ -172,6 +172,8 @@ def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.Anchor
     """
     if not videos:
         raise ValidationError("Choose at least one video.")
+    if target.linked_account is not None and target.linked_account.user_id != creator.pk:
+        raise ValidationError({"target": "Links can only point to your own linked accounts."})
     url = target_url_validate(target.url)
     video_ids = [v.pk for v in videos]
     locked = list(

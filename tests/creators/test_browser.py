@@ -51,7 +51,7 @@ def test_creator_links_sandbox_accounts_attaches_a_link_and_a_visitor_follows_it
 
     page.get_by_role("link", name="My videos").click()
     page.get_by_role("link", name=f"Attach a link to “{first.title}”").click()
-    page.get_by_label(re.compile(r"My profile on sandbox-freelance")).check()
+    page.get_by_label(re.compile(r"My profile on Sandbox Freelance")).check()
     page.get_by_role("button", name="Attach the link").click()
     assert f"“View My Portfolio” is on “{first.title}”." in page.locator(".messages").inner_text()
 

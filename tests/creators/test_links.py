@@ -167,3 +167,13 @@ def test_only_one_fold_runs_at_a_time(client, anchor):
     assert services.clicks_fold() == 0
     cache.delete(services.FOLD_LOCK_KEY)
     assert services.clicks_fold() == 1
+
+
+def test_the_redirect_still_works_when_the_cache_is_down(client, anchor, settings, django_assert_num_queries):
+    """Counting never costs the visitor the redirect: an unreachable cache loses the count, not the 302."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with django_assert_num_queries(1):
+        response = click(client, anchor.code)
+    assert (response.status_code, response["Location"]) == (302, "http://127.0.0.1:8000/@casey-creator")

@@ -228,3 +228,23 @@ def test_the_account_moving_to_another_user_takes_the_videos_without_the_old_lin
     videos[0].refresh_from_db()
     assert videos[0].owner == other_creator
     assert not PortfolioAnchor.objects.filter(video=videos[0]).exists()
+
+
+def test_a_target_on_someone_elses_linked_account_is_refused(creator, videos, other_creator):
+    foreign = link_account(other_creator, provider_id="sandbox-freelance", role="portfolio", subject="sbx-u-9")
+    target = selectors.AnchorTarget(
+        key="x", kind="linked_profile", url="https://freelance.example/robin", label="x", linked_account=foreign
+    )
+    with pytest.raises(ValidationError, match="only point to your own linked accounts"):
+        services.anchors_attach(creator=creator, videos=[videos[0]], target=target)
+    assert not PortfolioAnchor.objects.exists()
+
+
+def test_seed_demo_gives_the_demo_creator_the_handle_casey_once():
+    from portfolio.core.demo import demo_seed
+
+    demo_seed()
+    demo_seed()
+    assert list(CreatorProfile.objects.values_list("handle", "user__email")) == [
+        ("casey", "creator@demo.reelfolio.test")
+    ]

@@ -1,0 +1,43 @@
+"""Operators remove videos from the admin; anchors are shown read-only."""
+
+import pytest
+from django.core.cache import cache
+
+from portfolio.accounts.models import User
+from portfolio.creators import services
+from portfolio.creators.models import PortfolioAnchor, Video
+from tests.creators.conftest import BROWSER_UA, target_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(client):
+    admin = User.objects.create_superuser(email="ops@reelfolio.example", password="orchid-lantern-42", name="Ops")
+    client.force_login(admin)
+    return client
+
+
+def test_the_remove_action_hides_the_video_and_its_link_answers_410(operator, creator, videos, client):
+    [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    cache.clear()
+    response = operator.post(
+        "/admin/creators/video/",
+        {"action": "remove_videos", "_selected_action": [videos[0].pk]},
+        follow=True,
+    )
+    assert "1 video(s) removed." in response.content.decode()
+    videos[0].refresh_from_db()
+    assert (videos[0].status, videos[0].removed_reason) == ("removed", "admin")
+    assert client.get(f"/l/{anchor.code}", HTTP_USER_AGENT=BROWSER_UA).status_code == 410
+
+
+def test_anchors_are_read_only_in_the_admin(operator, creator, videos):
+    [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    page = operator.get(f"/admin/creators/portfolioanchor/{anchor.pk}/change/").content.decode()
+    assert anchor.code in page
+    assert 'name="code"' not in page
+    operator.post(f"/admin/creators/portfolioanchor/{anchor.pk}/change/", {"code": "hijacked01"})
+    assert PortfolioAnchor.objects.get().code == anchor.code
+    assert operator.get("/admin/creators/video/add/").status_code == 403
+    assert Video.objects.count() == 3
