@@ -141,6 +141,11 @@ def _seed_videos(user: SandboxUser, specs: list[dict]) -> None:
         )
 
 
+# Parsed keys by kid: parsing (and so validating) an RSA private key takes tens of milliseconds.
+# The kid is the key's thumbprint, so a new key in the database is never mistaken for a cached one.
+_parsed_keys: dict[str, RSAKey] = {}
+
+
 def sandbox_signing_key_get_or_create() -> RSAKey:
     """The ID-token signing key: generated on first use, then read from the sandbox database."""
     row = SandboxSigningKey.objects.filter(slot="current").first()
@@ -154,7 +159,11 @@ def sandbox_signing_key_get_or_create() -> RSAKey:
         except IntegrityError:
             # Another request generated it at the same moment: use theirs.
             row = SandboxSigningKey.objects.get(slot="current")
-    return RSAKey.import_key(row.private_key_pem, parameters={"kid": row.kid, "use": "sig", "alg": "RS256"})
+    if row.kid not in _parsed_keys:
+        _parsed_keys[row.kid] = RSAKey.import_key(
+            row.private_key_pem, parameters={"kid": row.kid, "use": "sig", "alg": "RS256"}
+        )
+    return _parsed_keys[row.kid]
 
 
 def sandbox_authorization_code_create(
