@@ -247,9 +247,14 @@ def linked_account_sync(*, linked_account_id: int) -> LinkedAccount | None:
         LinkedAccount.objects.filter(pk=linked_account_id).update(sync_requested_at=None)
         return None
     provider = registry.provider_or_none(linked.provider_id)
+    if provider is None:
+        # Nothing a retry can fix: the operator removed the provider from OAUTH_PROVIDERS.
+        LinkedAccount.objects.filter(pk=linked.pk).update(
+            last_sync_error=f"The provider {linked.provider_id} is no longer configured.",
+            last_sync_error_at=timezone.now(), sync_requested_at=None,
+        )
+        return None
     try:
-        if provider is None:
-            raise ProviderError(f"The provider {linked.provider_id} is no longer configured.")
         access_token = token_access(linked_account_id=linked.pk)
         try:
             account, videos = _fetch(provider, linked, access_token)
