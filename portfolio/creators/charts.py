@@ -57,7 +57,8 @@ def chart_geometry(*, days, clicks: list[int], uniques: list[int]) -> dict:
         height = round(TOP + plot_h - y, 1)
         bars.append(Bar(x=round(x + slot * 0.15, 1), y=y, width=round(slot * 0.7, 1), height=height, label=label))
         points.append(f"{round(x + slot / 2, 1)},{y_of(unique)}")
-    y_ticks = [Tick(position=y_of(top * n // 4), label=str(top * n // 4)) for n in range(5)]
+    steps = 4 if str(top)[0] == "2" else 5  # 20 → 0, 5, 10 …; 50 → 0, 10, 20 …; 100 → 0, 20, 40 …
+    y_ticks = [Tick(position=y_of(top * n // steps), label=str(top * n // steps)) for n in range(steps + 1)]
     x_ticks = [
         Tick(position=round(LEFT + i * slot + slot / 2, 1), label=f"{day:%d %b}")
         for i, day in enumerate(days)

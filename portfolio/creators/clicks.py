@@ -32,8 +32,10 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 
 PREFIX = "clicks:v1"
-# Counters and visitor markers outlive their day long enough for a late fold (beat down for a while).
+# Counters outlive their day long enough for a late fold (beat down for a while); the day's salt and
+# visitor markers only need to outlive the day itself.
 COUNTER_TTL = 4 * 24 * 3600
+MARKER_TTL = 2 * 24 * 3600
 FOLD_DAYS = 3
 
 # Known bots and link unfurlers: they get the redirect but are not counted. Matched case-insensitively
@@ -80,7 +82,7 @@ def daily_salt(day: str) -> str:
     salt = _salts.get(day)
     if salt is None:
         backend = _counter_cache()
-        backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), COUNTER_TTL)
+        backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), MARKER_TTL)
         salt = backend.get(f"{PREFIX}:salt:{day}")
         if salt is None:  # the cache dropped it between the two calls; count with a fresh one
             return secrets.token_hex(16)
@@ -128,7 +130,7 @@ def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
 _REDIS_CLICK = """
 redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[1]) then
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then
   redis.call('INCR', KEYS[3])
   redis.call('EXPIRE', KEYS[3], ARGV[1])
   return 1
@@ -147,9 +149,10 @@ def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) ->
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(keys[0], write=True)
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
-        return bool(script(keys=[backend.make_and_validate_key(k) for k in keys], args=[COUNTER_TTL], client=client))
+        redis_keys = [backend.make_and_validate_key(k) for k in keys]
+        return bool(script(keys=redis_keys, args=[COUNTER_TTL, MARKER_TTL], client=client))
     counter_incr(keys[0])
-    if backend.add(keys[1], 1, COUNTER_TTL):
+    if backend.add(keys[1], 1, MARKER_TTL):
         counter_incr(keys[2])
         return True
     return False

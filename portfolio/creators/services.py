@@ -316,9 +316,9 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     for video in gone:
         video_remove(video=video, reason=Video.RemovedReason.PLATFORM)
         removed += 1
-    if changed:
-        codes = PortfolioAnchor.objects.filter(video__in=changed).values_list("code", flat=True)
-        _invalidate_on_commit(videos=changed, codes=list(codes), handles=[_handle_of(user)])
+    if changed or new:
+        codes = PortfolioAnchor.objects.filter(video__in=changed).values_list("code", flat=True) if changed else []
+        _invalidate_on_commit(videos=[*changed, *new], codes=list(codes), handles=[_handle_of(user)])
     return {"created": len(new), "updated": len(updated), "removed": removed}
 
 

@@ -100,7 +100,7 @@ def anchor_edit(request, video_id: int):
     profile = services.creator_profile_ensure(user=request.user)
     anchor = getattr(video, "portfolio_anchor", None)
     form = TargetForm(
-        request.POST or None, targets=_targets(request.user, profile), initial={"target": _target_key(anchor)}
+        request.POST or None, targets=_targets(request.user, profile), initial={"target": _target_key(anchor) or "page"}
     )
     if request.method == "POST" and form.is_valid():
         try:
