@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import PortfolioItem, Profile, RemoteVideo
@@ -53,6 +54,14 @@ CASEY_PROFILE = Profile(
         PortfolioItem(id="p-2", title="Explainer", url="https://freelance.example/casey/p-2"),
     ],
 )
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Links, public pages and click counters live in the cache: each test starts and ends with it empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

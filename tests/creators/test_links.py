@@ -13,13 +13,6 @@ from tests.creators.conftest import BROWSER_UA, target_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def anchor(creator, videos):
     [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))

@@ -4,7 +4,6 @@ import csv
 import io
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from portfolio.accounts.models import User
@@ -13,13 +12,6 @@ from portfolio.creators.models import LinkClickDaily, PortfolioAnchor, Video
 from tests.creators.conftest import PASSWORD, remote_videos, target_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
