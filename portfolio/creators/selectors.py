@@ -16,6 +16,7 @@ from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import Profile
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.validators import TARGET_URL_MAX_LENGTH, http_or_blank
 
 logger = logging.getLogger(__name__)
 
@@ -228,9 +229,14 @@ def public_page_data(*, handle: str) -> dict | None:
         "skills": list(profile.skills),
         "rate": profile.rate,
         "location": profile.location,
-        "avatar_url": profile.avatar_url,
-        "profile_url": profile.profile_url,
-        "projects": [item.__dict__ for p in profiles for item in p.portfolio_items],
+        "avatar_url": http_or_blank(profile.avatar_url),
+        "profile_url": http_or_blank(profile.profile_url, max_length=TARGET_URL_MAX_LENGTH),
+        "projects": [
+            {"title": item.title, "url": url, "cover_image_url": http_or_blank(item.cover_image_url)}
+            for p in profiles
+            for item in p.portfolio_items
+            if (url := http_or_blank(item.url, max_length=TARGET_URL_MAX_LENGTH))
+        ],
         "videos": [
             {
                 "title": video.title,

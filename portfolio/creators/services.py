@@ -10,7 +10,6 @@ import secrets
 import string
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -24,6 +23,7 @@ from integrations.oauth.types import RemoteVideo
 from portfolio.creators import clicks, selectors
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.validators import http_or_blank, target_url_validate
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,6 @@ HANDLE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$")
 HANDLE_RULES = "3 to 30 characters: lowercase letters, digits, '-' and '_', starting and ending with a letter or digit."
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62**10 ≈ 8e17 codes: not guessable, still short
-TARGET_URL_MAX_LENGTH = 2000
 
 
 # --- After-commit cache invalidation -------------------------------------------------------------------
@@ -127,21 +126,6 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
 
 
 # --- Anchors -------------------------------------------------------------------------------------------
-
-
-def target_url_validate(url: str) -> str:
-    """A link target must be an absolute http(s) URL of bounded length: no javascript:, no data: URLs."""
-    url = (url or "").strip()
-    if not url:
-        raise ValidationError({"target": "This target has no address to link to."})
-    if len(url) > TARGET_URL_MAX_LENGTH:
-        raise ValidationError({"target": f"This target's address is longer than {TARGET_URL_MAX_LENGTH} characters."})
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise ValidationError({"target": "This target's address contains spaces or control characters."})
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"target": "Links can only point to http:// or https:// addresses."})
-    return url
 
 
 def _new_codes(count: int) -> list[str]:
@@ -247,20 +231,12 @@ def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM) ->
 def _remote_fields(remote: RemoteVideo) -> dict:
     return {
         "title": (remote.title or "")[:300],
-        "cover_image_url": _http_or_blank(remote.cover_image_url),
-        "share_url": _http_or_blank(remote.share_url),
-        "embed_url": _http_or_blank(remote.embed_url),
+        "cover_image_url": http_or_blank(remote.cover_image_url),
+        "share_url": http_or_blank(remote.share_url),
+        "embed_url": http_or_blank(remote.embed_url),
         "duration_seconds": remote.duration_seconds if (remote.duration_seconds or 0) >= 0 else None,
         "published_at": remote.published_at,
     }
-
-
-def _http_or_blank(url: str) -> str:
-    """Addresses from a provider are shown on our pages: keep http(s) ones, drop anything else."""
-    try:
-        return target_url_validate(url)[:1000]
-    except ValidationError:
-        return ""
 
 
 @transaction.atomic

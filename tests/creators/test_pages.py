@@ -251,3 +251,18 @@ def test_unknown_handles_are_404_and_capitals_redirect(client, creator):
     assert client.get("/@nobody-here").status_code == 404
     response = client.get("/@Casey-Creator")
     assert (response.status_code, response["Location"]) == (301, "/@casey-creator")
+
+
+def test_public_page_never_renders_an_address_that_is_not_http(client, published, freelance_account):
+    profile = dict(freelance_account.profile)
+    profile["profile_url"] = "javascript:alert(1)"
+    profile["portfolio_items"] = [
+        {"id": "p-9", "title": "Sneaky", "url": "javascript:alert(2)", "cover_image_url": "data:image/svg+xml,x"},
+        {"id": "p-1", "title": "Brand reel", "url": "https://freelance.example/casey/p-1", "cover_image_url": ""},
+    ]
+    freelance_account.profile = profile
+    freelance_account.save(update_fields=["profile"])
+    page = client.get("/@casey-creator").content.decode()
+    assert "javascript:" not in page and "data:image" not in page
+    assert "Sneaky" not in page and "Brand reel" in page
+    assert "Hire me on my freelance profile" not in page

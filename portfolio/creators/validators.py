@@ -1,0 +1,31 @@
+"""Checks on addresses that end up in links and pages: only absolute http(s) URLs of bounded length."""
+
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+TARGET_URL_MAX_LENGTH = 2000
+
+
+def target_url_validate(url: str) -> str:
+    """A link target must be an absolute http(s) URL of bounded length: no javascript:, no data: URLs."""
+    url = (url or "").strip()
+    if not url:
+        raise ValidationError({"target": "This target has no address to link to."})
+    if len(url) > TARGET_URL_MAX_LENGTH:
+        raise ValidationError({"target": f"This target's address is longer than {TARGET_URL_MAX_LENGTH} characters."})
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ValidationError({"target": "This target's address contains spaces or control characters."})
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError({"target": "Links can only point to http:// or https:// addresses."})
+    return url
+
+
+def http_or_blank(url: str, *, max_length: int = 1000) -> str:
+    """Addresses from a provider are shown on our pages: keep http(s) ones that fit, drop anything else."""
+    try:
+        url = target_url_validate(url)
+    except ValidationError:
+        return ""
+    return url if len(url) <= max_length else ""
