@@ -111,3 +111,18 @@ def api_key_mark_used(*, api_key_id: int) -> None:
     """Records that a key was used. Called on the partner API's key-cache misses only, so it is
     accurate to PARTNER_API_KEY_CACHE_SECONDS and costs the hot path nothing in between."""
     ApiKey.objects.filter(id=api_key_id).update(last_used_at=timezone.now())
+
+
+def webhook_secrets_rotate() -> int:
+    """Re-encrypts every partner's webhook secret under the first key of TOKEN_ENCRYPTION_KEYS (the same
+    keys as OAuth tokens: run it with the token rotation, before old keys are removed); returns how many."""
+    count = 0
+    for partner_id in Partner.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            partner = Partner.objects.select_for_update().filter(pk=partner_id).first()
+            if partner is None:
+                continue
+            partner.webhook_secret_encrypted = crypto.rotate(partner.webhook_secret_encrypted)
+            partner.save(update_fields=["webhook_secret_encrypted"])
+            count += 1
+    return count

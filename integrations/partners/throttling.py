@@ -3,9 +3,18 @@
 import math
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from integrations.partners.authentication import PartnerClient
+
+_REDIS_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+_scripts: dict[str, object] = {}  # registered once per process, callable with any client
 
 
 class PartnerApiKeyRateThrottle(SimpleRateThrottle):
@@ -14,7 +23,9 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
     DRF's default throttle keeps every request's timestamp in one cache entry and rewrites it on each
     request: thousands of floats pickled per call at partner rates. This one keeps a counter per key
     and window (one `incr`), so the cost is the same at any rate; the price is that a burst may straddle
-    two windows.
+    two windows. On Redis the count is one round trip (a script: INCR, and EXPIRE on the window's first
+    request); elsewhere it is the cache's `incr`, atomic on the local-memory cache and memcached, a read
+    then a write on the database cache (so a burst of concurrent requests may be under-counted there).
     """
 
     scope = "partner"
@@ -36,13 +47,24 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
+        return self._count() <= self.num_requests
+
+    def _count(self) -> int:
+        """This request's number in its key's window."""
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            return self._count_on_redis(backend)
         try:
-            count = self.cache.incr(self.key)
+            return backend.incr(self.key)
         except ValueError:  # the window's first request
             # add() fails when another request started the window at the same moment.
-            started = self.cache.add(self.key, 1, timeout=self.duration + 1)
-            count = 1 if started else self.cache.incr(self.key)
-        return count <= self.num_requests
+            started = backend.add(self.key, 1, timeout=self.duration + 1)
+            return 1 if started else backend.incr(self.key)
+
+    def _count_on_redis(self, backend: RedisCache) -> int:
+        client = backend._cache.get_client(self.key, write=True)
+        script = _scripts.get("count") or _scripts.setdefault("count", client.register_script(_REDIS_COUNT))
+        return int(script(keys=[backend.make_and_validate_key(self.key)], args=[self.duration + 1], client=client))
 
     def wait(self):
         """Seconds until the next window opens (Retry-After)."""

@@ -94,3 +94,18 @@ def test_the_database_refuses_rows_that_bypass_the_services():
         ApiKey.objects.create(partner=partner, prefix="NOT-HEX", secret_hash="0" * 64)
     with pytest.raises(IntegrityError), transaction.atomic():
         ApiKey.objects.create(partner=partner, prefix="0123456789ab", secret_hash="plaintext-secret")
+
+
+def test_webhook_secrets_survive_a_key_rotation(settings):
+    from cryptography.fernet import Fernet
+
+    old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
+    created = services.partner_create(name="Acme Video", key_scopes=None)
+    new_key = Fernet.generate_key().decode()
+
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key, old_key]
+    assert services.webhook_secrets_rotate() == 1
+
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    partner = Partner.objects.get()
+    assert selectors.partner_webhook_secret(partner=partner) == created.webhook_secret
