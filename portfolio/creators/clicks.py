@@ -11,7 +11,9 @@ user agent. The salt lives only in the cache and expires with the day's keys, so
 turned back into addresses afterwards; no address is stored anywhere.
 
 `clicks_fold` (services.py, on beat every minute) reads each counter, adds the value to the day's row
-and subtracts the same value from the counter. Clicks that arrive meanwhile stay in the counter for the
+and subtracts the same value from the counter. On Redis the click also adds the link to the day's set
+`clicks:v1:clicked:<day>`, so the fold reads the counters of the links clicked lately only; on other
+caches it reads those of every live link. Clicks that arrive meanwhile stay in the counter for the
 next fold, so database row + counter is always the exact number of clicks.
 
 Counters must be incremented atomically. Redis, memcached and the local-memory cache do that in `incr`.
@@ -74,6 +76,23 @@ def unique_key(anchor_id: int, day: str) -> str:
     return f"{PREFIX}:u:{day}:{anchor_id}"
 
 
+def clicked_key(day: str) -> str:
+    """On Redis: the set of links clicked that day, so that a fold reads only those."""
+    return f"{PREFIX}:clicked:{day}"
+
+
+def clicked_anchor_ids(*, days: list[str]) -> list[int] | None:
+    """The links with clicks on these days as Redis knows them; None on caches that cannot tell."""
+    backend = _counter_cache()
+    if not isinstance(backend, RedisCache):
+        return None
+    ids: set[int] = set()
+    for day in days:
+        key = backend.make_and_validate_key(clicked_key(day))
+        ids.update(int(member) for member in backend._cache.get_client(key).smembers(key))
+    return sorted(ids)
+
+
 def _counter_cache():
     return caches["default"]
 
@@ -130,6 +149,8 @@ def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
 _REDIS_CLICK = """
 redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[3])
+redis.call('EXPIRE', KEYS[4], ARGV[1])
 if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then
   redis.call('INCR', KEYS[3])
   redis.call('EXPIRE', KEYS[3], ARGV[1])
@@ -149,8 +170,8 @@ def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) ->
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(keys[0], write=True)
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
-        redis_keys = [backend.make_and_validate_key(k) for k in keys]
-        return bool(script(keys=redis_keys, args=[COUNTER_TTL, MARKER_TTL], client=client))
+        redis_keys = [backend.make_and_validate_key(k) for k in [*keys, clicked_key(day_str)]]
+        return bool(script(keys=redis_keys, args=[COUNTER_TTL, MARKER_TTL, anchor_id], client=client))
     counter_incr(keys[0])
     if backend.add(keys[1], 1, MARKER_TTL):
         counter_incr(keys[2])

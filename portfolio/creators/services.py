@@ -348,9 +348,10 @@ def clicks_fold(*, now=None) -> int:
         return 0
     try:
         days = [(now.date() - timedelta(days=n)).isoformat() for n in range(clicks.FOLD_DAYS)]
-        anchor_ids = list(
-            selectors.anchors_to_fold(since=now - timedelta(days=clicks.FOLD_DAYS + 1)).values_list("id", flat=True)
-        )
+        anchor_ids = clicks.clicked_anchor_ids(days=days)
+        if anchor_ids is None:
+            since = now - timedelta(days=clicks.FOLD_DAYS + 1)
+            anchor_ids = list(selectors.anchors_to_fold(since=since).values_list("id", flat=True))
         moved = 0
         for start in range(0, len(anchor_ids), FOLD_BATCH):
             pending = clicks.pending_counts(anchor_ids=anchor_ids[start : start + FOLD_BATCH], days=days)
