@@ -266,3 +266,17 @@ def test_public_page_never_renders_an_address_that_is_not_http(client, published
     assert "javascript:" not in page and "data:image" not in page
     assert "Sneaky" not in page and "Brand reel" in page
     assert "Hire me on my freelance profile" not in page
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_attaching_to_all_videos_costs_the_same_queries_for_5_or_40(
+    logged_in, creator, video_account, django_assert_num_queries, count
+):
+    services.videos_sync(linked_account=video_account, videos=remote_videos(count))
+    # session, user, profile, targets, the videos, then in the service: savepoint, lock the videos and their
+    # links, fresh codes, one full_clean (4 statements: the video exists, 2 check constraints in savepoints),
+    # one INSERT for all, the handle for the cache; whatever the number of videos
+    with django_assert_num_queries(19):
+        response = logged_in.post("/creator/videos/", {"bulk-target": "page", "scope": "all"})
+    assert response.status_code == 302
+    assert PortfolioAnchor.objects.filter(is_active=True).count() == count
