@@ -305,9 +305,9 @@ PARTNER_API_MAX_AGE = env.int("PARTNER_API_MAX_AGE", default=60)
 # How long an API key looked up once is trusted from the cache (revoking clears it at once); also
 # how precise an API key's "last used" is.
 PARTNER_API_KEY_CACHE_SECONDS = env.int("PARTNER_API_KEY_CACHE_SECONDS", default=60)
-# How long a video's anchors stay in the cache. Every change clears them; this bounds how long a
-# missed invalidation can last.
-ANCHORS_CACHE_SECONDS = env.int("ANCHORS_CACHE_SECONDS", default=3600)
+# How long a video's anchors stay in the cache. Every change clears them; this bounds how long a stale
+# entry can last when a lookup that read the database just before a change writes just after it.
+ANCHORS_CACHE_SECONDS = env.int("ANCHORS_CACHE_SECONDS", default=300)
 
 # --- Logging --------------------------------------------------------------------------------------
 

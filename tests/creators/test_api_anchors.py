@@ -10,6 +10,7 @@ from portfolio.accounts.models import User
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.api import AnchorsOutputSerializer
 from portfolio.creators.models import PortfolioAnchor, Video
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -313,6 +314,20 @@ def test_an_invalidated_video_is_read_again_alone(client, creator, partner_key, 
         {"video_id": "v-1", "anchors": [portfolio_anchor("code9999")]},
         {"video_id": "v-2", "anchors": [portfolio_anchor("code0002")]},
     ]
+
+
+def test_a_change_that_was_not_invalidated_shows_once_the_entry_expires(client, creator, partner_key, settings):
+    settings.ANCHORS_CACHE_SECONDS = 1
+    video = make_video(creator, "v-1", code="code0001")
+    query = "platform=sandbox-video&video_id=v-1"
+    assert get(client, partner_key, query).json()["videos"][0]["anchors"] == [portfolio_anchor("code0001")]
+
+    PortfolioAnchor.objects.filter(video=video).update(is_active=False)  # no invalidation
+    wait_until(
+        lambda: get(client, partner_key, query).json()["videos"] == [{"video_id": "v-1", "anchors": []}],
+        timeout=10,
+        message="the cached anchors to expire",
+    )
 
 
 def test_a_new_video_shows_once_its_cache_entry_is_invalidated(client, creator, partner_key):
