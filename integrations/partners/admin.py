@@ -73,12 +73,17 @@ class _OneTimeSecretsMixin:
         return TemplateResponse(request, "admin/partners/shown_once.html", context)
 
 
+@admin.display(description="Scopes")
+def _scope_list(api_key: ApiKey) -> str:
+    return ", ".join(api_key.scopes)
+
+
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    fields = ("name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -133,12 +138,12 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
-    list_display = ("__str__", "partner", "name", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_display = ("__str__", "partner", "name", _scope_list, "created_at", "last_used_at", "revoked_at")
     list_filter = ("partner", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("partner",)
     search_fields = ("prefix", "name", "partner__name")
-    fields = ("partner", "name", "prefix", "scopes", "created_at", "last_used_at", "revoked_at", "revoke")
-    readonly_fields = ("partner", "prefix", "scopes", "created_at", "last_used_at", "revoked_at", "revoke")
+    fields = ("partner", "name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
+    readonly_fields = ("partner", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
     actions = ["revoke_selected"]
 
     def get_urls(self):

@@ -10,7 +10,9 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(
-        max_length=50, unique=True, help_text="Names the partner in URLs: /integrations/webhooks/<slug>/."
+        max_length=50,
+        unique=True,
+        help_text="Names the partner in URLs, e.g. /integrations/webhooks/acme-video/ for acme-video.",
     )
     signature_scheme = models.CharField(
         max_length=30, choices=SignatureScheme.choices, default=SignatureScheme.STANDARD_WEBHOOKS

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(help_text='Names the partner in URLs: /integrations/webhooks/<slug>/.', unique=True)),
+                ('slug', models.SlugField(help_text='Names the partner in URLs, e.g. /integrations/webhooks/acme-video/ for acme-video.', unique=True)),
                 ('signature_scheme', models.CharField(choices=[('standard_webhooks', 'Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature)'), ('timestamp_hex', 't=<unix>,s=<hex HMAC-SHA256> (video platforms)')], default='standard_webhooks', max_length=30)),
                 ('webhook_secret_encrypted', models.TextField(editable=False)),
                 ('is_active', models.BooleanField(default=True, help_text="A disabled partner's API keys and webhooks stop working.")),
