@@ -1,5 +1,6 @@
 """Reads of partners and API keys. The API-key lookup is cached: the partner API's hot path makes no
-database query for a key it has seen within PARTNER_API_KEY_CACHE_SECONDS."""
+database query for a key it has seen within PARTNER_API_KEY_CACHE_SECONDS. Revoking a key or changing its
+partner overwrites the cached record once the change commits, so the change holds at once."""
 
 from dataclasses import dataclass, field
 
@@ -31,6 +32,21 @@ def api_key_cache_key(prefix: str) -> str:
     return f"{API_KEY_CACHE_PREFIX}:{prefix}"
 
 
+def _record_value(api_key: ApiKey | None) -> dict:
+    if api_key is None:
+        return _NOT_FOUND
+    return {
+        "found": True,
+        "id": api_key.id,
+        "partner_id": api_key.partner_id,
+        "partner_slug": api_key.partner.slug,
+        "scopes": tuple(api_key.scopes),
+        "secret_hash": api_key.secret_hash,
+        "revoked": api_key.revoked_at is not None,
+        "partner_active": api_key.partner.is_active,
+    }
+
+
 def api_key_record(*, prefix: str) -> tuple[ApiKeyRecord, bool]:
     """The key with this prefix, and whether the database was asked (False on a cache hit).
 
@@ -40,22 +56,18 @@ def api_key_record(*, prefix: str) -> tuple[ApiKeyRecord, bool]:
     cached = cache.get(cache_key)
     if cached is not None:
         return ApiKeyRecord(**cached), False
-    api_key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
-    if api_key is None:
-        value = _NOT_FOUND
-    else:
-        value = {
-            "found": True,
-            "id": api_key.id,
-            "partner_id": api_key.partner_id,
-            "partner_slug": api_key.partner.slug,
-            "scopes": tuple(api_key.scopes),
-            "secret_hash": api_key.secret_hash,
-            "revoked": api_key.revoked_at is not None,
-            "partner_active": api_key.partner.is_active,
-        }
-    cache.set(cache_key, value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+    value = _record_value(ApiKey.objects.select_related("partner").filter(prefix=prefix).first())
+    # add, not set: a revocation that committed after this read has already written its record
+    # (api_key_records_cache_refresh), and that one must win.
+    cache.add(cache_key, value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
     return ApiKeyRecord(**value), True
+
+
+def api_key_records_cache_refresh(*, prefixes: list[str]) -> None:
+    """Writes the current records of these keys into the cache (after a revocation or a partner change)."""
+    found = {k.prefix: k for k in ApiKey.objects.select_related("partner").filter(prefix__in=prefixes)}
+    records = {api_key_cache_key(prefix): _record_value(found.get(prefix)) for prefix in prefixes}
+    cache.set_many(records, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
 
 
 def partner_webhook_secret(*, partner: Partner) -> str:

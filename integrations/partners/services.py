@@ -4,7 +4,6 @@ service that creates them; afterwards only a hash (keys) or a ciphertext (secret
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,13 +13,15 @@ from integrations.oauth import crypto
 from integrations.partners import keys
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
-from integrations.partners.selectors import api_key_cache_key
+from integrations.partners.selectors import api_key_records_cache_refresh
 
 
-def _forget_cached_keys(prefixes: Iterable[str]) -> None:
-    cache_keys = [api_key_cache_key(prefix) for prefix in prefixes]
-    if cache_keys:
-        transaction.on_commit(lambda: cache.delete_many(cache_keys))
+def _refresh_cached_keys(prefixes: Iterable[str]) -> None:
+    """Once the transaction commits, overwrites the cached records of these keys with their new state
+    (rather than dropping them: a request that read the old state meanwhile cannot put it back)."""
+    prefixes = list(prefixes)
+    if prefixes:
+        transaction.on_commit(lambda: api_key_records_cache_refresh(prefixes=prefixes))
 
 
 def _clean_scopes(scopes: Iterable[str]) -> list[str]:
@@ -79,7 +80,7 @@ def partner_update(*, partner: Partner, name: str, signature_scheme: str, is_act
     partner.full_clean()
     partner.save(update_fields=["name", "signature_scheme", "is_active"])
     # The cached key records carry the partner's state and slug.
-    _forget_cached_keys(partner.api_keys.values_list("prefix", flat=True))
+    _refresh_cached_keys(partner.api_keys.values_list("prefix", flat=True))
     return partner
 
 
@@ -103,7 +104,7 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
-    _forget_cached_keys([api_key.prefix])
+    _refresh_cached_keys([api_key.prefix])
     return api_key
 
 
