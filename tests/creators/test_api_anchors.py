@@ -1,16 +1,16 @@
 """The partner anchor API (issue 4, point 6): shapes, authentication, limits, caching and query counts."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from integrations.partners import services as partner_services
 from integrations.partners.models import ApiKey
-from portfolio.accounts.models import User
+from portfolio.creators import services as creator_services
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.api import AnchorsOutputSerializer
 from portfolio.creators.models import PortfolioAnchor, Video
 from tests.conftest import wait_until
+from tests.creators.conftest import target_for
 
 pytestmark = pytest.mark.django_db
 
@@ -18,18 +18,8 @@ URL = reverse("api-anchors")
 PLATFORM = "sandbox-video"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def creator():
-    return User.objects.create_user(
-        email="casey@example.com", password="orchid-lantern-42", name="Casey", role="creator"
-    )
+# tests/creators/conftest.py empties the cache around every test and provides `creator`, `videos`
+# (three synced from a linked video account: v-1001..v-1003 on sandbox-video) and `target_for`.
 
 
 def make_video(owner, video_id, *, code=None, anchor_active=True, status=Video.Status.ACTIVE, platform=PLATFORM):
@@ -86,6 +76,36 @@ def test_known_videos_get_their_anchors_in_the_order_asked_and_unknown_ids_are_a
     described = AnchorsOutputSerializer(data=response.json())
     assert described.is_valid(), described.errors
     assert described.data == response.json()
+
+
+def test_the_answer_follows_what_the_creator_does_at_once(
+    client, creator, videos, partner_key, django_capture_on_commit_callbacks
+):
+    """Synced videos, a link attached, detached, a video removed: each change shows on the next lookup,
+    through the invalidation the creators' services run on commit, while answers are cached between."""
+    query = "platform=sandbox-video&video_id=v-1001&video_id=v-1002&video_id=v-1003"
+
+    def answer():
+        return {video["video_id"]: video["anchors"] for video in get(client, partner_key, query).json()["videos"]}
+
+    assert answer() == {"v-1001": [], "v-1002": [], "v-1003": []}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        creator_services.anchors_attach(creator=creator, videos=videos[:2], target=target_for(creator))
+    first, second = (PortfolioAnchor.objects.get(video=video) for video in videos[:2])
+    assert answer() == {
+        "v-1001": [portfolio_anchor(first.code)],
+        "v-1002": [portfolio_anchor(second.code)],
+        "v-1003": [],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        creator_services.anchor_detach(creator=creator, anchor=first)
+    assert answer()["v-1001"] == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        creator_services.video_remove(video=videos[1])
+    assert answer() == {"v-1001": [], "v-1003": []}
 
 
 def test_a_platform_without_known_videos_answers_an_empty_list(client, partner_key):

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from integrations.partners import selectors, services
@@ -13,13 +12,6 @@ from portfolio.accounts.models import User
 pytestmark = pytest.mark.django_db
 
 ANCHORS = "/api/v1/anchors/?platform=p&video_id=v"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
