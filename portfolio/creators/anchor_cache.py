@@ -1,8 +1,8 @@
 """The partner API's per-video cache of anchors: the write side (invalidation) and the read side.
 
-Every service that changes what a video shows (a video restored, removed or moved to another owner; an
-anchor attached, changed or detached; later a job posted on it or closed) calls `anchors_cache_invalidate`
-after its transaction commits.
+Every service that changes what a video shows (a video imported, restored, removed or moved to another
+owner; an anchor attached, changed or detached; later a job posted on it or closed) calls
+`anchors_cache_invalidate` after its transaction commits.
 
 The read side, `anchors_for_videos`, answers from the cache with one `get_many` and fills what is missing
 with ONE database query, whatever the number of ids and of anchor kinds. A video's cached value is the
@@ -11,9 +11,7 @@ video, so that unknown ids cost no query either until their entry expires.
 
 One race is left to the entries' lifetime (ANCHORS_CACHE_SECONDS): a lookup that reads the database just
 before a change commits and writes the cache just after the change's invalidation puts the old anchors
-back until the entry expires. Videos imported by a sync are not invalidated today; their cached "unknown"
-answers expire the same way (nothing to render either way: a new video has no anchor until one is
-attached, and attaching invalidates).
+back until the entry expires.
 """
 
 from collections.abc import Callable, Iterable
