@@ -16,6 +16,8 @@ from django.utils import timezone
 from integrations.oauth import crypto, services
 from integrations.oauth.errors import ProviderError, ReconnectRequired
 from integrations.oauth.models import LinkedAccount, OAuthToken
+from integrations.partners.selectors import partner_webhook_secret
+from integrations.partners.services import partner_create
 
 from .helpers import connect, oidc_entry, page_text, use_provider
 
@@ -76,7 +78,9 @@ def test_tokens_never_reach_logs_or_pages(settings, fake, client, creator, caplo
         assert secret not in page.content.decode()
 
 
-def test_rotate_token_keys_re_encrypts_under_the_first_key(linked, settings, capsys):
+def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_first_key(linked, settings, capsys):
+    created = partner_create(name="Clipstream")
+    partner, webhook_secret = created.partner, created.webhook_secret
     old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
     access = crypto.decrypt(linked.token.access_token_encrypted)
     new_key = Fernet.generate_key().decode()
@@ -84,11 +88,16 @@ def test_rotate_token_keys_re_encrypts_under_the_first_key(linked, settings, cap
 
     call_command("rotate_token_keys")
 
-    assert "Re-encrypted 1 token(s) under the first key of TOKEN_ENCRYPTION_KEYS." in capsys.readouterr().out
-    settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: the tokens still decrypt
+    assert (
+        "Re-encrypted 1 token(s) and 1 partner webhook secret(s) under the first key of TOKEN_ENCRYPTION_KEYS."
+        in capsys.readouterr().out
+    )
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: everything still decrypts
     token = OAuthToken.objects.get()
     assert crypto.decrypt(token.access_token_encrypted) == access
     assert Fernet(new_key.encode()).decrypt(token.refresh_token_encrypted.encode())
+    partner.refresh_from_db()
+    assert partner_webhook_secret(partner=partner) == webhook_secret
 
 
 def test_a_token_the_keys_cannot_decrypt_says_which_setting_to_fix(linked, settings):
