@@ -255,6 +255,8 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
         for v in Video.objects.select_for_update().filter(platform=platform, platform_video_id__in=list(remote_by_id))
     }
     new, updated, changed = [], [], []
+    # What a video moving to this user takes away: its old link (deleted) and its old owner's page.
+    moved_codes, moved_from = [], set()
     now = timezone.now()
     for video_id, remote in remote_by_id.items():
         fields = _remote_fields(remote)
@@ -269,6 +271,8 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
         shown_before = (video.status, video.owner_id, video.title, video.cover_image_url, video.share_url)
         if video.owner_id != user.pk:
             # The platform account moved to another Reelfolio user: the previous owner's link goes with it.
+            moved_codes += PortfolioAnchor.objects.filter(video=video).values_list("code", flat=True)
+            moved_from.add(video.owner_id)
             PortfolioAnchor.objects.filter(video=video).delete()
             changed.append(video)
             video.owner = user
@@ -294,7 +298,8 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
         removed += 1
     if changed or new:
         codes = PortfolioAnchor.objects.filter(video__in=changed).values_list("code", flat=True) if changed else []
-        _invalidate_on_commit(videos=[*changed, *new], codes=list(codes), handles=[_handle_of(user)])
+        handles = [_handle_of(user), *(_handle_of(owner_id) for owner_id in moved_from)]
+        _invalidate_on_commit(videos=[*changed, *new], codes=[*codes, *moved_codes], handles=handles)
     return {"created": len(new), "updated": len(updated), "removed": removed}
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily
-from tests.creators.conftest import BROWSER_UA, target_for
+from tests.creators.conftest import BROWSER_UA, link_account, remote_videos, target_for
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,16 @@ def test_the_redirect_still_works_when_the_cache_is_down(client, anchor, setting
     with django_assert_num_queries(1):
         response = click(client, anchor.code)
     assert (response.status_code, response["Location"]) == (302, "http://127.0.0.1:8000/@casey-creator")
+
+
+def test_a_video_moving_to_another_creator_drops_the_old_owners_cached_link(
+    client, anchor, other_creator, django_capture_on_commit_callbacks
+):
+    """Regression: the moved video's link was deleted but its cached redirect lived on for minutes."""
+    assert click(client, anchor.code).status_code == 302  # now cached
+    new_account = link_account(other_creator, provider_id="sandbox-video", role="videos", subject="sbx-v-7")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.videos_sync(linked_account=new_account, videos=remote_videos(1))
+    response = click(client, anchor.code)
+    assert response.status_code == 404
+    assert "This link does not exist" in response.content.decode()
