@@ -50,6 +50,11 @@ def _invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] 
     transaction.on_commit(invalidate)
 
 
+def creator_page_invalidate(*, user_id: int) -> None:
+    """Drops the creator's cached public page once the transaction commits (their profile changed)."""
+    _invalidate_on_commit(handles=[_handle_of(user_id)])
+
+
 def _handle_of(user) -> str:
     profile = CreatorProfile.objects.filter(user=user).values_list("handle", flat=True).first()
     return profile or ""

@@ -6,10 +6,11 @@ import io
 import pytest
 from django.utils import timezone
 
+from integrations.oauth import services as oauth_services
 from portfolio.accounts.models import User
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily, PortfolioAnchor, Video
-from tests.creators.conftest import PASSWORD, remote_videos, target_for
+from tests.creators.conftest import PASSWORD, link_account, remote_videos, target_for
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,41 @@ def test_public_page_is_served_from_the_cache_and_a_removal_shows_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.video_remove(video=videos[0])
     assert "Clip 1" not in client.get("/@casey-creator").content.decode()
+
+
+def test_a_video_moving_to_another_creator_leaves_the_old_owners_page_at_once(
+    client, published, other_creator, django_capture_on_commit_callbacks
+):
+    """Regression: only the new owner's page was dropped from the cache when a video changed hands."""
+    assert "Clip 1" in client.get("/@casey-creator").content.decode()  # now cached
+    new_account = link_account(other_creator, provider_id="sandbox-video", role="videos", subject="sbx-v-7")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.videos_sync(linked_account=new_account, videos=remote_videos(1))
+    page = client.get("/@casey-creator").content.decode()
+    assert "Clip 1" not in page and "Clip 2" in page
+
+
+def test_unlinking_the_freelance_account_takes_its_profile_off_the_page_at_once(
+    client, creator, freelance_account, django_capture_on_commit_callbacks
+):
+    """Regression: without links on that account, the unlinked profile stayed on the cached page."""
+    assert "Motion designer" in client.get("/@casey-creator").content.decode()  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        oauth_services.linked_account_unlink(linked_account=freelance_account)
+    page = client.get("/@casey-creator").content.decode()
+    assert "Motion designer" not in page and "Brand reel" not in page
+
+
+def test_a_profile_change_from_the_freelance_platform_shows_on_the_page_at_once(
+    client, creator, freelance_account, django_capture_on_commit_callbacks
+):
+    """Regression: a synced profile (new headline, projects) waited for the cached page to expire."""
+    assert "Motion designer" in client.get("/@casey-creator").content.decode()  # now cached
+    freelance_account.profile = {**freelance_account.profile, "headline": "Character animator"}
+    with django_capture_on_commit_callbacks(execute=True):
+        freelance_account.save(update_fields=["profile"])  # what a sync of the account writes
+    page = client.get("/@casey-creator").content.decode()
+    assert "Character animator" in page and "Motion designer" not in page
 
 
 def test_unknown_handles_are_404_and_capitals_redirect(client, creator):
