@@ -17,30 +17,32 @@ client processes on 127.0.0.1, with a bounded number of requests per scenario:
 Without --cache-url the project's embedded default (the database cache) is used. A --database-url is
 migrated and seeded: give it a throwaway database. Prints a Markdown table.
 
-What the benchmark sets beyond the production environment, and why:
-- SECURE_SSL_REDIRECT=false: production terminates TLS at the load balancer; this client speaks plain
-  HTTP to 127.0.0.1 and would otherwise be redirected to https.
-- PARTNER_API_RATE=100000000/min: one key makes every request here; the throttle still counts each one.
-- ALLOWED_HOSTS=127.0.0.1 and STATIC_ROOT in the throwaway folder.
+The production-like environment, gunicorn and the timing clients are bench/common.py's (which says
+what it sets beyond production, and why). This benchmark adds PARTNER_API_RATE=100000000/min: one key
+makes every request here; the throttle still counts each one.
 """
 
 import argparse
-import http.client
 import json
-import multiprocessing
 import os
 import random
-import secrets
-import shutil
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import (
+    add_common_arguments,
+    bench_folder,
+    describe_stack,
+    fetch,
+    free_port,
+    manage_shell,
+    prepare_database,
+    print_table,
+    production_env,
+    run,
+    start_server,
+    stop_server,
+)
+
 PLATFORM = "bench-video"
 
 
@@ -48,39 +50,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--videos", type=int, default=5000, help="videos seeded (default 5000)")
     parser.add_argument("--requests", type=int, default=2000, help="requests per warm scenario (default 2000)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client processes (default 4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
-    parser.add_argument("--cache-url", default="", help="CACHE_URL (default: the embedded database cache)")
-    parser.add_argument("--database-url", default="", help="DATABASE_URL of a throwaway database (default: SQLite)")
+    add_common_arguments(parser)
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(folder: Path, args) -> dict[str, str]:
-    from cryptography.fernet import Fernet
-
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TOKEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SANDBOX_ENABLED": "false",
-        "REELFOLIO_VAR_DIR": str(folder / "var"),
-        "STATIC_ROOT": str(folder / "static"),
-        "DATABASE_URL": args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
-        "SECURE_SSL_REDIRECT": "false",
-        "PARTNER_API_RATE": "100000000/min",
-        "PYTHONUNBUFFERED": "1",
-    }
-    if args.cache_url:
-        env["CACHE_URL"] = args.cache_url
-    return env
 
 
 SEED = """
@@ -110,77 +81,8 @@ print("KEY", partner_create(name="Bench Partner").key)
 
 
 def prepare(env: dict[str, str], count: int) -> str:
-    python = sys.executable
-
-    def manage(*args):
-        command = [python, "manage.py", *args]
-        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
-
-    manage("migrate", "--no-input")
-    manage("createcachetable")
-    manage("collectstatic", "--no-input")
-    code = SEED.replace("COUNT", str(count)).replace("PLATFORM", PLATFORM)
-    command = [python, "manage.py", "shell", "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)  # noqa: S603
-    return next(line.split()[1] for line in result.stdout.splitlines() if line.startswith("KEY "))
-
-
-def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "portfolio.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"gunicorn exited at start:\n{log_path.read_text()[-3000:]}")
-        try:
-            status, _ = fetch(port, "/healthz", {})
-            if status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not answer /healthz within 60 s")
-
-
-def fetch(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def _client(job) -> list[tuple[float, int]]:
-    port, paths, headers = job
-    results = []
-    for path in paths:
-        started = time.perf_counter()
-        status, _ = fetch(port, path, headers)
-        results.append((time.perf_counter() - started, status))
-    return results
-
-
-def run(port: int, paths: list[str], headers: dict[str, str], concurrency: int) -> dict:
-    shares = [paths[i::concurrency] for i in range(concurrency)]
-    started = time.perf_counter()
-    with multiprocessing.Pool(concurrency) as pool:
-        results = [r for share in pool.map(_client, [(port, s, headers) for s in shares]) for r in share]
-    elapsed = time.perf_counter() - started
-    latencies = sorted(seconds * 1000 for seconds, _ in results)
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {
-        "requests": len(results),
-        "errors": sum(1 for _, status in results if status != 200),
-        "rps": len(results) / elapsed,
-        "p50": cuts[49],
-        "p95": cuts[94],
-        "p99": cuts[98],
-    }
+    prepare_database(env, flush=False)
+    return manage_shell(env, SEED.replace("COUNT", str(count)).replace("PLATFORM", PLATFORM), "KEY").split()[0]
 
 
 def anchors_path(ids) -> str:
@@ -189,62 +91,49 @@ def anchors_path(ids) -> str:
 
 def main() -> int:
     args = parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="reelfolio-bench-"))
-    server = None
-    try:
-        env = production_env(folder, args)
+    with bench_folder("reelfolio-bench-") as folder:
+        env = production_env(folder, args, PARTNER_API_RATE="100000000/min")
         print(f"Preparing {args.videos} videos in {folder} ...", file=sys.stderr)
         key = prepare(env, args.videos)
         port = free_port()
         server = start_server(env, port, args.workers, folder / "gunicorn.log")
-        auth = {"Authorization": f"Bearer {key}"}
+        try:
+            auth = {"Authorization": f"Bearer {key}"}
 
-        # The production stack must serve its own static files and pages too.
-        for path in ("/static/app.css", "/api/docs/", "/api/schema/"):
-            status, _ = fetch(port, path, {})
-            assert status == 200, f"{path} answered {status} under the production settings"
-        status, body = fetch(port, anchors_path([1, 10]), auth)
-        assert status == 200, body
-        videos = json.loads(body)["videos"]
-        assert videos[0]["anchors"][0]["kind"] == "portfolio" and videos[1]["anchors"] == [], videos
+            # The production stack must serve its own static files and pages too.
+            for path in ("/static/app.css", "/api/docs/", "/api/schema/"):
+                status, _ = fetch(port, path, {})
+                assert status == 200, f"{path} answered {status} under the production settings"
+            status, body = fetch(port, anchors_path([1, 10]), auth)
+            assert status == 200, body
+            videos = json.loads(body)["videos"]
+            assert videos[0]["anchors"][0]["kind"] == "portfolio" and videos[1]["anchors"] == [], videos
 
-        rng = random.Random(4)
-        ids = list(range(args.videos))
-        rng.shuffle(ids)
-        cold = [anchors_path(ids[i : i + 100]) for i in range(0, len(ids), 100)]
-        scenarios = [
-            ("healthz", ["/healthz"] * args.requests, {}),
-            ("anchors-cold (100 ids, cache empty)", cold, auth),
-            ("anchors-100 (warm)", [anchors_path(rng.sample(ids, 100)) for _ in range(args.requests)], auth),
-            ("anchors-1 (warm)", [anchors_path([rng.choice(ids)]) for _ in range(args.requests)], auth),
-        ]
-        load_before = os.getloadavg()[0]
-        rows = [(name, run(port, paths, headers, args.concurrency)) for name, paths, headers in scenarios]
+            rng = random.Random(4)
+            ids = list(range(args.videos))
+            rng.shuffle(ids)
+            cold = [anchors_path(ids[i : i + 100]) for i in range(0, len(ids), 100)]
+            scenarios = [
+                ("healthz", ["/healthz"] * args.requests, {}),
+                ("anchors-cold (100 ids, cache empty)", cold, auth),
+                ("anchors-100 (warm)", [anchors_path(rng.sample(ids, 100)) for _ in range(args.requests)], auth),
+                ("anchors-1 (warm)", [anchors_path([rng.choice(ids)]) for _ in range(args.requests)], auth),
+            ]
+            load_before = os.getloadavg()[0]
+            rows = [
+                (name, run(port, [(path, headers) for path in paths], 200, args.concurrency))
+                for name, paths, headers in scenarios
+            ]
+            load_after = os.getloadavg()[0]
+        finally:
+            stop_server(server)
 
-        print(
-            f"\n{args.videos} videos; gunicorn {args.workers} sync workers; {args.concurrency} client processes; "
-            f"cache {args.cache_url or 'database (embedded default)'}; "
-            f"database {'SQLite' if not args.database_url else args.database_url.split(':')[0]}; "
-            f"{os.cpu_count()} CPUs shared by server and client; load average before {load_before:.1f}, "
-            f"after {os.getloadavg()[0]:.1f}.\n"
-        )
-        print("| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
-        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for name, r in rows:
-            print(
-                f"| {name} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | {r['p50']:.1f} | "
-                f"{r['p95']:.1f} | {r['p99']:.1f} |"
-            )
-        return 1 if any(r["errors"] for _, r in rows) else 0
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        shutil.rmtree(folder, ignore_errors=True)
+    print(
+        f"\n{args.videos} videos; {describe_stack(args)}; load average before {load_before:.1f}, "
+        f"after {load_after:.1f}.\n"
+    )
+    print_table(rows)
+    return 1 if any(r["errors"] for _, r in rows) else 0
 
 
 if __name__ == "__main__":
