@@ -23,6 +23,9 @@ class VideoAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # videos come from linked accounts only
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a delete here would skip video_remove and its cache invalidation: use the remove action
+
     @admin.action(description="Remove the selected videos (hidden everywhere, links answer 410)")
     def remove_videos(self, request, queryset):
         count = 0
@@ -42,6 +45,9 @@ class PortfolioAnchorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # creators attach links from their videos page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted link would keep redirecting from the cache; removing its video stops it
 
 
 @admin.register(LinkClickDaily)

@@ -41,3 +41,14 @@ def test_anchors_are_read_only_in_the_admin(operator, creator, videos):
     assert PortfolioAnchor.objects.get().code == anchor.code
     assert operator.get("/admin/creators/video/add/").status_code == 403
     assert Video.objects.count() == 3
+
+
+def test_videos_and_links_cannot_be_deleted_in_the_admin(operator, creator, videos):
+    """Regression: an admin delete skipped the services, so the deleted link kept redirecting from the cache
+    and the partner API kept rendering it; operators remove videos with the remove action instead."""
+    [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    assert operator.get(f"/l/{anchor.code}", HTTP_USER_AGENT=BROWSER_UA).status_code == 302  # now cached
+    assert operator.post(f"/admin/creators/video/{videos[0].pk}/delete/", {"post": "yes"}).status_code == 403
+    assert operator.post(f"/admin/creators/portfolioanchor/{anchor.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert 'value="delete_selected"' not in operator.get("/admin/creators/video/").content.decode()
+    assert (Video.objects.count(), PortfolioAnchor.objects.count()) == (3, 1)
