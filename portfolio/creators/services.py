@@ -254,7 +254,11 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     """
     user = linked_account.user
     platform = linked_account.provider_id
-    remote_by_id = {r.platform_video_id: r for r in videos if r.platform_video_id}
+    id_length = Video._meta.get_field("platform_video_id").max_length
+    remote_by_id = {r.platform_video_id: r for r in videos if 0 < len(r.platform_video_id or "") <= id_length}
+    if len(remote_by_id) < len({r.platform_video_id for r in videos}):
+        # One odd entry from the platform must not keep the creator's other videos out.
+        logger.warning("videos_sync skipped videos without a usable id", extra={"linked_account_id": linked_account.pk})
     known = {
         v.platform_video_id: v
         for v in Video.objects.select_for_update().filter(platform=platform, platform_video_id__in=list(remote_by_id))

@@ -3,8 +3,11 @@
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 TARGET_URL_MAX_LENGTH = 2000
+# The check of the models' URLFields: an address must pass it here, or saving it fails later.
+_url_field_check = URLValidator(schemes=["http", "https"])
 
 
 def target_url_validate(url: str) -> str:
@@ -19,6 +22,10 @@ def target_url_validate(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValidationError({"target": "Links can only point to http:// or https:// addresses."})
+    try:
+        _url_field_check(url)
+    except ValidationError:
+        raise ValidationError({"target": "This target's address is not a valid web address."}) from None
     return url
 
 

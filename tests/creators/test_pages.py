@@ -91,6 +91,20 @@ def test_a_target_that_is_not_offered_or_not_http_is_a_form_error(logged_in, cre
     assert not PortfolioAnchor.objects.exists()
 
 
+def test_a_target_address_the_url_field_refuses_is_a_form_error_not_a_500(logged_in, videos, freelance_account):
+    """Regression: an http address without a proper host ("http://portfolio/p-9") passed our scheme check,
+    then failed the model's URL check with an error the form could not show: a 500."""
+    profile = dict(freelance_account.profile)
+    profile["portfolio_items"] = [{"id": "odd", "title": "Odd", "url": "http://portfolio/p-9", "cover_image_url": ""}]
+    freelance_account.profile = profile
+    freelance_account.save(update_fields=["profile"])
+    url = f"/creator/videos/{videos[0].pk}/link/"
+    response = logged_in.post(url, {"target": f"project:{freelance_account.pk}:odd"})
+    assert response.status_code == 400
+    assert "This target&#x27;s address is not a valid web address." in response.content.decode()
+    assert not PortfolioAnchor.objects.exists()
+
+
 def test_change_the_target_of_one_video_keeps_its_short_link(logged_in, creator, videos, freelance_account):
     url = f"/creator/videos/{videos[0].pk}/link/"
     assert "Attach “View My Portfolio”" in logged_in.get(url).content.decode()

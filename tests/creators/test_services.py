@@ -83,6 +83,20 @@ def test_sync_drops_addresses_that_are_not_http(video_account):
     assert (video.cover_image_url, video.share_url) == ("", "")
 
 
+def test_one_odd_video_from_the_platform_does_not_stop_the_others_from_importing(video_account):
+    """Regression: an address our URL field refuses (a host without a dot) or an over-long id from the
+    platform failed the whole sync, so none of the creator's videos came in, then or later."""
+    odd_address, too_long_id, fine = remote_videos(3)
+    odd_address = type(odd_address)(**{**odd_address.__dict__, "cover_image_url": "http://cdn/v-1001.jpg"})
+    too_long_id = type(too_long_id)(**{**too_long_id.__dict__, "platform_video_id": "x" * 129})
+    result = services.videos_sync(linked_account=video_account, videos=[odd_address, too_long_id, fine])
+    assert result == {"created": 2, "updated": 0, "removed": 0}
+    assert dict(Video.objects.values_list("platform_video_id", "cover_image_url")) == {
+        "v-1001": "",
+        "v-1003": "https://cdn.video.example/v-1003.jpg",
+    }
+
+
 def test_a_video_an_operator_removed_stays_removed_after_a_sync(creator, videos, video_account):
     services.video_remove(video=videos[0], reason=Video.RemovedReason.ADMIN)
     services.videos_sync(linked_account=video_account, videos=remote_videos(3))
