@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery.signals import before_task_publish
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +22,20 @@ def linked(settings, fake, client, creator, django_capture_on_commit_callbacks):
     use_provider(settings, fake, oidc_entry(fake))
     fake.user.claims = {"picture": "https://cdn.acme.example/casey.png"}
     client.force_login(creator)
-    with django_capture_on_commit_callbacks() as callbacks:
-        connect(client, "acme")
-    assert len(callbacks) == 1, "linking enqueues the first sync after commit"
+    published = []
+
+    def record(sender=None, **kwargs):
+        published.append(sender)
+
+    # Other apps may listen to linking too (their callbacks are theirs): count the tasks sent to the broker.
+    before_task_publish.connect(record, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            connect(client, "acme")
+            assert published == [], "nothing is enqueued before the commit"
+    finally:
+        before_task_publish.disconnect(record)
+    assert published == ["oauth.sync_linked_account"], "linking enqueues the first sync after commit"
     return LinkedAccount.objects.get()
 
 
