@@ -72,7 +72,7 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
         raise ProviderError(f"{provider.name} completed the sign-in without an access token.")
     if provider.uses_openid and "userinfo" not in token:
         raise ProviderError(f"{provider.name} did not send an ID token, so nothing was linked.")
-    return dict(token)
+    return provider.checked_token(dict(token), "complete the sign-in")
 
 
 def check_response_issuer(*, provider: Provider, iss: str | None) -> None:

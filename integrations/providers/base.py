@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -268,6 +269,19 @@ class Provider:
             return ProviderError(f"{self.name}'s answer failed a security check while trying to {action}.")
         return ProviderError(f"{self.name} sent an answer Reelfolio cannot read while trying to {action}.")
 
+    def checked_token(self, token: dict, action: str) -> dict:
+        """The token endpoint's answer, refused unless Reelfolio can store it: text tokens and an expiry
+        a date can hold. Checked before anything is written, so a garbage answer changes nothing."""
+        try:
+            for name in ("access_token", "refresh_token"):
+                if not isinstance(token.get(name) or "", str):
+                    raise TypeError(name)
+            if token.get("expires_at"):
+                datetime.fromtimestamp(int(token["expires_at"]), tz=UTC)
+        except (TypeError, ValueError, OverflowError, OSError) as error:
+            raise self.token_error(error, action) from None
+        return token
+
     def refresh(self, *, refresh_token: str) -> dict:
         """Asks the token endpoint for a new access token; may rotate the refresh token."""
         try:
@@ -279,7 +293,7 @@ class Provider:
             raise self.token_error(error, "renew access", refreshing=True) from None
         if not token.get("access_token"):
             raise ProviderError(f"{self.name} renewed access without an access token.")
-        return dict(token)
+        return self.checked_token(dict(token), "renew access")
 
     def revoke(self, *, token: str, token_type_hint: str) -> bool:
         """Revokes one token (RFC 7009). False when the provider has no revocation endpoint."""

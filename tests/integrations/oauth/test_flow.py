@@ -223,3 +223,25 @@ def test_an_id_token_without_a_subject_links_nothing(acme, client):
     acme.user.subject = ""
     message = "Acme Freelance did not send a valid ID token, so nothing was linked."
     assert_nothing_linked(connect(client, "acme"), message)
+
+
+
+def test_a_token_answer_with_an_expiry_no_date_can_hold_is_a_message_and_links_nothing(acme, client):
+    """Bad input: a token endpoint answering an absurd expires_in ends on the page, not in a server error."""
+    acme.expires_in = 10**12
+    message = "Acme Freelance sent an answer Reelfolio cannot read while trying to complete the sign-in."
+    assert_nothing_linked(connect(client, "acme"), message)
+
+
+def test_a_token_answer_whose_refresh_token_is_not_text_is_a_message_and_links_nothing(settings, fake, client,
+                                                                                      creator):
+    """Bad input: a refresh token that is a JSON list is refused before anything is stored."""
+    from tests.integrations.providers.test_oauth2 import entry, install
+
+    use_provider(settings, fake, entry(fake))
+    install(fake)
+    fake.access_tokens["tok-1"] = {"scope": "profile", "subject": "9001"}  # the profile API accepts it
+    fake.token_body = b'{"access_token": "tok-1", "token_type": "Bearer", "refresh_token": ["r-1"]}'
+    client.force_login(creator)
+    message = "Folio sent an answer Reelfolio cannot read while trying to complete the sign-in."
+    assert_nothing_linked(connect(client, "folio"), message)

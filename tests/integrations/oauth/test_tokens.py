@@ -239,3 +239,15 @@ def test_ten_workers_refreshing_one_expiring_token_make_one_token_request(settin
     assert len(fake.seen("/token", grant_type="refresh_token")) == 1
     assert len(set(results)) == 1
     assert crypto.decrypt(OAuthToken.objects.get().access_token_encrypted) == results[0]
+
+
+def test_a_refresh_answer_reelfolio_cannot_store_is_a_provider_error_and_changes_nothing(linked, fake):
+    """A provider renewing access with an expiry no date can hold: a retryable ProviderError, no crash."""
+    fake.expires_in = 10**12
+    expire(linked)
+    before = OAuthToken.objects.values().get()
+    message = "Acme Freelance sent an answer Reelfolio cannot read while trying to renew access."
+    with pytest.raises(ProviderError, match=message):
+        services.token_access(linked_account_id=linked.pk)
+    assert OAuthToken.objects.values().get() == before
+    assert LinkedAccount.objects.get().status == "active"
