@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -347,6 +347,11 @@ class Provider:
             params = None
             if not url:
                 return
+            url = urljoin(response.url, url)
+            # The next request carries the access token: only to where this page came from.
+            if urlsplit(url)[:2] != urlsplit(response.url)[:2]:
+                logger.warning("oauth.next_page_elsewhere", extra={"provider": self.id})
+                raise ProviderError(f"{self.name} sent a next page on another address, so nothing was read from it.")
 
     # --- what subclasses map ---------------------------------------------------------------------
 

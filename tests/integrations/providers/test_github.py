@@ -14,7 +14,7 @@ from tests.integrations.oauth.contract import ProviderContract
 from tests.integrations.oauth.fake_provider import CLIENT_ID, CLIENT_SECRET
 from tests.integrations.oauth.helpers import connect, use_provider
 
-from .samples import paged, replay
+from .samples import FIXTURES, paged, replay
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +90,30 @@ def test_a_bad_refresh_token_answered_with_200_marks_the_link_needs_reconnect(gi
         services.token_access(linked_account_id=linked.pk)
     linked.refresh_from_db()
     assert linked.status == "needs_reconnect"
+
+
+def test_a_next_page_on_another_origin_is_not_sent_the_access_token(settings, fake, client, creator):
+    """The access token goes only where the API is: a `Link: rel="next"` to another host (or plain http
+    elsewhere) is refused with a message, and that host never sees a request."""
+    from tests.integrations.oauth.fake_provider import FakeProvider
+    from tests.integrations.oauth.helpers import page_text
+
+    elsewhere = FakeProvider().start()
+    try:
+        use_provider(settings, fake, entry(fake))
+        install(fake)
+        first = (FIXTURES / "github/repos_page1.json").read_bytes()
+        link = f'<{elsewhere.url}/users/octocat/repos?page=2>; rel="next"'
+        fake.routes[("GET", "/users/octocat/repos")] = lambda seen: (
+            200, {"Content-Type": "application/json", "Link": link}, first
+        )
+        client.force_login(creator)
+
+        response = connect(client, "github")
+
+        assert "GitHub sent a next page on another address, so nothing was read from it." in page_text(response)
+        assert elsewhere.requests == []
+        assert not LinkedAccount.objects.exists()
+        assert not OAuthToken.objects.exists()
+    finally:
+        elsewhere.stop()
