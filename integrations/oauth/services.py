@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -313,11 +313,14 @@ def linked_account_unlink(*, linked_account: LinkedAccount) -> str:
             ):
                 if value and provider.revoke(token=value, token_type_hint=hint):
                     revocation = "revoked"
-        except ProviderError as error:
+        except (ProviderError, ImproperlyConfigured) as error:
+            # ImproperlyConfigured: the tokens cannot be decrypted (a key was removed too early); they are
+            # deleted all the same.
             revocation = "failed"
             logger.warning(
                 "oauth.revocation_failed",
-                extra={"provider": provider.id, "linked_account_id": linked_account.pk, "error": error.message},
+                extra={"provider": provider.id, "linked_account_id": linked_account.pk,
+                       "error": getattr(error, "message", str(error))},
             )
     with transaction.atomic():
         linked = LinkedAccount.objects.select_for_update().get(pk=linked_account.pk)

@@ -251,3 +251,16 @@ def test_a_refresh_answer_reelfolio_cannot_store_is_a_provider_error_and_changes
         services.token_access(linked_account_id=linked.pk)
     assert OAuthToken.objects.values().get() == before
     assert LinkedAccount.objects.get().status == "active"
+
+
+def test_unlink_succeeds_when_the_keys_cannot_decrypt_the_tokens(linked, fake, client, settings, caplog):
+    """Unlink still succeeds when revocation fails, also when the tokens to revoke cannot be read
+    (a key of TOKEN_ENCRYPTION_KEYS was removed too early): they are deleted and the failure logged."""
+    settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    response = client.post(reverse("oauth:unlink", args=["acme"]), follow=True)
+    assert "Your Acme Freelance account is unlinked and Reelfolio deleted its tokens, but Acme Freelance could not " \
+           "be reached to revoke them" in page_text(response)
+    assert not OAuthToken.objects.exists()
+    assert LinkedAccount.objects.get().status == "revoked"
+    assert not fake.seen("/revoke")
+    assert any(r.message == "oauth.revocation_failed" for r in caplog.records)
