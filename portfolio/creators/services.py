@@ -81,19 +81,32 @@ def _free_handle(base: str) -> str:
     return candidate
 
 
+HANDLE_TAKEN = "This handle is taken; try another one."
+
+
 @transaction.atomic
 def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
-    """A creator's profile; without a handle, one is made from their name (or email) that nobody uses yet."""
-    if handle:
-        handle = handle_validate(handle)
-        if selectors.handle_is_taken(handle=handle):
-            raise ValidationError({"handle": "This handle is taken; try another one."})
-    else:
-        handle = _free_handle(user.name or user.email.split("@")[0])
-    profile = CreatorProfile(user=user, handle=handle)
-    profile.full_clean()
-    profile.save()
-    return profile
+    """A creator's profile; without a handle, one is made from their name (or email) that nobody uses yet.
+
+    Two creators of the same name signing up at once may pick the same free handle: the one whose
+    insert the database refuses takes the next free handle.
+    """
+    chosen = handle_validate(handle) if handle else ""
+    for _attempt in range(5):
+        if chosen and selectors.handle_is_taken(handle=chosen):
+            raise ValidationError({"handle": HANDLE_TAKEN})
+        candidate = chosen or _free_handle(user.name or user.email.split("@")[0])
+        profile = CreatorProfile(user=user, handle=candidate)
+        profile.full_clean(validate_unique=False)
+        try:
+            with transaction.atomic():
+                profile.save()
+        except IntegrityError:
+            if not selectors.handle_is_taken(handle=candidate):
+                raise  # not the handle: this user has a profile already
+            continue
+        return profile
+    raise ValidationError({"handle": HANDLE_TAKEN})
 
 
 def creator_profile_ensure(*, user) -> CreatorProfile:
@@ -115,10 +128,15 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
     if handle == old_handle:
         return profile
     if selectors.handle_is_taken(handle=handle, exclude_user=profile.user):
-        raise ValidationError({"handle": "This handle is taken; try another one."})
+        raise ValidationError({"handle": HANDLE_TAKEN})
     profile.handle = handle
-    profile.full_clean()
-    profile.save(update_fields=["handle"])
+    profile.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            profile.save(update_fields=["handle"])
+    except IntegrityError:  # taken at this very moment by another creator
+        profile.handle = old_handle
+        raise ValidationError({"handle": HANDLE_TAKEN}) from None
     anchors = list(PortfolioAnchor.objects.select_related("video").filter(video__owner=profile.user))
     page_anchors = [a for a in anchors if a.target_kind == PortfolioAnchor.TargetKind.REELFOLIO_PAGE]
     PortfolioAnchor.objects.filter(pk__in=[a.pk for a in page_anchors]).update(
