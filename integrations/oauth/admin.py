@@ -1,4 +1,5 @@
-"""Operators see links and their state; tokens are never shown (OAuthToken is not registered)."""
+"""Operators see links and their state; tokens are never shown (OAuthToken is not registered), and links are
+not deleted here."""
 
 from django.contrib import admin
 
@@ -18,4 +19,9 @@ class LinkedAccountAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A deleted row's tokens would never be revoked, and the domain's unlink handlers would not run:
+        # links end through Unlink (integrations.oauth.services.linked_account_unlink).
         return False

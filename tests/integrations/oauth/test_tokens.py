@@ -264,3 +264,18 @@ def test_unlink_succeeds_when_the_keys_cannot_decrypt_the_tokens(linked, fake, c
     assert LinkedAccount.objects.get().status == "revoked"
     assert not fake.seen("/revoke")
     assert any(r.message == "oauth.revocation_failed" for r in caplog.records)
+
+
+def test_admin_cannot_delete_a_link_which_would_skip_revocation_and_the_unlink_handlers(linked, django_user_model):
+    """Deleting the row would drop the tokens without revoking them and skip what listens to unlinking;
+    links end through Unlink."""
+    admin = django_user_model.objects.create_superuser(email="ops@example.com", password="x", name="Ops")
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse("admin:oauth_linkedaccount_delete", args=[linked.pk])).status_code == 403
+    assert client.post(reverse("admin:oauth_linkedaccount_delete", args=[linked.pk]), {"post": "yes"}).status_code \
+        == 403
+    changelist = client.get(reverse("admin:oauth_linkedaccount_changelist")).content.decode()
+    assert "delete_selected" not in changelist
+    assert LinkedAccount.objects.filter(pk=linked.pk).exists()
+    assert OAuthToken.objects.filter(linked_account=linked).exists()
