@@ -202,6 +202,16 @@ def test_analytics_csv_of_someone_elses_video_is_a_404(logged_in, clicked, other
     assert logged_in.get("/creator/analytics.csv?video=abc").status_code == 404
 
 
+@pytest.mark.parametrize("title", ['=HYPERLINK("https://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB"])
+def test_analytics_csv_never_hands_a_spreadsheet_a_formula(logged_in, clicked, videos, title):
+    """Titles and ids come from the video platform: a cell starting with = + - @ (or a tab) would be run."""
+    Video.objects.filter(pk=videos[0].pk).update(title=title, platform_video_id=title)
+    rows = list(csv.DictReader(io.StringIO(logged_in.get("/creator/analytics.csv").content.decode())))
+    mine = [r for r in rows if r["video_id"] == str(videos[0].pk)]
+    assert len(mine) == 30
+    assert {(r["title"], r["platform_video_id"]) for r in mine} == {("'" + title, "'" + title)}
+
+
 def test_analytics_query_count_does_not_grow_with_videos(logged_in, clicked, django_assert_num_queries):
     # session, user, links with their videos, daily rows, and the linked-accounts banner of the layout
     with django_assert_num_queries(5):
