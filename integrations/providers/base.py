@@ -227,7 +227,10 @@ class Provider:
         except requests.RequestException:
             raise ProviderError(f"{self.name} could not be reached. Please try again later.") from None
         expected = issuer_for_discovery_url(self.discovery_url)
-        if metadata.get("issuer") != expected:
+        # The well-known path is appended after dropping the issuer's terminating "/" (OpenID Connect
+        # Discovery §4, RFC 8414 §3): both spellings name this URL. `iss` and ID tokens must then match
+        # the issuer exactly as the document spells it.
+        if metadata.get("issuer") not in (expected, f"{expected}/"):
             client.server_metadata = {}
             logger.warning("oauth.discovery_issuer_mismatch", extra={"provider": self.id})
             raise ProviderError(

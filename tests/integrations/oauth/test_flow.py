@@ -245,3 +245,17 @@ def test_a_token_answer_whose_refresh_token_is_not_text_is_a_message_and_links_n
     client.force_login(creator)
     message = "Folio sent an answer Reelfolio cannot read while trying to complete the sign-in."
     assert_nothing_linked(connect(client, "folio"), message)
+
+
+def test_an_issuer_with_a_terminating_slash_matches_its_discovery_url(acme, client):
+    """OpenID Connect Discovery §4 and RFC 8414 §3 drop the issuer's terminating "/" before appending the
+    well-known path, so https://id.example/ is a valid issuer for https://id.example/.well-known/...;
+    the answer's `iss` and the ID token must then name it exactly."""
+    acme.issuer = f"{acme.url}/"
+    assert "Your Acme Freelance account is linked." in page_text(connect(client, "acme"))
+
+
+def test_an_issuer_differing_by_more_than_a_terminating_slash_is_refused(acme, client):
+    acme.discovery_issuer = f"{acme.url}//"
+    response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
+    assert_nothing_linked(response, "Acme Freelance's discovery document names a different issuer than its address")
