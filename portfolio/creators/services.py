@@ -251,6 +251,22 @@ def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM) ->
     return video
 
 
+def _videos_remove(*, videos, reason: str) -> int:
+    """Removes the active ones of these videos (a queryset) at once, as `video_remove` does each; returns
+    how many. For the many videos of an account that is unlinked or a platform that lists none of them."""
+    removing = list(videos.select_for_update(of=("self",)).filter(status=Video.Status.ACTIVE).order_by("pk"))
+    if not removing:
+        return 0
+    now = timezone.now()
+    Video.objects.filter(pk__in=[v.pk for v in removing]).update(
+        status=Video.Status.REMOVED, removed_at=now, removed_reason=reason, updated_at=now
+    )
+    codes = PortfolioAnchor.objects.filter(video__in=removing).values_list("code", flat=True)
+    handles = [_handle_of(owner_id) for owner_id in {v.owner_id for v in removing}]
+    _invalidate_on_commit(videos=removing, codes=list(codes), handles=handles)
+    return len(removing)
+
+
 def _remote_fields(remote: RemoteVideo) -> dict:
     return {
         "title": (remote.title or "")[:300],
@@ -268,7 +284,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
 
     New videos are added, known ones updated (and brought back if they had vanished from the platform
     or their account had been unlinked), and the creator's videos from this platform that are no longer
-    in the list are removed through `video_remove`. Returns how many were created, updated, removed.
+    in the list are removed as `video_remove` does. Returns how many were created, updated, removed.
     """
     user = linked_account.user
     platform = linked_account.provider_id
@@ -319,10 +335,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     gone = Video.objects.filter(owner=user, platform=platform, status=Video.Status.ACTIVE).exclude(
         platform_video_id__in=list(remote_by_id)
     )
-    removed = 0
-    for video in gone:
-        video_remove(video=video, reason=Video.RemovedReason.PLATFORM)
-        removed += 1
+    removed = _videos_remove(videos=gone, reason=Video.RemovedReason.PLATFORM)
     if changed or new:
         codes = PortfolioAnchor.objects.filter(video__in=changed).values_list("code", flat=True) if changed else []
         handles = [_handle_of(user), *(_handle_of(owner_id) for owner_id in moved_from)]
@@ -340,8 +353,7 @@ def linked_account_unlinked(*, linked_account: LinkedAccount) -> None:
       Reelfolio page, so no published link breaks.
     """
     if linked_account.role == LinkedAccount.Role.VIDEOS:
-        for video in Video.objects.filter(linked_account=linked_account, status=Video.Status.ACTIVE):
-            video_remove(video=video, reason=Video.RemovedReason.UNLINKED)
+        _videos_remove(videos=Video.objects.filter(linked_account=linked_account), reason=Video.RemovedReason.UNLINKED)
         return
     anchors = list(
         PortfolioAnchor.objects.select_for_update().select_related("video").filter(linked_account=linked_account)

@@ -216,6 +216,24 @@ def test_unlinking_the_video_account_removes_its_videos_and_relinking_restores_t
     assert anchor.is_active and anchor.video_id == videos[0].pk
 
 
+@pytest.mark.parametrize("count", [3, 30])
+def test_removing_many_videos_at_once_costs_the_same_queries_for_3_or_30(
+    creator, video_account, count, django_assert_num_queries
+):
+    """Regression: unlinking a video account (and a sync that lists none of the videos) removed the videos
+    one at a time, four queries each: a creator with hundreds of videos waited on thousands of queries."""
+    services.videos_sync(linked_account=video_account, videos=remote_videos(count))
+    services.anchors_attach(creator=creator, videos=list(Video.objects.all()), target=target_for(creator))
+    with django_assert_num_queries(6):
+        services.linked_account_unlinked(linked_account=video_account)
+    assert Video.objects.filter(status="removed", removed_reason="unlinked").count() == count
+
+    services.videos_sync(linked_account=video_account, videos=remote_videos(count))
+    with django_assert_num_queries(6):
+        assert services.videos_sync(linked_account=video_account, videos=[])["removed"] == count
+    assert Video.objects.filter(status="removed", removed_reason="platform").count() == count
+
+
 def test_unlinking_the_freelance_account_points_its_links_at_the_reelfolio_page(creator, videos, freelance_account):
     services.anchors_attach(
         creator=creator, videos=videos, target=target_for(creator, f"profile:{freelance_account.pk}")
