@@ -2,11 +2,12 @@
 
 Authlib does PKCE (S256), the one-time state kept in the session, the nonce and the ID token checks.
 Here we add what it does not check: the discovered metadata's issuer (RFC 8414, in
-Provider.metadata), the authorization response's `iss` (RFC 9207), and that a response carrying an
-error, a wrong `iss` or no code still spends its state. No database transaction is open here.
+Provider.metadata), the authorization response's `iss` (RFC 9207), the state's expiry, and that a
+response carrying an error, a wrong `iss` or no code still spends its state. No database transaction is open here.
 """
 
 import logging
+import time
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -46,6 +47,10 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
     def spend_state():
         framework.clear_state_data(request.session, state)
 
+    if _state_expired(request=request, provider=provider, state=state):
+        spend_state()
+        raise LinkError(STALE_STATE)
+
     error = params.get("error")
     if error:
         spend_state()
@@ -73,6 +78,13 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
     if provider.uses_openid and "userinfo" not in token:
         raise ProviderError(f"{provider.name} did not send an ID token, so nothing was linked.")
     return provider.checked_token(dict(token), "complete the sign-in")
+
+
+def _state_expired(*, request: HttpRequest, provider: Provider, state: str) -> bool:
+    """Authlib keeps each state in the session with an expiry (`exp`, an hour on) but does not check it."""
+    entry = request.session.get(f"_state_{provider.client.framework.name}_{state}")
+    expires = entry.get("exp") if isinstance(entry, dict) else None
+    return not isinstance(expires, int | float) or expires < time.time()
 
 
 def check_response_issuer(*, provider: Provider, iss: str | None) -> None:

@@ -259,3 +259,20 @@ def test_an_issuer_differing_by_more_than_a_terminating_slash_is_refused(acme, c
     acme.discovery_issuer = f"{acme.url}//"
     response = client.post(reverse("oauth:connect", args=["acme"]), follow=True)
     assert_nothing_linked(response, "Acme Freelance's discovery document names a different issuer than its address")
+
+
+def test_a_state_past_its_hour_is_refused_before_the_code_is_used(acme, client):
+    """The state is one-time and short-lived: Authlib records an expiry with it (an hour) but does not check it."""
+    import time
+
+    callback = authorize(start_connect(client, "acme"))
+    session = client.session
+    [key] = [k for k in dict(session.items()) if k.startswith("_state_acme_")]
+    entry = session[key]
+    entry["exp"] = time.time() - 1
+    session[key] = entry
+    session.save()
+
+    assert_nothing_linked(finish(client, callback), STALE)
+    assert not acme.seen("/token")
+    assert not [k for k in dict(client.session.items()) if k.startswith("_state_acme_")], "the stale state is spent"
