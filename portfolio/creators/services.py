@@ -105,6 +105,7 @@ def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
             if not selectors.handle_is_taken(handle=candidate):
                 raise  # not the handle: this user has a profile already
             continue
+        _invalidate_on_commit(handles=[candidate])  # someone may have looked it up while it was free
         return profile
     raise ValidationError({"handle": HANDLE_TAKEN})
 

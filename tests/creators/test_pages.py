@@ -10,7 +10,7 @@ from integrations.oauth import services as oauth_services
 from portfolio.accounts.models import User
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily, PortfolioAnchor, Video
-from tests.creators.conftest import PASSWORD, link_account, remote_videos, target_for
+from tests.creators.conftest import PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +305,18 @@ def test_a_profile_change_from_the_freelance_platform_shows_on_the_page_at_once(
         freelance_account.save(update_fields=["profile"])  # what a sync of the account writes
     page = client.get("/@casey-creator").content.decode()
     assert "Character animator" in page and "Motion designer" not in page
+
+
+def test_a_handle_visited_before_its_creator_signed_up_shows_their_page_at_once(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Regression: the 404 of an unknown handle was remembered for minutes, also once a creator took it."""
+    assert client.get("/@casey-creator").status_code == 404  # remembered as unknown
+    with django_capture_on_commit_callbacks(execute=True):
+        make_creator("casey@example.com", "Casey Creator")
+    response = client.get("/@casey-creator")
+    assert response.status_code == 200
+    assert "<h1>Casey Creator</h1>" in response.content.decode()
 
 
 def test_unknown_handles_are_404_and_capitals_redirect(client, creator):
