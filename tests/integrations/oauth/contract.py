@@ -92,6 +92,7 @@ class ProviderContract:
 
     def test_unlink_asks_first_then_revokes_and_deletes_the_tokens(self, client, linked, fake, provider):
         access = crypto.decrypt(OAuthToken.objects.get(linked_account=linked).access_token_encrypted)
+        refresh = crypto.decrypt(OAuthToken.objects.get(linked_account=linked).refresh_token_encrypted)
         url = reverse("oauth:unlink", args=[provider.id])
         confirm = client.get(url)
         assert f"Unlink your {provider.name} account?" in page_text(confirm)
@@ -106,5 +107,6 @@ class ProviderContract:
         assert linked.profile == {}
         if self.revocable:
             assert access not in fake.access_tokens  # the provider no longer honours it
+            assert refresh not in fake.refresh_tokens  # nor the refresh token, which would outlive it
         else:
             assert not [r for r in fake.requests if "revoke" in r.path]

@@ -276,3 +276,24 @@ def test_a_state_past_its_hour_is_refused_before_the_code_is_used(acme, client):
     assert_nothing_linked(finish(client, callback), STALE)
     assert not acme.seen("/token")
     assert not [k for k in dict(client.session.items()) if k.startswith("_state_acme_")], "the stale state is spent"
+
+
+def test_a_userinfo_answer_about_another_user_than_the_id_token_links_nothing(acme, client):
+    """OpenID Connect Core §5.3.2: the userinfo `sub` must be the ID token's, or the answer is not trusted."""
+    acme.user.claims = {"sub": "user-99"}
+    message = "Acme Freelance described a different user than the one who signed in."
+    assert_nothing_linked(connect(client, "acme"), message)
+
+
+def test_sync_and_unlink_are_csrf_protected_posts(acme, client, creator):
+    from django.test import Client
+
+    connect(client, "acme")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(creator)
+    assert strict.post(reverse("oauth:unlink", args=["acme"])).status_code == 403
+    assert strict.post(reverse("oauth:sync", args=["acme"])).status_code == 403
+    assert strict.get(reverse("oauth:sync", args=["acme"])).status_code == 405
+    linked = LinkedAccount.objects.get()
+    assert linked.status == "active"
+    assert OAuthToken.objects.filter(linked_account=linked).exists()
