@@ -1,9 +1,13 @@
 """The short links /l/<code>: redirect, counting in the cache, folding into daily rows, 404 and 410."""
 
+import base64
+import pickle
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from portfolio.creators import services
@@ -73,11 +77,23 @@ def test_head_requests_are_not_counted(client, anchor):
     assert services.clicks_fold() == 0
 
 
-def test_no_visitor_address_is_stored(client, anchor):
-    click(client, anchor.code, ip="192.0.2.55")
+def test_no_visitor_address_is_stored(client, anchor, settings):
+    """Neither in the daily rows nor anywhere in the cache (keys and values read on the database cache):
+    only a salted hash of it, in a key, for the day."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creators_privacy_cache"}
+    }
+    call_command("createcachetable", verbosity=0)
+    click(client, anchor.code, ip="192.0.2.55", ua=f"{BROWSER_UA} visitor/55")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM creators_privacy_cache")
+        rows = cursor.fetchall()
+    stored = [f"{key} {pickle.loads(base64.b64decode(value))!r}" for key, value in rows]  # noqa: S301 - our table
+    assert any(":s:" in entry for entry in stored)  # the visitor's marker is there...
+    assert not [entry for entry in stored if "192.0.2.55" in entry or "visitor/55" in entry]  # ...not the address
     services.clicks_fold()
     row = LinkClickDaily.objects.values().get()
-    assert "192.0.2.55" not in repr(row)
+    assert row["clicks"] == 1 and "192.0.2.55" not in repr(row)
 
 
 def test_behind_a_proxy_the_forwarded_address_tells_visitors_apart(client, anchor, settings):
