@@ -47,7 +47,8 @@ def _invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] 
         if keys:
             cache.delete_many(keys)
 
-    transaction.on_commit(invalidate)
+    # robust: the change is committed; an unreachable cache is logged and its stale entries expire.
+    transaction.on_commit(invalidate, robust=True)
 
 
 def creator_page_invalidate(*, user_id: int) -> None:

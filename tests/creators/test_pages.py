@@ -105,6 +105,20 @@ def test_a_target_address_the_url_field_refuses_is_a_form_error_not_a_500(logged
     assert not PortfolioAnchor.objects.exists()
 
 
+def test_a_cache_outage_after_the_save_costs_the_creator_no_error_page(
+    logged_in, videos, settings, django_capture_on_commit_callbacks
+):
+    """Regression: the cache invalidation that runs once the change is committed raised when the cache was
+    unreachable: the creator saw a server error for a link that was attached (stale entries expire)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(f"/creator/videos/{videos[0].pk}/link/", {"target": "page"})
+    assert (response.status_code, response["Location"]) == (302, "/creator/videos/")
+    assert PortfolioAnchor.objects.get().video == videos[0]
+
+
 def test_change_the_target_of_one_video_keeps_its_short_link(logged_in, creator, videos, freelance_account):
     url = f"/creator/videos/{videos[0].pk}/link/"
     assert "Attach “View My Portfolio”" in logged_in.get(url).content.decode()
