@@ -269,9 +269,12 @@ def _videos_remove(*, videos, reason: str) -> int:
     return len(removing)
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _remote_fields(remote: RemoteVideo) -> dict:
     return {
-        "title": (remote.title or "")[:300],
+        "title": _CONTROL_CHARACTERS.sub("", remote.title or "").strip()[:300],
         "cover_image_url": http_or_blank(remote.cover_image_url),
         "share_url": http_or_blank(remote.share_url),
         "embed_url": http_or_blank(remote.embed_url),
@@ -291,7 +294,11 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     user = linked_account.user
     platform = linked_account.provider_id
     id_length = Video._meta.get_field("platform_video_id").max_length
-    remote_by_id = {r.platform_video_id: r for r in videos if 0 < len(r.platform_video_id or "") <= id_length}
+    remote_by_id = {
+        r.platform_video_id: r
+        for r in videos
+        if 0 < len(r.platform_video_id or "") <= id_length and not _CONTROL_CHARACTERS.search(r.platform_video_id)
+    }
     if len(remote_by_id) < len({r.platform_video_id for r in videos}):
         # One odd entry from the platform must not keep the creator's other videos out.
         logger.warning("videos_sync skipped videos without a usable id", extra={"linked_account_id": linked_account.pk})

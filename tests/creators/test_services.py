@@ -97,6 +97,15 @@ def test_one_odd_video_from_the_platform_does_not_stop_the_others_from_importing
     }
 
 
+def test_control_characters_from_the_platform_never_reach_the_database(video_account):
+    """Regression: PostgreSQL refuses a NUL in text, so one such title failed the creator's whole sync."""
+    odd, odd_id = remote_videos(2)
+    odd = type(odd)(**{**odd.__dict__, "title": "Clip\x00 one\x1b[31m\n"})
+    odd_id = type(odd_id)(**{**odd_id.__dict__, "platform_video_id": "v-\x00"})
+    services.videos_sync(linked_account=video_account, videos=[odd, odd_id])
+    assert Video.objects.get().title == "Clip one[31m"
+
+
 def test_a_video_an_operator_removed_stays_removed_after_a_sync(creator, videos, video_account):
     services.video_remove(video=videos[0], reason=Video.RemovedReason.ADMIN)
     services.videos_sync(linked_account=video_account, videos=remote_videos(3))
