@@ -58,6 +58,12 @@ def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(_BOT_RE.search(user_agent))
 
 
+def is_prefetch(request) -> bool:
+    """A browser fetching the link ahead of a click that may never come (Sec-Purpose, or the older Purpose)."""
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    return purpose.split(";", 1)[0].strip().lower() == "prefetch"
+
+
 def client_address(request) -> str:
     """The visitor's address: REMOTE_ADDR, or the right hop of X-Forwarded-For behind NUM_PROXIES proxies."""
     proxies = settings.NUM_PROXIES

@@ -108,8 +108,12 @@ def anchor_edit(request, video_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            verb = "now leads to the new target" if anchor and anchor.is_active else "is on"
-            messages.success(request, f"“View My Portfolio” {verb} “{video.title or video.platform_video_id}”.")
+            title = video.title or video.platform_video_id
+            if anchor and anchor.is_active:
+                message = f"“View My Portfolio” on “{title}” now leads to {form.chosen_target().label}."
+            else:
+                message = f"“View My Portfolio” is on “{title}”."
+            messages.success(request, message)
             return redirect("creators:video_list")
     return render(
         request,
@@ -211,7 +215,7 @@ def link_redirect(request, code: str):
     if link.gone:
         return render(request, "creators/link_gone.html", {"handle": link.handle}, status=410)
     user_agent = request.META.get("HTTP_USER_AGENT", "")
-    if request.method == "GET" and not clicks.is_bot(user_agent):
+    if request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request):
         try:
             clicks.click_record(
                 anchor_id=link.anchor_id, day=timezone.now().date(),

@@ -72,6 +72,19 @@ def test_known_bots_follow_the_link_but_are_not_counted(client, anchor, ua):
     assert today_row(anchor) is None
 
 
+@pytest.mark.parametrize(
+    "header",
+    [{"HTTP_SEC_PURPOSE": "prefetch"}, {"HTTP_SEC_PURPOSE": "prefetch;prerender"}, {"HTTP_PURPOSE": "prefetch"}],
+)
+def test_a_browsers_prefetch_follows_the_link_but_is_not_counted(client, anchor, header):
+    """A page that lists the link may have the browser fetch it ahead of a click that never comes."""
+    response = client.get(f"/l/{anchor.code}", HTTP_USER_AGENT=BROWSER_UA, **header)
+    assert response.status_code == 302
+    assert services.clicks_fold() == 0
+    assert click(client, anchor.code).status_code == 302  # the visitor's own click still counts
+    assert services.clicks_fold() == 1
+
+
 def test_head_requests_are_not_counted(client, anchor):
     assert click(client, anchor.code, method="head").status_code == 302
     assert services.clicks_fold() == 0
