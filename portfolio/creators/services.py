@@ -71,10 +71,12 @@ def handle_validate(handle: str) -> str:
     return handle
 
 
-def _free_handle(base: str) -> str:
+def _free_handle(base: str, *, salt: str = "") -> str:
     base = re.sub(r"[^a-z0-9_-]", "", slugify(base).lower()).strip("-_")[:24] or "creator"
     if len(base) < 3:
         base = f"{base}-creator"
+    if salt:
+        base = f"{base}-{salt}"
     candidate, n = base, 1
     while selectors.handle_is_taken(handle=candidate):
         n += 1
@@ -90,13 +92,14 @@ def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
     """A creator's profile; without a handle, one is made from their name (or email) that nobody uses yet.
 
     Two creators of the same name signing up at once may pick the same free handle: the one whose
-    insert the database refuses takes the next free handle.
+    insert the database refuses takes the next free handle (after two such clashes, one with a random part).
     """
     chosen = handle_validate(handle) if handle else ""
-    for _attempt in range(5):
+    for attempt in range(5):
         if chosen and selectors.handle_is_taken(handle=chosen):
             raise ValidationError({"handle": HANDLE_TAKEN})
-        candidate = chosen or _free_handle(user.name or user.email.split("@")[0])
+        salt = secrets.token_hex(2) if attempt >= 2 else ""
+        candidate = chosen or _free_handle(user.name or user.email.split("@")[0], salt=salt)
         profile = CreatorProfile(user=user, handle=candidate)
         profile.full_clean(validate_unique=False)
         try:
