@@ -127,7 +127,11 @@ def test_change_the_target_of_one_video_keeps_its_short_link(logged_in, creator,
     form = logged_in.get(url).content.decode()
     assert f"The short link <code>/l/{code}</code> stays the same" in form
     response = logged_in.post(url, {"target": f"project:{freelance_account.pk}:p-1"}, follow=True)
-    assert "“View My Portfolio” now leads to the new target “Clip 1”." in response.content.decode()
+    # The message names the video and where its link leads now (it once read as if the video were the target).
+    assert (
+        "“View My Portfolio” on “Clip 1” now leads to Project: Brand reel (Sandbox Freelance)."
+        in response.content.decode()
+    )
     anchor = PortfolioAnchor.objects.get()
     assert (anchor.code, anchor.target_url) == (code, "https://freelance.example/casey/p-1")
 
