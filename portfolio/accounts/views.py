@@ -41,6 +41,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class LogoutView(auth_views.LogoutView):
+    """Says so on the page it lands on, which otherwise looks the same as before for a visitor."""
+
+    def post(self, request, *args, **kwargs):
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.success(request, "You are logged out.")
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")

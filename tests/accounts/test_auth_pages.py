@@ -59,3 +59,18 @@ def test_password_reset_for_unknown_email_reveals_nothing(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "ghost@example.com"}, follow=True)
     assert "If an account uses that address" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_logging_out_says_so_on_the_page_it_lands_on(client, ada):
+    """Regression: after "Log out" the home page looked the same as for any visitor, with no word of what happened."""
+    client.force_login(ada)
+    response = client.post(reverse("accounts:logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "You are logged out." in response.content.decode()
+    assert not response.context["user"].is_authenticated
+
+
+def test_an_invalid_reset_link_says_so_in_its_heading(client):
+    page = client.get(reverse("accounts:password_reset_confirm", args=["abc", "def-ghi"])).content.decode()
+    assert "<h1>This reset link does not work</h1>" in page
+    assert "Choose a new password" not in page
