@@ -61,6 +61,6 @@ def test_employer_signs_up_with_an_organization_after_fixing_a_missing_name(page
     page.get_by_role("link", name="Organizations").click()
     page.get_by_role("link", name="Acme Films").click()
     expect(page.get_by_role("heading", name="Acme Films")).to_be_visible()
-    expect(page.get_by_text("You are owner.")).to_be_visible()
+    expect(page.get_by_text("You are an owner of this organization.")).to_be_visible()
     organization = Organization.objects.get()
     assert organization.memberships.get().user.email == "olivia@acme.example"

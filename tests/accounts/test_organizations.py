@@ -31,7 +31,7 @@ def test_owner_adds_a_member_who_then_sees_the_organization(client, owner, colle
     client.force_login(colleague)
     page = client.get(url)
     assert page.status_code == 200
-    assert "You are member." in page.content.decode()
+    assert "You are a member of this organization." in page.content.decode()
 
 
 def test_member_cannot_add_members(client, owner, colleague):

@@ -35,7 +35,7 @@ def test_a_linked_account_shows_status_last_sync_and_a_preview(settings, fake, c
     page = page_text(connect(client, "acme"))
     assert "Your Acme Freelance account is linked. Its profile is shown below." in page
     assert "Connected" in page
-    assert "Last synced 0 minutes ago." in page
+    assert "Last synced just now." in page
     assert "Casey Creator" in page
     assert "View on Acme Freelance" in page
     assert "No portfolio items yet." in page
