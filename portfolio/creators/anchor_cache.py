@@ -9,9 +9,9 @@ with ONE database query, whatever the number of ids and of anchor kinds. A video
 list of anchors to render ([] for a known video without any), or `ABSENT` for an id that names no active
 video, so that unknown ids cost no query either until their entry expires.
 
-One race is left to the entries' lifetime (ANCHORS_CACHE_SECONDS): a lookup that reads the database just
-before a change commits and writes the cache just after the change's invalidation puts the old anchors
-back until the entry expires.
+A lookup that reads the database just before a change commits and writes the cache just after the
+change's invalidation does not put the old anchors back: invalidation leaves a short-lived marker that
+lookups' writes (adds) do not replace (cache_entries.py).
 """
 
 from collections.abc import Callable, Iterable
@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 
+from portfolio.creators.cache_entries import entries_add, entries_invalidate, entry_or_none
 from portfolio.creators.models import Video
 
 CACHE_PREFIX = "anchors:v1"
@@ -34,9 +35,7 @@ def anchors_cache_key(*, platform: str, platform_video_id: str) -> str:
 
 def anchors_cache_invalidate(*, videos: Iterable) -> None:
     """Drops the cached anchors of these videos (objects with .platform and .platform_video_id)."""
-    keys = [anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos]
-    if keys:
-        cache.delete_many(keys)
+    entries_invalidate(anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos)
 
 
 class Anchor(TypedDict):
@@ -103,12 +102,13 @@ def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:
     """[{"video_id": ..., "anchors": [...]}] for the known active videos among `video_ids` (distinct
     ids), in the order asked; ids of unknown or removed videos are left out."""
     keys = {video_id: anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids}
-    found = cache.get_many(list(keys.values()))
+    cached = cache.get_many(list(keys.values()))
+    found = {key: value for key, value in cached.items() if entry_or_none(value) is not None}
     missing = [video_id for video_id, key in keys.items() if key not in found]
     if missing:
         fetched = _anchors_from_database(platform=platform, video_ids=missing)
         fresh = {keys[video_id]: fetched.get(video_id, ABSENT) for video_id in missing}
-        cache.set_many(fresh, timeout=settings.ANCHORS_CACHE_SECONDS)
+        entries_add(fresh, timeout=settings.ANCHORS_CACHE_SECONDS)
         found.update(fresh)
     return [
         {"video_id": video_id, "anchors": found[key]}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import Profile
+from portfolio.creators.cache_entries import entries_add, entry_or_none
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.validators import TARGET_URL_MAX_LENGTH, http_or_blank
 
@@ -32,15 +33,16 @@ ANALYTICS_DAYS = 30
 def _cache_get(key: str):
     """A cache read that an unreachable cache turns into a miss: the page is then built from the database."""
     try:
-        return cache.get(key)
+        return entry_or_none(cache.get(key))
     except Exception:
         logger.warning("cache unreachable, reading from the database", exc_info=True)
         return None
 
 
 def _cache_set(key: str, value, timeout: int) -> None:
+    """Caches what was read, unless a change dropped the entry meanwhile (cache_entries.py)."""
     try:
-        cache.set(key, value, timeout)
+        entries_add({key: value}, timeout=timeout)
     except Exception:
         logger.warning("cache unreachable, not caching", exc_info=True)
 

@@ -22,6 +22,7 @@ from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import RemoteVideo
 from portfolio.creators import clicks, selectors
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
+from portfolio.creators.cache_entries import entries_invalidate
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.validators import http_or_blank, target_url_validate
 
@@ -43,9 +44,9 @@ def _invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] 
 
     def invalidate():
         anchors_cache_invalidate(videos=videos)
-        keys = [selectors.link_cache_key(c) for c in codes] + [selectors.public_page_cache_key(h) for h in handles]
-        if keys:
-            cache.delete_many(keys)
+        entries_invalidate(
+            [selectors.link_cache_key(c) for c in codes] + [selectors.public_page_cache_key(h) for h in handles]
+        )
 
     # robust: the change is committed; an unreachable cache is logged and its stale entries expire.
     transaction.on_commit(invalidate, robust=True)

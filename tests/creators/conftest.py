@@ -105,3 +105,14 @@ def target_for(user, key: str = "page"):
 
     targets = selectors.anchor_targets_for_creator(user=user, handle=user.creator_profile.handle)
     return next(t for t in targets if t.key == key)
+
+
+@pytest.fixture
+def racing_cache(settings):
+    """The cache as a RacingLocMemCache (tests/creators/racing_cache.py): set `key_part` and `before_write`."""
+    from tests.creators.racing_cache import RacingLocMemCache
+
+    settings.CACHES = {"default": {"BACKEND": "tests.creators.racing_cache.RacingLocMemCache", "LOCATION": "race"}}
+    yield RacingLocMemCache
+    RacingLocMemCache.before_write = None
+    RacingLocMemCache.key_part = ""

@@ -338,6 +338,24 @@ def test_an_invalidated_video_is_read_again_alone(client, creator, partner_key, 
     ]
 
 
+def test_a_detach_that_commits_while_a_lookup_reads_the_video_shows_on_the_next_lookup(
+    client, creator, videos, partner_key, racing_cache, django_capture_on_commit_callbacks
+):
+    """Regression: a lookup that read the anchors just before a detach committed cached them just after the
+    detach's invalidation, and partners kept rendering the detached link until the entry expired."""
+    [anchor] = creator_services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+
+    def detach_meanwhile():
+        with django_capture_on_commit_callbacks(execute=True):
+            creator_services.anchor_detach(creator=creator, anchor=anchor)
+
+    racing_cache.key_part, racing_cache.before_write = f"anchors:v1:{PLATFORM}:v-1001", detach_meanwhile
+    query = f"platform={PLATFORM}&video_id=v-1001"
+    assert get(client, partner_key, query).json()["videos"][0]["anchors"] == [portfolio_anchor(anchor.code)]
+    assert racing_cache.before_write is None  # the detach did happen in between
+    assert get(client, partner_key, query).json()["videos"] == [{"video_id": "v-1001", "anchors": []}]
+
+
 def test_a_change_that_was_not_invalidated_shows_once_the_entry_expires(client, creator, partner_key, settings):
     settings.ANCHORS_CACHE_SECONDS = 1
     video = make_video(creator, "v-1", code="code0001")

@@ -212,3 +212,19 @@ def test_a_video_moving_to_another_creator_drops_the_old_owners_cached_link(
     response = click(client, anchor.code)
     assert response.status_code == 404
     assert "This link does not exist" in response.content.decode()
+
+
+def test_a_removal_that_commits_while_a_redirect_reads_the_link_still_shows_at_once(
+    client, anchor, racing_cache, django_capture_on_commit_callbacks
+):
+    """Regression: a redirect that read the link just before a removal committed cached what it read just
+    after the removal's invalidation, and the removed video's link kept redirecting for minutes."""
+
+    def remove_meanwhile():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.video_remove(video=anchor.video)
+
+    racing_cache.key_part, racing_cache.before_write = f"link:v1:{anchor.code}", remove_meanwhile
+    assert click(client, anchor.code).status_code == 302  # it read the link before the removal
+    assert racing_cache.before_write is None  # the removal did happen in between
+    assert click(client, anchor.code).status_code == 410

@@ -1,0 +1,49 @@
+"""Cache entries of what creators show (partner API anchors, short links, public pages) and how a change
+drops them.
+
+Deleting an entry is not enough: a reader that read the database just before a change committed could
+write what it read just after the change deleted the entry, and the old answer would stand until the
+entry expired. So a change replaces each entry with a short-lived marker, and readers only ever *add*
+entries: an add never replaces the marker, so such a late reader caches nothing. While the marker lives
+(INVALIDATED_SECONDS), readers of that entry read the database; then the next one caches again.
+"""
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+INVALIDATED = "creators:invalidated"
+# Longer than any read of the database that a reader does between its cache miss and its cache write.
+INVALIDATED_SECONDS = 30
+
+
+def _cache():
+    return caches["default"]
+
+
+def entries_invalidate(keys) -> None:
+    """Drops these entries for good: what a reader read before now can no longer be cached."""
+    keys = list(keys)
+    if keys:
+        _cache().set_many(dict.fromkeys(keys, INVALIDATED), timeout=INVALIDATED_SECONDS)
+
+
+def entry_or_none(value):
+    """A value read from the cache, or None for a missing or dropped entry."""
+    return None if value is None or value == INVALIDATED else value
+
+
+def entries_add(values: dict, *, timeout: int) -> None:
+    """Caches what was read from the database, where no entry (and no marker of a drop) is in the way."""
+    if not values:
+        return
+    backend = _cache()
+    if isinstance(backend, RedisCache):  # SET NX for them all, in one round trip
+        client = backend._cache.get_client(write=True)
+        pipeline = client.pipeline(transaction=False)
+        for key, value in values.items():
+            dumped = backend._cache._serializer.dumps(value)
+            pipeline.set(backend.make_and_validate_key(key), dumped, nx=True, ex=backend.get_backend_timeout(timeout))
+        pipeline.execute()
+        return
+    for key, value in values.items():
+        backend.add(key, value, timeout)
