@@ -303,28 +303,14 @@ def linked_account_unlink(*, linked_account: LinkedAccount) -> str:
     Returns "revoked" (the provider confirmed), "unsupported" (it offers no revocation) or "failed".
     """
     provider = registry.provider_or_none(linked_account.provider_id)
-    token = OAuthToken.objects.filter(linked_account=linked_account).first()
-    revocation = "unsupported"
-    if provider is not None and token is not None:
-        try:
-            for value, hint in (
-                (crypto.decrypt(token.refresh_token_encrypted), "refresh_token"),
-                (crypto.decrypt(token.access_token_encrypted), "access_token"),
-            ):
-                if value and provider.revoke(token=value, token_type_hint=hint):
-                    revocation = "revoked"
-        except (ProviderError, ImproperlyConfigured) as error:
-            # ImproperlyConfigured: the tokens cannot be decrypted (a key was removed too early); they are
-            # deleted all the same.
-            revocation = "failed"
-            logger.warning(
-                "oauth.revocation_failed",
-                extra={"provider": provider.id, "linked_account_id": linked_account.pk,
-                       "error": getattr(error, "message", str(error))},
-            )
+    first = OAuthToken.objects.filter(linked_account=linked_account).first()
+    seen: set[str] = set()
+    revocation = _revoke_tokens(provider=provider, token=first, linked_account=linked_account, seen=seen)
     with transaction.atomic():
         linked = LinkedAccount.objects.select_for_update().get(pk=linked_account.pk)
         hooks.account_unlinked(linked_account=linked)
+        # Locked: a refresh in progress finishes first, and what it stored is what gets deleted.
+        token = OAuthToken.objects.select_for_update().filter(linked_account=linked).first()
         OAuthToken.objects.filter(linked_account=linked).delete()
         linked.status = Status.REVOKED
         linked.profile = {}
@@ -332,5 +318,43 @@ def linked_account_unlink(*, linked_account: LinkedAccount) -> str:
         linked.last_sync_error = ""
         linked.last_sync_error_at = None
         linked.save(update_fields=["status", "profile", "sync_requested_at", "last_sync_error", "last_sync_error_at"])
+    if token is not None and (first is None or _ciphertexts(token) != _ciphertexts(first)):
+        # A refresh that ran during the revocation above rotated the tokens: revoke the ones it stored too.
+        again = _revoke_tokens(provider=provider, token=token, linked_account=linked_account, seen=seen)
+        if "failed" in (revocation, again):
+            revocation = "failed"
     logger.info("oauth.unlinked", extra={"provider": linked_account.provider_id, "linked_account_id": linked.pk})
+    return revocation
+
+
+def _ciphertexts(token: OAuthToken) -> tuple[str, str]:
+    return token.refresh_token_encrypted, token.access_token_encrypted
+
+
+def _revoke_tokens(*, provider: Provider | None, token: OAuthToken | None, linked_account: LinkedAccount,
+                   seen: set[str]) -> str:
+    """Revokes the token row's refresh and access tokens but those in `seen`, which it adds them to;
+    "revoked", "unsupported" or "failed" (logged). Makes HTTP calls: never inside a transaction."""
+    revocation = "unsupported"
+    if provider is None or token is None:
+        return revocation
+    try:
+        values = [
+            (crypto.decrypt(token.refresh_token_encrypted), "refresh_token"),
+            (crypto.decrypt(token.access_token_encrypted), "access_token"),
+        ]
+        values = [(value, hint) for value, hint in values if value and value not in seen]
+        seen.update(value for value, _ in values)
+        for value, hint in values:
+            if provider.revoke(token=value, token_type_hint=hint):
+                revocation = "revoked"
+    except (ProviderError, ImproperlyConfigured) as error:
+        # ImproperlyConfigured: the tokens cannot be decrypted (a key was removed too early); they are
+        # deleted all the same.
+        revocation = "failed"
+        logger.warning(
+            "oauth.revocation_failed",
+            extra={"provider": provider.id, "linked_account_id": linked_account.pk,
+                   "error": getattr(error, "message", str(error))},
+        )
     return revocation

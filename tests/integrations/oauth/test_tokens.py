@@ -279,3 +279,32 @@ def test_admin_cannot_delete_a_link_which_would_skip_revocation_and_the_unlink_h
     assert "delete_selected" not in changelist
     assert LinkedAccount.objects.filter(pk=linked.pk).exists()
     assert OAuthToken.objects.filter(linked_account=linked).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_a_refresh_rotated_during_unlink_are_revoked_too(settings, fake, creator):
+    """A refresh that runs while Unlink revokes replaces the tokens Unlink read: the new ones, which Unlink
+    then deletes, are revoked as well, so no grant outlives the link at the provider."""
+    use_provider(settings, fake, oidc_entry(fake))
+    client = Client()
+    client.force_login(creator)
+    connect(client, "acme")
+    linked = LinkedAccount.objects.get()
+    revoke = fake.revoke
+
+    def revoke_after_a_refresh(form, headers):
+        if not fake.seen("/token", grant_type="refresh_token"):
+            try:  # a worker refreshes this very moment
+                services.token_refresh(linked_account_id=linked.pk, within_seconds=10**6)
+            finally:
+                connections.close_all()
+        return revoke(form, headers)
+
+    fake.revoke = revoke_after_a_refresh
+    response = client.post(reverse("oauth:unlink", args=["acme"]), follow=True)
+
+    assert "Your Acme Freelance account is unlinked and Reelfolio deleted its tokens." in page_text(response)
+    assert len(fake.seen("/token", grant_type="refresh_token")) == 1
+    assert fake.access_tokens == {}
+    assert fake.refresh_tokens == {}
+    assert not OAuthToken.objects.exists()
