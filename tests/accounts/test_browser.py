@@ -3,7 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portfolio.accounts.models import Organization, User
+from portfolio.accounts import services
+from portfolio.accounts.models import Membership, Organization, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +65,26 @@ def test_employer_signs_up_with_an_organization_after_fixing_a_missing_name(page
     expect(page.get_by_text("You are an owner of this organization.")).to_be_visible()
     organization = Organization.objects.get()
     assert organization.memberships.get().user.email == "olivia@acme.example"
+
+
+def test_an_organization_page_with_long_emails_fits_a_phone(page):
+    owner = services.user_sign_up(
+        email="olivia@acme.example", name="Olivia Owner", password=PASSWORD, role="employer",
+        organization_name="Acme Films",
+    )
+    organization = owner.organizations.get()
+    colleague = services.user_sign_up(
+        email="maximilian.montgomery-longname@subsidiary.acme.example", name="Maximilian Montgomery",
+        password=PASSWORD, role="employer", organization_name="Elsewhere",
+    )
+    Membership.objects.create(organization=organization, user=colleague, role="member")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/accounts/organizations/{organization.slug}/")
+    expect(page.get_by_text("maximilian.montgomery-longname@subsidiary.acme.example")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("link", name="Remove Maximilian Montgomery").click()
+    expect(page.get_by_role("heading", name="Remove Maximilian Montgomery?")).to_be_visible()
