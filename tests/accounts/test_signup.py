@@ -106,3 +106,16 @@ def test_database_refuses_duplicate_email_in_another_case():
 def test_database_refuses_an_unknown_role():
     with pytest.raises(IntegrityError):
         User.objects.create(email="z@example.com", name="Z", role="wizard")
+
+
+def test_a_taken_email_offers_to_log_in_or_choose_a_new_password(client):
+    User.objects.create_user(email="taken@example.com", password="orchid-lantern-42", name="Taken")
+    response = client.post(
+        reverse("accounts:signup"),
+        {"role": "creator", "name": "New", "email": "taken@example.com",
+         "password1": "orchid-lantern-42", "password2": "orchid-lantern-42"},
+    )
+    page = response.content.decode()
+    assert "An account with this email address already exists." in page
+    assert f'Is it yours? <a href="{reverse("accounts:login")}">Log in</a>' in page
+    assert reverse("accounts:password_reset") in page
