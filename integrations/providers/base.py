@@ -266,7 +266,7 @@ class Provider:
             return ProviderError(
                 f"{self.name} failed while trying to {action} (HTTP {error.response.status_code}). Please try again."
             )
-        if isinstance(error, requests.RequestException):
+        if isinstance(error, requests.RequestException) and not isinstance(error, requests.JSONDecodeError):
             return ProviderError(f"{self.name} could not be reached to {action}. Please try again later.")
         if isinstance(error, (AuthlibBaseError, JoseError)):
             return ProviderError(f"{self.name}'s answer failed a security check while trying to {action}.")

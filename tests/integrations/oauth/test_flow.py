@@ -297,3 +297,14 @@ def test_sync_and_unlink_are_csrf_protected_posts(acme, client, creator):
     linked = LinkedAccount.objects.get()
     assert linked.status == "active"
     assert OAuthToken.objects.filter(linked_account=linked).exists()
+
+
+def test_a_jwks_answering_garbage_links_nothing(acme, client):
+    """The ID token cannot be checked against keys that are not JSON: nothing is linked, and the message
+    says the provider answered garbage rather than that it could not be reached."""
+    original = acme.metadata
+    acme.metadata = lambda: {**original(), "jwks_uri": f"{acme.url}/broken-jwks"}
+    acme.routes[("GET", "/broken-jwks")] = lambda seen: (200, {"Content-Type": "application/json"}, b"<html>")
+    acme.routes[("GET", "/broken-jwks")].public = True
+    message = "Acme Freelance sent an answer Reelfolio cannot read while trying to complete the sign-in."
+    assert_nothing_linked(connect(client, "acme"), message)  # not "could not be reached": it answered
