@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, selectors, services
 from portfolio.creators.forms import HandleForm, TargetForm
 from portfolio.creators.models import PortfolioAnchor
@@ -84,7 +85,10 @@ def video_list(request):
                 messages.success(request, f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}.")
                 return redirect("creators:video_list")
     page = Paginator(selectors.videos_for_creator(user=request.user), VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
-    has_video_accounts = bool(page.object_list) or selectors.video_accounts_for_creator(user=request.user).exists()
+    # An unlinked account keeps its row (and its videos, hidden) but no longer counts as "linked".
+    has_video_accounts = bool(page.object_list) or (
+        selectors.video_accounts_for_creator(user=request.user).exclude(status=LinkedAccount.Status.REVOKED).exists()
+    )
     return render(
         request,
         "creators/video_list.html",

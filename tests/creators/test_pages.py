@@ -39,6 +39,16 @@ def test_my_videos_without_a_video_account_explains_what_to_do(logged_in):
     assert "No videos yet. Link your video-platform account" in page
 
 
+def test_my_videos_after_unlinking_the_video_account_asks_to_link_one_again(logged_in, video_account):
+    """Regression: with its only video account unlinked, the page said "Your linked video account has no
+    videos we can show yet", as if an account were still linked."""
+    video_account.status = "revoked"
+    video_account.save(update_fields=["status"])
+    page = logged_in.get("/creator/videos/").content.decode()
+    assert "No videos yet. Link your video-platform account" in page
+    assert "Your linked video account" not in page
+
+
 def test_attach_to_the_selected_videos(logged_in, creator, videos):
     response = logged_in.post(
         "/creator/videos/",
