@@ -351,8 +351,10 @@ class Provider:
             if not url:
                 return
             url = urljoin(response.url, url)
-            # The next request carries the access token: only to where this page came from.
-            if urlsplit(url)[:2] != urlsplit(response.url)[:2]:
+            # The next request carries the access token: only to where this page was asked for (not where
+            # a redirect took it, which requests did not send the token to).
+            asked = response.history[0].url if response.history else response.url
+            if urlsplit(url)[:2] != urlsplit(asked)[:2]:
                 logger.warning("oauth.next_page_elsewhere", extra={"provider": self.id})
                 raise ProviderError(f"{self.name} sent a next page on another address, so nothing was read from it.")
 

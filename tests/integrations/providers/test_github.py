@@ -117,3 +117,36 @@ def test_a_next_page_on_another_origin_is_not_sent_the_access_token(settings, fa
         assert not OAuthToken.objects.exists()
     finally:
         elsewhere.stop()
+
+
+def test_a_page_redirected_elsewhere_does_not_lead_the_access_token_there(settings, fake, client, creator):
+    """Requests drops the token on a redirect to another host; a next page named by that host's answer must
+    not get it back either."""
+    from tests.integrations.oauth.fake_provider import FakeProvider
+    from tests.integrations.oauth.helpers import page_text
+
+    elsewhere = FakeProvider().start()
+    try:
+        use_provider(settings, fake, entry(fake))
+        install(fake)
+        first = (FIXTURES / "github/repos_page1.json").read_bytes()
+        fake.routes[("GET", "/users/octocat/repos")] = lambda seen: (
+            302, {"Location": f"{elsewhere.url}/repos?page=1"}, b""
+        )
+
+        def moved(seen):
+            link = f'<{elsewhere.url}/repos?page=2>; rel="next"'
+            return 200, {"Content-Type": "application/json", "Link": link}, first
+
+        moved.public = True
+        elsewhere.routes[("GET", "/repos")] = moved
+        client.force_login(creator)
+
+        response = connect(client, "github")
+
+        assert "GitHub sent a next page on another address, so nothing was read from it." in page_text(response)
+        assert [r.query.get("page") for r in elsewhere.requests] == ["1"]
+        assert all("authorization" not in r.headers for r in elsewhere.requests)
+        assert not LinkedAccount.objects.exists()
+    finally:
+        elsewhere.stop()
