@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from integrations.oauth import services as oauth_services
@@ -380,3 +381,15 @@ def test_attaching_to_all_videos_costs_the_same_queries_for_5_or_40(
         response = logged_in.post("/creator/videos/", {"bulk-target": "page", "scope": "all"})
     assert response.status_code == 302
     assert PortfolioAnchor.objects.filter(is_active=True).count() == count
+
+
+def test_the_public_page_tells_its_owner_how_to_change_it_and_visitors_see_no_such_note(
+    logged_in, creator, other_creator
+):
+    handle = creator.creator_profile.handle
+    note = "This is your public page as visitors see it."
+    assert note in logged_in.get(f"/@{handle}").content.decode()
+    assert note not in Client().get(f"/@{handle}").content.decode()
+    someone_else = Client()
+    someone_else.force_login(other_creator)
+    assert note not in someone_else.get(f"/@{handle}").content.decode()
