@@ -32,7 +32,7 @@ class SignUpForm(forms.Form):
         label="Organization name", max_length=120, required=False
     )
     organization_website = forms.URLField(
-        label="Organization website", max_length=300, required=False, assume_scheme="https", help_text="Optional."
+        label="Organization website", max_length=300, required=False, assume_scheme="https"
     )
 
     def __init__(self, *args, **kwargs):

@@ -119,3 +119,10 @@ def test_a_taken_email_offers_to_log_in_or_choose_a_new_password(client):
     assert "An account with this email address already exists." in page
     assert f'Is it yours? <a href="{reverse("accounts:login")}">Log in</a>' in page
     assert reverse("accounts:password_reset") in page
+
+
+def test_the_optional_website_says_so_once(client):
+    """Regression: the label said "(optional)" and a help line under the field said "Optional." again."""
+    page = client.get(reverse("accounts:signup")).content.decode()
+    assert 'Organization website <span class="muted">(optional)</span>' in page
+    assert "Optional." not in page
