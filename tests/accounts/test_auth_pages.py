@@ -74,3 +74,10 @@ def test_an_invalid_reset_link_says_so_in_its_heading(client):
     page = client.get(reverse("accounts:password_reset_confirm", args=["abc", "def-ghi"])).content.decode()
     assert "<h1>This reset link does not work</h1>" in page
     assert "Choose a new password" not in page
+
+
+def test_a_page_that_needs_a_login_says_why_the_login_form_appeared(client, ada):
+    response = client.get(reverse("creators:video_list"), follow=True)
+    page = response.content.decode()
+    assert "That page needs you to log in first; you go there right after." in page
+    assert "needs you to log in first" not in client.get(reverse("accounts:login")).content.decode()
