@@ -247,7 +247,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reelfolio API",
-    "DESCRIPTION": "Partner and employer API of Reelfolio.",
+    "DESCRIPTION": "Reelfolio's partner API: which links (anchors) to show on which videos.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI is served from our own static files: nothing is loaded from a CDN.
