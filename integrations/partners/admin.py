@@ -1,5 +1,7 @@
-"""Operators create partners and API keys here; keys and webhook secrets are shown once, on the page
-that answers the form, and never again. Keys are revoked, not deleted; partners are disabled."""
+"""Operators create partners and API keys here; keys and webhook secrets are shown once and never again.
+Keys are revoked, not deleted; partners are disabled."""
+
+import secrets
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,9 +48,24 @@ def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+SHOWN_ONCE_SESSION_PREFIX = "partners:shown-once:"
+
+
 class _OneTimeSecretsMixin:
     """Shared by the two admin pages that create secrets: a plain form, then a page that shows the
-    secrets once. That page answers the POST itself: no redirect, no message in the session cookie."""
+    secrets once (Post/Redirect/Get).
+
+    The POST keeps the new secrets in the server-side session (database sessions: a system check refuses
+    the signed-cookie engine, see apps.py) under a random one-time key and redirects to a page named by that
+    key. That page takes the secrets out of the session as it shows them, so reloading it re-submits nothing
+    and says they are gone. The secrets never travel in a URL, a redirect or a message cookie, and the
+    page is never cached (admin_view() marks every admin page Cache-Control: no-store).
+    """
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.shown_once_view)
+        name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_shown_once"
+        return [path("shown-once/<str:token>/", view, name=name), *super().get_urls()]
 
     def _render_form(self, request, form, title):
         context = {
@@ -59,17 +76,32 @@ class _OneTimeSecretsMixin:
         }
         return TemplateResponse(request, "admin/partners/create_form.html", context)
 
-    def _render_shown_once(self, request, *, partner, key="", api_key=None, webhook_secret=""):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Store these now: they are not shown again",
-            "partner": partner,
-            "api_key": api_key,
+    def _redirect_to_shown_once(self, request, *, partner, api_key=None, key="", webhook_secret=""):
+        token = secrets.token_urlsafe(16)
+        request.session[SHOWN_ONCE_SESSION_PREFIX + token] = {
+            "partner_id": partner.pk,
+            "api_key_id": api_key.pk if api_key else None,
             "key": key,
             "webhook_secret": webhook_secret,
         }
-        # admin_view() marks every admin page never_cache (Cache-Control: no-store ...).
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_shown_once", token=token)
+
+    def shown_once_view(self, request, token):
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        shown = request.session.pop(SHOWN_ONCE_SESSION_PREFIX + token, None)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        if shown is None:
+            context["title"] = "These secrets were shown once and are gone"
+            return TemplateResponse(request, "admin/partners/shown_once.html", context, status=410)
+        context.update(
+            title="Store these now: they are not shown again",
+            partner=get_object_or_404(Partner, pk=shown["partner_id"]),
+            api_key=ApiKey.objects.filter(pk=shown["api_key_id"]).first() if shown["api_key_id"] else None,
+            key=shown["key"],
+            webhook_secret=shown["webhook_secret"],
+        )
         return TemplateResponse(request, "admin/partners/shown_once.html", context)
 
 
@@ -117,7 +149,7 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                 _add_service_errors(form, exc)
             else:
                 self.log_addition(request, created.partner, [{"added": {}}])
-                return self._render_shown_once(
+                return self._redirect_to_shown_once(
                     request,
                     partner=created.partner,
                     api_key=created.api_key,
@@ -164,7 +196,7 @@ class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                 _add_service_errors(form, exc)
             else:
                 self.log_addition(request, api_key, [{"added": {}}])
-                return self._render_shown_once(request, partner=api_key.partner, api_key=api_key, key=key)
+                return self._redirect_to_shown_once(request, partner=api_key.partner, api_key=api_key, key=key)
         return self._render_form(request, form, "Add API key")
 
     @admin.display(description="Revoke")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class PartnersConfig(AppConfig):
@@ -9,3 +10,21 @@ class PartnersConfig(AppConfig):
     def ready(self):
         # Registers the OpenAPI description of the bearer API-key scheme with drf-spectacular.
         from integrations.partners import schema  # noqa: F401
+
+        checks.register(check_session_engine, checks.Tags.security)
+
+
+def check_session_engine(app_configs=None, **kwargs):
+    """The admin keeps a new partner's secrets in the session until the page that shows them once: the
+    session must live on the server, never in the signed (readable, not encrypted) cookie."""
+    from django.conf import settings
+
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
+        return [
+            checks.Error(
+                "SESSION_ENGINE is the signed-cookie engine: the admin would put new API keys and webhook "
+                "secrets into a cookie. Use a server-side engine (django.contrib.sessions.backends.db).",
+                id="partners.E001",
+            )
+        ]
+    return []

@@ -3,6 +3,9 @@
 import re
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import Client
 from django.urls import reverse
 
 from integrations.partners import selectors, services
@@ -29,6 +32,7 @@ def test_adding_a_partner_shows_its_key_and_webhook_secret_once(client, operator
     response = client.post(
         reverse("admin:partners_partner_add"),
         {"name": "Acme Video", "slug": "", "signature_scheme": "standard_webhooks", "scopes": ["anchors:read"]},
+        follow=True,
     )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
@@ -48,6 +52,71 @@ def test_adding_a_partner_shows_its_key_and_webhook_secret_once(client, operator
     assert "New API key" in page
 
 
+NEW_PARTNER = {"name": "Acme Video", "slug": "", "signature_scheme": "standard_webhooks", "scopes": ["anchors:read"]}
+
+
+def test_reloading_the_page_of_a_new_partners_secrets_creates_nothing_and_says_they_are_gone(client, operator):
+    """Regression: the secrets page answered the POST itself, so reloading it re-submitted the form and
+    failed with "Partner with this Slug already exists" (or, for a key, made another key)."""
+    posted = client.post(reverse("admin:partners_partner_add"), NEW_PARTNER)
+    assert posted.status_code == 302
+    page = client.get(posted["Location"])
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    key, secret = shown(page.content.decode(), "api-key"), shown(page.content.decode(), "webhook-secret")
+
+    # Neither secret travels in the redirect, its URL or a cookie (the session lives in the database).
+    for value in (key, secret):
+        assert value not in posted["Location"]
+        assert not [name for name, cookie in posted.cookies.items() if value in cookie.value]
+        assert not [name for name, cookie in page.cookies.items() if value in cookie.value]
+
+    reloaded = client.get(posted["Location"])
+    assert reloaded.status_code == 410
+    assert "no-store" in reloaded["Cache-Control"]
+    html = reloaded.content.decode()
+    assert "These secrets were shown once and are gone" in html
+    assert "Nothing was created again." in html
+    assert key not in html and secret not in html
+    assert (Partner.objects.count(), ApiKey.objects.count()) == (1, 1)
+    assert client.get(ANCHORS, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+
+
+def test_reloading_the_page_of_a_new_key_makes_no_second_key(client, operator):
+    partner = services.partner_create(name="Acme Video", key_scopes=None).partner
+    posted = client.post(
+        reverse("admin:partners_apikey_add"), {"partner": partner.pk, "name": "CDN", "scopes": ["anchors:read"]}
+    )
+    assert posted.status_code == 302
+    key = shown(client.get(posted["Location"]).content.decode(), "api-key")
+    assert key not in posted["Location"]
+
+    reloaded = client.get(posted["Location"])
+    assert reloaded.status_code == 410
+    assert "These secrets were shown once and are gone" in reloaded.content.decode()
+    assert key not in reloaded.content.decode()
+    assert ApiKey.objects.count() == 1
+
+
+def test_another_operators_session_cannot_see_the_secrets(client, operator, django_user_model):
+    posted = client.post(reverse("admin:partners_partner_add"), NEW_PARTNER)
+    other = django_user_model.objects.create_superuser(
+        email="ops2@reelfolio.example", password="orchid-lantern-42", name="Other Ops"
+    )
+    other_client = Client()
+    other_client.force_login(other)
+    response = other_client.get(posted["Location"])
+    assert response.status_code == 410
+    assert 'id="api-key"' not in response.content.decode()
+    assert shown(client.get(posted["Location"]).content.decode(), "api-key").startswith("rfk_")
+
+
+def test_manage_py_check_refuses_the_signed_cookie_session_engine(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    with pytest.raises(SystemCheckError, match="SESSION_ENGINE is the signed-cookie engine"):
+        call_command("check")
+
+
 def test_a_taken_name_is_shown_on_the_form(client, operator):
     services.partner_create(name="Acme Video")
     response = client.post(
@@ -64,7 +133,9 @@ def test_a_new_key_is_made_from_the_admin_and_shown_once(client, operator):
     assert f'<option value="{partner.pk}" selected>Acme Video</option>' in form.content.decode()
 
     response = client.post(
-        reverse("admin:partners_apikey_add"), {"partner": partner.pk, "name": "CDN", "scopes": ["anchors:read"]}
+        reverse("admin:partners_apikey_add"),
+        {"partner": partner.pk, "name": "CDN", "scopes": ["anchors:read"]},
+        follow=True,
     )
     key = shown(response.content.decode(), "api-key")
     assert ApiKey.objects.get().name == "CDN"
