@@ -135,6 +135,15 @@ if CACHES["default"]["BACKEND"].endswith((".DatabaseCache", ".LocMemCache")):
     # Click counters wait in the cache until folded: these backends must not cull at Django's 300 entries.
     _max_entries = env.int("CACHE_MAX_ENTRIES", default=1_000_000)
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", _max_entries)
+# Click counters (portfolio/creators/clicks.py) get an alias of their own on the same backend: on the
+# local-memory and database caches a separate location / table, so that entries anyone can make by
+# requesting made-up URLs (unknown short-link codes are remembered in "default") can never make the
+# backend cull a counter that is not folded yet. Redis and memcached share one keyspace anyway.
+CACHES["clicks"] = {**CACHES["default"], "OPTIONS": dict(CACHES["default"].get("OPTIONS", {}))}
+if CACHES["default"]["BACKEND"].endswith(".DatabaseCache"):
+    CACHES["clicks"]["LOCATION"] = f"{CACHES['default']['LOCATION']}_clicks"
+elif CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    CACHES["clicks"]["LOCATION"] = f"{CACHES['default'].get('LOCATION') or 'reelfolio'}-clicks"
 
 # --- Accounts -------------------------------------------------------------------------------------
 

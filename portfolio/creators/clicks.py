@@ -1,6 +1,6 @@
 """Click counting for the short links /l/<code>: increments in the cache, folded into LinkClickDaily.
 
-The redirect never writes to the database. Each counted click does, in the cache:
+The redirect never writes to the database. Each counted click does, in the cache alias `clicks`:
 
 - `clicks:v1:t:<day>:<anchor>`  +1 (all clicks of that link that day),
 - `clicks:v1:s:<day>:<anchor>:<visitor hash>` added once per visitor; the first time it is added,
@@ -34,6 +34,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 
 PREFIX = "clicks:v1"
+CACHE_ALIAS = "clicks"
 # Counters outlive their day long enough for a late fold (beat down for a while); the day's salt and
 # visitor markers only need to outlive the day itself.
 COUNTER_TTL = 4 * 24 * 3600
@@ -89,7 +90,7 @@ def clicked_key(day: str) -> str:
 
 def clicked_anchor_ids(*, days: list[str]) -> list[int] | None:
     """The links with clicks on these days as Redis knows them; None on caches that cannot tell."""
-    backend = _counter_cache()
+    backend = counter_cache()
     if not isinstance(backend, RedisCache):
         return None
     ids: set[int] = set()
@@ -99,14 +100,17 @@ def clicked_anchor_ids(*, days: list[str]) -> list[int] | None:
     return sorted(ids)
 
 
-def _counter_cache():
-    return caches["default"]
+def counter_cache():
+    """The cache alias `clicks` (settings.py): on the local-memory and database caches a location of its
+    own, which unknown short-link codes and API keys looked up in `default` cannot fill, so the backend
+    never culls a counter that is not folded yet."""
+    return caches[CACHE_ALIAS]
 
 
 def daily_salt(day: str) -> str:
     salt = _salts.get(day)
     if salt is None:
-        backend = _counter_cache()
+        backend = counter_cache()
         backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), MARKER_TTL)
         salt = backend.get(f"{PREFIX}:salt:{day}")
         if salt is None:  # the cache dropped it between the two calls; count with a fresh one
@@ -123,7 +127,7 @@ def visitor_hash(*, day: str, anchor_id: int, address: str, user_agent: str) -> 
 
 def counter_incr(key: str, delta: int = 1) -> int:
     """Adds `delta` to the counter `key` (created at 0) atomically on every cache backend; returns the new value."""
-    backend = _counter_cache()
+    backend = counter_cache()
     if isinstance(backend, DatabaseCache):
         return _database_counter_incr(backend, key, delta)
     for _attempt in range(3):
@@ -172,7 +176,7 @@ def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) ->
     day_str = day.isoformat()
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
     keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
-    backend = _counter_cache()
+    backend = counter_cache()
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(keys[0], write=True)
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
@@ -192,7 +196,7 @@ def pending_counts(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int,
         for day in days:
             keys[total_key(anchor_id, day)] = (anchor_id, day, 0)
             keys[unique_key(anchor_id, day)] = (anchor_id, day, 1)
-    found = _counter_cache().get_many(list(keys))
+    found = counter_cache().get_many(list(keys))
     pending: dict[tuple[int, str], list[int]] = {}
     for key, value in found.items():
         if value:

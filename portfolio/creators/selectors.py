@@ -184,6 +184,9 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         .first()
     )
     if anchor is None:
+        # Remembered so that guessing codes costs no query. Anyone can fill `default` this way (up to
+        # MAX_ENTRIES on the local-memory and database caches, which then cull), so nothing that cannot be
+        # read again lives there: click counters are in their own alias (clicks.counter_cache()).
         _cache_set(key, {}, LINK_CACHE_SECONDS)
         return None
     profile = getattr(anchor.video.owner, "creator_profile", None)

@@ -11,7 +11,6 @@ import string
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -400,7 +399,9 @@ def clicks_fold(*, now=None) -> int:
     """
     now = now or timezone.now()
     token = secrets.token_hex(8)
-    if not cache.add(FOLD_LOCK_KEY, token, FOLD_LOCK_SECONDS):
+    # The lock lives with the counters: an entry of `default` can be culled by a flood of made-up URLs.
+    counters = clicks.counter_cache()
+    if not counters.add(FOLD_LOCK_KEY, token, FOLD_LOCK_SECONDS):
         logger.info("clicks_fold skipped: another fold is running")
         return 0
     try:
@@ -417,13 +418,13 @@ def clicks_fold(*, now=None) -> int:
                     _fold_one(anchor_id=anchor_id, day=day, total=total, uniques=uniques)
                 except IntegrityError:  # the link was deleted meanwhile: its counts go with it
                     logger.warning("clicks_fold dropped the counts of a deleted link", extra={"anchor_id": anchor_id})
-                    cache.delete_many([clicks.total_key(anchor_id, day), clicks.unique_key(anchor_id, day)])
+                    counters.delete_many([clicks.total_key(anchor_id, day), clicks.unique_key(anchor_id, day)])
                     continue
                 moved += total
         return moved
     finally:
-        if cache.get(FOLD_LOCK_KEY) == token:
-            cache.delete(FOLD_LOCK_KEY)
+        if counters.get(FOLD_LOCK_KEY) == token:
+            counters.delete(FOLD_LOCK_KEY)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.types import PortfolioItem, Profile, RemoteVideo
@@ -58,10 +58,12 @@ CASEY_PROFILE = Profile(
 
 @pytest.fixture(autouse=True)
 def clean_cache():
-    """Links, public pages and click counters live in the cache: each test starts and ends with it empty."""
+    """Links, public pages and click counters live in the caches: each test starts and ends with them empty."""
     cache.clear()
+    caches["clicks"].clear()
     yield
     cache.clear()
+    caches["clicks"].clear()
 
 
 @pytest.fixture
@@ -112,7 +114,10 @@ def racing_cache(settings):
     """The cache as a RacingLocMemCache (tests/creators/racing_cache.py): set `key_part` and `before_write`."""
     from tests.creators.racing_cache import RacingLocMemCache
 
-    settings.CACHES = {"default": {"BACKEND": "tests.creators.racing_cache.RacingLocMemCache", "LOCATION": "race"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "tests.creators.racing_cache.RacingLocMemCache", "LOCATION": "race"},
+        "clicks": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "race-clicks"},
+    }
     yield RacingLocMemCache
     RacingLocMemCache.before_write = None
     RacingLocMemCache.key_part = ""

@@ -31,14 +31,16 @@ def test_concurrent_clicks_are_counted_exactly_while_folds_run(live_server, sett
         pytest.skip("needs PostgreSQL")
     if cache_backend == "database":
         settings.CACHES = {
-            "default": {
+            alias: {
                 "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                "LOCATION": "creators_test_cache",
+                "LOCATION": f"creators_test_{alias}",
                 "OPTIONS": {"MAX_ENTRIES": 1_000_000},
             }
+            for alias in ("default", "clicks")
         }
         call_command("createcachetable", verbosity=0)
     caches["default"].clear()
+    caches["clicks"].clear()
     [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
     url = f"{live_server.url}/l/{anchor.code}"
     start = threading.Barrier(THREADS + 1)

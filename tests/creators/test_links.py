@@ -5,7 +5,7 @@ import pickle
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -94,13 +94,16 @@ def test_no_visitor_address_is_stored(client, anchor, settings):
     """Neither in the daily rows nor anywhere in the cache (keys and values read on the database cache):
     only a salted hash of it, in a key, for the day."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creators_privacy_cache"}
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creators_privacy_cache"},
+        "clicks": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creators_privacy_clicks"},
     }
     call_command("createcachetable", verbosity=0)
     click(client, anchor.code, ip="192.0.2.55", ua=f"{BROWSER_UA} visitor/55")
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key, value FROM creators_privacy_cache")
-        rows = cursor.fetchall()
+        for table in ("creators_privacy_cache", "creators_privacy_clicks"):
+            cursor.execute(f"SELECT cache_key, value FROM {table}")
+            rows += cursor.fetchall()
     stored = [f"{key} {pickle.loads(base64.b64decode(value))!r}" for key, value in rows]  # noqa: S301 - our table
     assert any(":s:" in entry for entry in stored)  # the visitor's marker is there...
     assert not [entry for entry in stored if "192.0.2.55" in entry or "visitor/55" in entry]  # ...not the address
@@ -185,17 +188,16 @@ def test_beat_folds_every_minute_through_the_registered_task(client, anchor, set
 
 def test_only_one_fold_runs_at_a_time(client, anchor):
     click(client, anchor.code)
-    cache.add(services.FOLD_LOCK_KEY, "someone-else", 60)
+    caches["clicks"].add(services.FOLD_LOCK_KEY, "someone-else", 60)
     assert services.clicks_fold() == 0
-    cache.delete(services.FOLD_LOCK_KEY)
+    caches["clicks"].delete(services.FOLD_LOCK_KEY)
     assert services.clicks_fold() == 1
 
 
 def test_the_redirect_still_works_when_the_cache_is_down(client, anchor, settings, django_assert_num_queries):
     """Counting never costs the visitor the redirect: an unreachable cache loses the count, not the 302."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    settings.CACHES = {"default": down, "clicks": down}
     with django_assert_num_queries(1):
         response = click(client, anchor.code)
     assert (response.status_code, response["Location"]) == (302, "http://127.0.0.1:8000/@casey-creator")
