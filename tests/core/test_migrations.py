@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(databases="__all__")
 def test_every_model_change_has_its_migration():
     out = StringIO()
     try:
