@@ -309,6 +309,13 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 PARTNER_API_RATE = env.str("PARTNER_API_RATE", default="6000/min")
 if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PARTNER_API_RATE):
     raise ImproperlyConfigured(f"PARTNER_API_RATE must look like 6000/min, not {PARTNER_API_RATE!r}.")
+# Failed API-key checks per client address and window; over it, keys not already cached get 429 without
+# a database query (made-up keys are not cached, see integrations/partners/failed_auth.py).
+PARTNER_API_FAILED_AUTH_RATE = env.str("PARTNER_API_FAILED_AUTH_RATE", default="60/min")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PARTNER_API_FAILED_AUTH_RATE):
+    raise ImproperlyConfigured(
+        f"PARTNER_API_FAILED_AUTH_RATE must look like 60/min, not {PARTNER_API_FAILED_AUTH_RATE!r}."
+    )
 # Cache-Control max-age of anchor lookups: how long a CDN or a partner may reuse an answer.
 PARTNER_API_MAX_AGE = env.int("PARTNER_API_MAX_AGE", default=60)
 # How long an API key looked up once is trusted from the cache (revoking clears it at once); also

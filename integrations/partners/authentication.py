@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from rest_framework import authentication, exceptions, permissions
 
-from integrations.partners import keys, selectors, services
+from integrations.partners import failed_auth, keys, selectors, services
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,16 @@ class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
         if parsed is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")
         prefix, secret = parsed
-        record, from_database = selectors.api_key_record(prefix=prefix)
+        record = selectors.api_key_record_cached(prefix=prefix)
+        from_database = record is None
+        if record is None:
+            # Only here, before a query: a key in the cache costs the warm path nothing more.
+            wait = failed_auth.failed_auth_wait(request)
+            if wait is not None:
+                raise exceptions.Throttled(wait=wait, detail="Too many invalid API keys from this address.")
+            record = selectors.api_key_record_read(prefix=prefix)
         if not record.found or not keys.secret_matches(secret, record.secret_hash):
+            failed_auth.failed_auth_record(request)
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if record.revoked:
             raise exceptions.AuthenticationFailed("This API key has been revoked.")

@@ -47,20 +47,25 @@ def _record_value(api_key: ApiKey | None) -> dict:
     }
 
 
-def api_key_record(*, prefix: str) -> tuple[ApiKeyRecord, bool]:
-    """The key with this prefix, and whether the database was asked (False on a cache hit).
+def api_key_record_cached(*, prefix: str) -> ApiKeyRecord | None:
+    """The cached record of the key with this prefix; None when the cache does not hold it."""
+    cached = cache.get(api_key_cache_key(prefix))
+    return ApiKeyRecord(**cached) if cached is not None else None
 
-    An unknown prefix is cached too, so that a stream of made-up keys does not reach the database.
+
+def api_key_record_read(*, prefix: str) -> ApiKeyRecord:
+    """The key with this prefix, read from the database; a key that exists is then cached.
+
+    A prefix that names no key is not cached: anyone can make up prefixes, and each would take an entry
+    (on the local-memory and database caches, enough of them make the cache cull useful entries). Such
+    lookups are bounded instead by the limit on failed checks per address (failed_auth.py).
     """
-    cache_key = api_key_cache_key(prefix)
-    cached = cache.get(cache_key)
-    if cached is not None:
-        return ApiKeyRecord(**cached), False
     value = _record_value(ApiKey.objects.select_related("partner").filter(prefix=prefix).first())
-    # add, not set: a revocation that committed after this read has already written its record
-    # (api_key_records_cache_refresh), and that one must win.
-    cache.add(cache_key, value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
-    return ApiKeyRecord(**value), True
+    if value["found"]:
+        # add, not set: a revocation that committed after this read has already written its record
+        # (api_key_records_cache_refresh), and that one must win.
+        cache.add(api_key_cache_key(prefix), value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+    return ApiKeyRecord(**value)
 
 
 def api_key_records_cache_refresh(*, prefixes: list[str]) -> None:

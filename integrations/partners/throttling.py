@@ -3,18 +3,10 @@
 import math
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
 from integrations.partners.authentication import PartnerClient
-
-_REDIS_COUNT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count
-"""
-_scripts: dict[str, object] = {}  # registered once per process, callable with any client
+from integrations.partners.counters import window_count
 
 
 class PartnerApiKeyRateThrottle(SimpleRateThrottle):
@@ -22,10 +14,8 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
 
     DRF's default throttle keeps every request's timestamp in one cache entry and rewrites it on each
     request: thousands of floats pickled per call at partner rates. This one keeps a counter per key
-    and window (one `incr`), so the cost is the same at any rate; the price is that a burst may straddle
-    two windows. On Redis the count is one round trip (a script: INCR, and EXPIRE on the window's first
-    request); elsewhere it is the cache's `incr`, atomic on the local-memory cache and memcached, a read
-    then a write on the database cache (so a burst of concurrent requests may be under-counted there).
+    and window (one `incr`, counters.py), so the cost is the same at any rate; the price is that a burst
+    may straddle two windows.
     """
 
     scope = "partner"
@@ -51,20 +41,7 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
 
     def _count(self) -> int:
         """This request's number in its key's window."""
-        backend = caches["default"]
-        if isinstance(backend, RedisCache):
-            return self._count_on_redis(backend)
-        try:
-            return backend.incr(self.key)
-        except ValueError:  # the window's first request
-            # add() fails when another request started the window at the same moment.
-            started = backend.add(self.key, 1, timeout=self.duration + 1)
-            return 1 if started else backend.incr(self.key)
-
-    def _count_on_redis(self, backend: RedisCache) -> int:
-        client = backend._cache.get_client(self.key, write=True)
-        script = _scripts.get("count") or _scripts.setdefault("count", client.register_script(_REDIS_COUNT))
-        return int(script(keys=[backend.make_and_validate_key(self.key)], args=[self.duration + 1], client=client))
+        return window_count(self.key, timeout=self.duration + 1)
 
     def wait(self):
         """Seconds until the next window opens (Retry-After)."""
