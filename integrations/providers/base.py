@@ -7,6 +7,7 @@ every failure becomes a ProviderError with a message fit for the creator.
 """
 
 import dataclasses
+import ipaddress
 import logging
 import re
 import time
@@ -38,6 +39,15 @@ METADATA_TTL_SECONDS = 3600
 MAX_PAGES = 50
 OIDC_DISCOVERY_SUFFIX = "/.well-known/openid-configuration"
 RFC8414_PREFIX = "/.well-known/oauth-authorization-server"
+# Options of OAUTH_PROVIDERS entries (and class defaults) that are addresses Reelfolio talks to or trusts.
+URL_OPTIONS = (
+    "discovery_url", "authorize_url", "token_url", "revocation_url", "api_base_url", "issuer",
+    "profile_url", "portfolio_url", "video_list_url",
+)
+# Addresses in a discovery document that Reelfolio sends the creator, codes, tokens or trust to.
+METADATA_URL_FIELDS = (
+    "issuer", "authorization_endpoint", "token_endpoint", "userinfo_endpoint", "revocation_endpoint", "jwks_uri",
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,29 @@ def issuer_for_discovery_url(url: str) -> str:
             f"The discovery URL {url} ends neither in {OIDC_DISCOVERY_SUFFIX} nor starts with {RFC8414_PREFIX}."
         )
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_secure_url(url: str) -> bool:
+    """https, or plain http to a loopback address (a local sandbox or test server), and nothing else."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (scheme == "https" or (scheme == "http" and is_loopback_host(host)))
 
 
 def text(value: Any, limit: int = 1000) -> str:
@@ -152,6 +185,18 @@ class Provider:
 
     def check(self) -> None:
         """Raises ImproperlyConfigured when the provider cannot work as configured."""
+        for option in URL_OPTIONS:
+            url = getattr(self, option, "")
+            if not isinstance(url, str) or not url:
+                continue
+            parts = urlsplit(url)
+            if not (parts.scheme or parts.netloc):  # a path under api_base_url, which is checked itself
+                continue
+            if not is_secure_url(url):
+                raise ImproperlyConfigured(
+                    f"Provider {self.id!r}: `{option}` {url} must be https; plain http is allowed only to a "
+                    "loopback address (127.0.0.0/8, ::1, localhost)."
+                )
         if self.discovery_url:
             issuer_for_discovery_url(self.discovery_url)
         elif not (self.authorize_url and self.token_url):
@@ -236,6 +281,17 @@ class Provider:
             raise ProviderError(
                 f"{self.name}'s discovery document names a different issuer than its address; "
                 "Reelfolio does not trust it, so nothing was linked."
+            )
+        insecure = [
+            field for field in METADATA_URL_FIELDS
+            if metadata.get(field) and not (isinstance(metadata[field], str) and is_secure_url(metadata[field]))
+        ]
+        if insecure:
+            client.server_metadata = {}
+            logger.warning("oauth.discovery_insecure_url", extra={"provider": self.id, "field": insecure[0]})
+            raise ProviderError(
+                f"{self.name}'s discovery document gives a plain-http address for {insecure[0]}; Reelfolio "
+                "talks to providers over https only, so nothing was linked."
             )
         return metadata
 
