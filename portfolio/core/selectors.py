@@ -2,7 +2,8 @@
 
 import uuid
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
 from portfolio.core.models import WorkerHeartbeat
@@ -19,14 +20,18 @@ def database_problem() -> str | None:
 
 
 def cache_problem() -> str | None:
+    """Writes and reads back a value in every configured cache (the default one and the click counters')."""
     probe = uuid.uuid4().hex
-    try:
-        cache.set("readyz:probe", probe, timeout=10)
-        if cache.get("readyz:probe") != probe:
-            return "the cache did not return the value just written"
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".strip()[:300]
-    return None
+    problems = []
+    for alias in settings.CACHES:
+        try:
+            cache = caches[alias]
+            cache.set("readyz:probe", probe, timeout=10)
+            if cache.get("readyz:probe") != probe:
+                problems.append(f"{alias}: the cache did not return the value just written")
+        except Exception as exc:
+            problems.append(f"{alias}: {type(exc).__name__}: {exc}".strip()[:300])
+    return "; ".join(problems) or None
 
 
 def broker_problem() -> str | None:

@@ -53,6 +53,19 @@ def test_readyz_with_the_cache_down_is_503_naming_the_cache(client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["cache"]
+    assert response.json()["checks"]["cache"].startswith("default: ConnectionError")
+
+
+def test_readyz_checks_the_click_counters_cache_too(client, settings):
+    caches = {
+        **settings.CACHES,
+        "clicks": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE_REDIS},
+    }
+    with override_settings(CACHES=caches):
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["cache"]
+    assert response.json()["checks"]["cache"].startswith("clicks: ConnectionError")
 
 
 def test_every_response_carries_a_request_id(client):
