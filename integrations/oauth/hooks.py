@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 _videos_synced: list[Callable] = []
 _account_unlinked: list[Callable] = []
+_account_changed: list[Callable] = []
 
 
 def register_videos_synced(handler: Callable) -> Callable:
@@ -24,6 +25,14 @@ def register_account_unlinked(handler: Callable) -> Callable:
     return handler
 
 
+def register_account_changed(handler: Callable) -> Callable:
+    """handler(*, linked_account) runs after what a link shows changed: linked, synced (its profile),
+    marked needs-reconnect, or unlinked."""
+    if handler not in _account_changed:
+        _account_changed.append(handler)
+    return handler
+
+
 def videos_synced(*, linked_account, videos) -> None:
     for handler in _videos_synced:
         handler(linked_account=linked_account, videos=videos)
@@ -31,4 +40,9 @@ def videos_synced(*, linked_account, videos) -> None:
 
 def account_unlinked(*, linked_account) -> None:
     for handler in _account_unlinked:
+        handler(linked_account=linked_account)
+
+
+def account_changed(*, linked_account) -> None:
+    for handler in _account_changed:
         handler(linked_account=linked_account)

@@ -111,6 +111,7 @@ def _link(*, user, provider: Provider, account: Account, token: dict) -> LinkedA
     linked.full_clean()
     linked.save()
     OAuthToken.objects.update_or_create(linked_account=linked, defaults=_token_fields(token))
+    hooks.account_changed(linked_account=linked)
     logger.info("oauth.linked", extra={"provider": provider.id, "linked_account_id": linked.pk})
     _enqueue_sync(linked.pk)
     return linked
@@ -172,10 +173,12 @@ def token_refresh(*, linked_account_id: int, rejected_access_token: str = "", wi
 
 
 def _mark_needs_reconnect(*, linked_account_id: int, message: str) -> None:
-    LinkedAccount.objects.filter(pk=linked_account_id, status=Status.ACTIVE).update(
+    marked = LinkedAccount.objects.filter(pk=linked_account_id, status=Status.ACTIVE).update(
         status=Status.NEEDS_RECONNECT, last_sync_error=message[:500], last_sync_error_at=timezone.now(),
         sync_requested_at=None,
     )
+    if marked:
+        hooks.account_changed(linked_account=LinkedAccount.objects.get(pk=linked_account_id))
     logger.warning("oauth.needs_reconnect", extra={"linked_account_id": linked_account_id})
 
 
@@ -283,6 +286,7 @@ def linked_account_sync(*, linked_account_id: int) -> LinkedAccount | None:
                                    "sync_requested_at"])
         if linked.role == LinkedAccount.Role.VIDEOS:
             hooks.videos_synced(linked_account=linked, videos=videos)
+        hooks.account_changed(linked_account=linked)
     logger.info("oauth.synced", extra={"linked_account_id": linked.pk, "videos": len(videos)})
     return linked
 
@@ -318,6 +322,7 @@ def linked_account_unlink(*, linked_account: LinkedAccount) -> str:
         linked.last_sync_error = ""
         linked.last_sync_error_at = None
         linked.save(update_fields=["status", "profile", "sync_requested_at", "last_sync_error", "last_sync_error_at"])
+        hooks.account_changed(linked_account=linked)
     if token is not None and (first is None or _ciphertexts(token) != _ciphertexts(first)):
         # A refresh that ran during the revocation above rotated the tokens: revoke the ones it stored too.
         again = _revoke_tokens(provider=provider, token=token, linked_account=linked_account, seen=seen)

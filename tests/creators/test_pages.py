@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import services as oauth_services
 from portfolio.accounts.models import User
 from portfolio.creators import services
@@ -331,7 +332,9 @@ def test_a_profile_change_from_the_freelance_platform_shows_on_the_page_at_once(
     assert "Motion designer" in client.get("/@casey-creator").content.decode()  # now cached
     freelance_account.profile = {**freelance_account.profile, "headline": "Character animator"}
     with django_capture_on_commit_callbacks(execute=True):
-        freelance_account.save(update_fields=["profile"])  # what a sync of the account writes
+        # What a sync of the account writes, and then tells the domain (tests/integrations/oauth/test_sync.py).
+        freelance_account.save(update_fields=["profile"])
+        oauth_hooks.account_changed(linked_account=freelance_account)
     page = client.get("/@casey-creator").content.decode()
     assert "Character animator" in page and "Motion designer" not in page
 

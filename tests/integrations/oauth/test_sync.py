@@ -7,7 +7,7 @@ from celery.signals import before_task_publish
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.oauth import crypto, services
+from integrations.oauth import crypto, hooks, services
 from integrations.oauth.errors import ProviderError, ReconnectRequired
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.oauth.types import Profile
@@ -152,3 +152,34 @@ def test_the_sync_task_retries_a_provider_failure_then_gives_up_keeping_the_last
     assert linked.last_sync_error == "Acme Freelance failed while trying to renew access (HTTP 500). Please try again."
     assert linked.status == "active"
     assert linked.profile["display_name"] == "Casey Creator"
+
+
+@pytest.fixture
+def account_changes():
+    """What the domain hears through hooks.account_changed (the public page listens there)."""
+    heard = []
+
+    def record(*, linked_account):
+        heard.append((linked_account.pk, linked_account.status, linked_account.profile.get("display_name", "")))
+
+    hooks.register_account_changed(record)
+    yield heard
+    hooks._account_changed.remove(record)
+
+
+def test_the_domain_hears_every_change_of_what_a_link_shows(account_changes, linked, fake):
+    assert account_changes == [(linked.pk, "active", "Casey Creator")]  # linked
+
+    fake.user.name = "Casey C. Creator"
+    services.linked_account_sync(linked_account_id=linked.pk)
+    assert account_changes[-1] == (linked.pk, "active", "Casey C. Creator")  # synced
+
+    fake.access_tokens.clear()
+    fake.refresh_tokens.clear()
+    with pytest.raises(ReconnectRequired):
+        services.linked_account_sync(linked_account_id=linked.pk)
+    assert account_changes[-1] == (linked.pk, "needs_reconnect", "Casey C. Creator")
+
+    services.linked_account_unlink(linked_account=LinkedAccount.objects.get(pk=linked.pk))
+    assert account_changes[-1] == (linked.pk, "revoked", "")
+    assert len(account_changes) == 4
