@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "common",
     "portfolio.core",
     "portfolio.accounts",
     "portfolio.creators",

@@ -8,7 +8,11 @@ class OAuthConfig(AppConfig):
     verbose_name = "Linked accounts (OAuth)"
 
     def ready(self):
+        from common import crypto
         from integrations.oauth import registry  # noqa: F401  (connects its setting_changed receiver)
+        from integrations.oauth.services import token_keys_rotate
+
+        crypto.register_rotation("OAuth token(s)", token_keys_rotate)
 
         checks.register(check_providers, checks.Tags.security)
 
@@ -17,7 +21,8 @@ def check_providers(app_configs=None, **kwargs):
     """`manage.py check` (and runserver, migrate) refuse a broken OAUTH_PROVIDERS or TOKEN_ENCRYPTION_KEYS."""
     from django.core.exceptions import ImproperlyConfigured
 
-    from integrations.oauth import crypto, registry
+    from common import crypto
+    from integrations.oauth import registry
 
     errors = []
     try:

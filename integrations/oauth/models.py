@@ -19,7 +19,7 @@ class LinkedAccount(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     subject = models.CharField(max_length=255, help_text="The provider's id of the user.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    # integrations.oauth.types.Profile as JSON: display name, headline, bio, skills, rate, location,
+    # integrations.providers.types.Profile as JSON: display name, headline, bio, skills, rate, location,
     # avatar, profile URL and portfolio items.
     profile = models.JSONField(default=dict, blank=True)
     scopes = models.CharField(max_length=500, blank=True)

@@ -6,8 +6,8 @@ from django.http import Http404
 
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
-from integrations.oauth.types import Profile
 from integrations.providers.base import Provider
+from integrations.providers.types import Profile
 
 
 @dataclass(frozen=True)

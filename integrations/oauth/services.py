@@ -15,10 +15,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from integrations.oauth import crypto, flow, hooks, registry
-from integrations.oauth.errors import LinkError, ProviderError, ReconnectRequired, TokenRejected
+from common import crypto
+from integrations.oauth import flow, hooks, registry
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.providers.base import Account, Provider
+from integrations.providers.errors import LinkError, ProviderError, ReconnectRequired, TokenRejected
 
 logger = logging.getLogger(__name__)
 

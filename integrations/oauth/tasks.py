@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from integrations.oauth import services
-from integrations.oauth.errors import ProviderError, ReconnectRequired
+from integrations.providers.errors import ProviderError, ReconnectRequired
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.oauth import flow, registry, selectors, services
-from integrations.oauth.errors import LinkError
+from integrations.providers.errors import LinkError
 
 
 @login_required

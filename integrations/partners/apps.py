@@ -9,7 +9,11 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI description of the bearer API-key scheme with drf-spectacular.
+        from common import crypto
         from integrations.partners import schema  # noqa: F401
+        from integrations.partners.services import webhook_secrets_rotate
+
+        crypto.register_rotation("partner webhook secret(s)", webhook_secrets_rotate)
 
         checks.register(check_session_engine, checks.Tags.security)
 

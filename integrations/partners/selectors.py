@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
-from integrations.oauth import crypto
+from common import crypto
 from integrations.partners.models import ApiKey, Partner
 
 API_KEY_CACHE_PREFIX = "partners:apikey:v1"

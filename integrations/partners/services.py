@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from integrations.oauth import crypto
+from common import crypto
 from integrations.partners import keys
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES

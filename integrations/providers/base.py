@@ -27,8 +27,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from joserfc.errors import JoseError
 
-from integrations.oauth.errors import ProviderError, ReconnectRequired, TokenRejected
-from integrations.oauth.types import PortfolioItem, Profile, RemoteVideo
+from integrations.providers.errors import ProviderError, ReconnectRequired, TokenRejected
+from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 
 logger = logging.getLogger(__name__)
 

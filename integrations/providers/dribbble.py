@@ -7,7 +7,7 @@ import html
 
 from django.utils.html import strip_tags
 
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 
 from .base import Account, Provider, portfolio_item, text
 

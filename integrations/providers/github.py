@@ -11,8 +11,8 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 
-from integrations.oauth.errors import ProviderError
-from integrations.oauth.types import Profile
+from integrations.providers.errors import ProviderError
+from integrations.providers.types import Profile
 
 from .base import Account, Provider, portfolio_item, text
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 
 from .base import Account, Provider, portfolio_item, text
 

@@ -1,7 +1,7 @@
 """Any standards-compliant OpenID Connect provider, configured from its discovery URL alone."""
 
-from integrations.oauth.errors import ProviderError
-from integrations.oauth.types import Profile
+from integrations.providers.errors import ProviderError
+from integrations.providers.types import Profile
 
 from .base import Account, Provider, text
 

@@ -5,7 +5,7 @@ They talk to the sandbox over HTTP at SITE_URL like to any outside provider and 
 
 from django.conf import settings
 
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 
 from .base import Account, Provider, portfolio_item, text
 from .oidc import OIDCProvider

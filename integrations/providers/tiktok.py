@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from authlib.common.urls import add_params_to_qs
 
-from integrations.oauth.errors import ProviderError
-from integrations.oauth.types import Profile, RemoteVideo
+from integrations.providers.errors import ProviderError
+from integrations.providers.types import Profile, RemoteVideo
 
 from .base import MAX_PAGES, Account, Provider, text
 

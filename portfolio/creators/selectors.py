@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 from portfolio.creators.cache_entries import entries_add, entry_or_none
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.validators import TARGET_URL_MAX_LENGTH, http_or_blank

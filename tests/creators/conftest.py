@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache, caches
 
 from integrations.oauth.models import LinkedAccount
-from integrations.oauth.types import PortfolioItem, Profile, RemoteVideo
+from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 from portfolio.accounts.services import user_sign_up
 from portfolio.creators import services
 

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.oauth import crypto, registry, services
+from common import crypto
+from integrations.oauth import registry, services
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 
 from .helpers import connect, page_text, use_provider
 

@@ -8,9 +8,10 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.oauth import crypto, hooks, services
+from common import crypto
+from integrations.oauth import hooks, services
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 
 from .helpers import finish, page_text, start_connect
 

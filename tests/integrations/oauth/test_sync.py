@@ -7,10 +7,11 @@ from celery.signals import before_task_publish
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.oauth import crypto, hooks, services
-from integrations.oauth.errors import ProviderError, ReconnectRequired
+from common import crypto
+from integrations.oauth import hooks, services
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.oauth.types import Profile
+from integrations.providers.errors import ProviderError, ReconnectRequired
+from integrations.providers.types import Profile
 
 from .helpers import connect, oidc_entry, page_text, use_provider
 

@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations.oauth import crypto, services
-from integrations.oauth.errors import ProviderError, ReconnectRequired
+from common import crypto
+from integrations.oauth import services
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.partners.selectors import partner_webhook_secret
 from integrations.partners.services import partner_create
+from integrations.providers.errors import ProviderError, ReconnectRequired
 
 from .helpers import connect, oidc_entry, page_text, use_provider
 
@@ -89,7 +90,7 @@ def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_firs
     call_command("rotate_token_keys")
 
     assert (
-        "Re-encrypted 1 token(s) and 1 partner webhook secret(s) under the first key of TOKEN_ENCRYPTION_KEYS."
+        "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 1 partner webhook secret(s)."
         in capsys.readouterr().out
     )
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: everything still decrypts

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from integrations.oauth.models import LinkedAccount
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 from tests.integrations.oauth.contract import ProviderContract
 from tests.integrations.oauth.fake_provider import CLIENT_ID, CLIENT_SECRET
 from tests.integrations.oauth.helpers import connect, use_provider

@@ -3,7 +3,7 @@
 import pytest
 
 from integrations.oauth.models import LinkedAccount
-from integrations.oauth.types import Profile
+from integrations.providers.types import Profile
 from tests.integrations.oauth.contract import ProviderContract
 from tests.integrations.oauth.helpers import connect, oidc_entry
 

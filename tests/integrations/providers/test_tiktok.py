@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from integrations.oauth import hooks, services
-from integrations.oauth.errors import ProviderError
 from integrations.oauth.models import LinkedAccount
+from integrations.providers.errors import ProviderError
 from tests.integrations.oauth.contract import ProviderContract
 from tests.integrations.oauth.fake_provider import CLIENT_ID, CLIENT_SECRET
 from tests.integrations.oauth.helpers import connect, start_connect, use_provider

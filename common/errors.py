@@ -1,0 +1,57 @@
+"""The one error type for expected failures.
+
+A service raises `ApplicationError` (or one of its subclasses) when it refuses to do something for a
+reason the person who asked can act on: bad input, a conflict, a state that does not allow it. The
+message is written for that person. Views show it as a form error or a message; the API's one exception
+handler (portfolio.core.api) turns it into `{"error": {"code", "message", "details"}}` with `status`.
+Anything else that escapes a service is a bug and a 500.
+"""
+
+
+class ApplicationError(Exception):
+    """An expected failure of a service, with a message fit to show to the person who caused it.
+
+    `extra` carries per-field messages or other details (the API's `details`); `status` and `code` are
+    the API's answer for it.
+    """
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, extra: dict | None = None, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """Per-field messages, for forms: `extra["fields"]` when given."""
+        return dict(self.extra.get("fields", {}))
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    code = "permission_denied"
+
+
+class Conflict(ApplicationError):
+    """The request clashes with the current state, e.g. a second application to the same job."""
+
+    status = 409
+    code = "conflict"
+
+
+class Gone(ApplicationError):
+    """What was asked for existed but is over, e.g. a closed job."""
+
+    status = 410
+    code = "gone"

@@ -1,0 +1,41 @@
+"""Writes for creators, one module per area:
+
+- `profiles`: creator profiles and handles;
+- `anchors`: "View My Portfolio" links on videos;
+- `videos`: videos from linked accounts, their sync and removal;
+- `click_counts`: folding click counters into daily rows;
+- `invalidation`: the after-commit cache invalidation they all share.
+
+The services are re-exported here, so callers write `services.anchors_attach(...)`.
+"""
+
+from portfolio.creators.services.anchors import CODE_LENGTH, anchor_detach, anchors_attach
+from portfolio.creators.services.click_counts import FOLD_LOCK_KEY, clicks_fold
+from portfolio.creators.services.invalidation import creator_page_invalidate
+from portfolio.creators.services.profiles import (
+    HANDLE_RULES,
+    HANDLE_TAKEN,
+    creator_profile_create,
+    creator_profile_ensure,
+    creator_profile_update,
+    handle_validate,
+)
+from portfolio.creators.services.videos import linked_account_unlinked, video_remove, videos_sync
+
+__all__ = [
+    "CODE_LENGTH",
+    "FOLD_LOCK_KEY",
+    "HANDLE_RULES",
+    "HANDLE_TAKEN",
+    "anchor_detach",
+    "anchors_attach",
+    "clicks_fold",
+    "creator_page_invalidate",
+    "creator_profile_create",
+    "creator_profile_ensure",
+    "creator_profile_update",
+    "handle_validate",
+    "linked_account_unlinked",
+    "video_remove",
+    "videos_sync",
+]
