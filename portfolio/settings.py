@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "portfolio.core",
     "portfolio.accounts",
     "portfolio.creators",
+    "portfolio.jobs",
     "integrations.oauth",
     "integrations.partners",
 ]

@@ -76,6 +76,12 @@ class Organization(models.Model):
     website = models.URLField(blank=True, max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="organizations")
+    # The account that holds what the organization itself links and owns (its video-platform account and
+    # the videos imported from it), so that nothing belongs to the member who linked it. It cannot log
+    # in; members act on its behalf from the organization's pages.
+    video_holder = models.OneToOneField(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="held_organization", editable=False
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -80,3 +82,29 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         if owners.count() <= 1:
             raise ValidationError("An organization keeps at least one owner.")
     membership.delete()
+
+
+HOLDER_EMAIL_DOMAIN = "holders.reelfolio.invalid"
+
+
+@transaction.atomic
+def organization_video_holder(*, organization: Organization) -> User:
+    """The account that holds the organization's linked video account and its videos, made on first use.
+
+    It has no usable password and is inactive: nobody logs in as it. Its email is on a reserved domain
+    (.invalid, RFC 2606), so no sign-up can ever claim it.
+    """
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.video_holder_id is not None:
+        return organization.video_holder
+    holder = User(
+        email=f"org-{organization.pk}-{secrets.token_hex(4)}@{HOLDER_EMAIL_DOMAIN}",
+        name=organization.name,
+        role=User.Role.EMPLOYER,
+        is_active=False,
+    )
+    holder.set_unusable_password()
+    holder.save()
+    organization.video_holder = holder
+    organization.save(update_fields=["video_holder"])
+    return holder

@@ -1,0 +1,143 @@
+"""Organizations with a linked video account, job videos and applicants, for the jobs tests.
+
+Rows other apps own (linked accounts, videos) are written directly, as test data; everything of the
+jobs app itself is made through its services in the tests that exercise them.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.cache import cache, caches
+from django.utils import timezone
+
+from integrations.oauth.models import LinkedAccount
+from integrations.providers.types import PortfolioItem, Profile
+from portfolio.accounts.models import Membership
+from portfolio.accounts.services import membership_add, organization_video_holder, user_sign_up
+from portfolio.creators.models import Video
+from portfolio.jobs.models import Job
+
+PASSWORD = "orchid-lantern-42"
+
+APPLICANT_PROFILE = Profile(
+    display_name="Jordan Applicant",
+    headline="Video editor",
+    bio="I cut short-form ads.",
+    skills=["Premiere Pro", "Color grading"],
+    rate="$60/hr",
+    location="Berlin, DE",
+    avatar_url="https://cdn.freelance.example/jordan.png",
+    profile_url="https://freelance.example/jordan",
+    portfolio_items=[
+        PortfolioItem(
+            id="p-7",
+            title="Sneaker ad",
+            url="https://freelance.example/jordan/p-7",
+            cover_image_url="https://cdn.freelance.example/p-7.jpg",
+        ),
+    ],
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    caches["clicks"].clear()
+    yield
+    cache.clear()
+    caches["clicks"].clear()
+
+
+def make_employer(email: str, name: str, organization_name: str):
+    return user_sign_up(email=email, name=name, password=PASSWORD, role="employer", organization_name=organization_name)
+
+
+def make_applicant(email: str, name: str, *, subject: str, profile: Profile = APPLICANT_PROFILE):
+    """A creator account with a linked sandbox freelance account (its profile as last synced)."""
+    user = user_sign_up(email=email, name=name, password=PASSWORD, role="creator")
+    LinkedAccount.objects.create(
+        user=user,
+        provider_id="sandbox-freelance",
+        role=LinkedAccount.Role.PORTFOLIO,
+        subject=subject,
+        profile=profile.as_json(),
+        last_synced_at=timezone.now() - timedelta(hours=2),
+    )
+    return user
+
+
+def org_videos(organization, count: int = 2, *, prefix: str = "job-v"):
+    """Videos of the organization's linked sandbox video account."""
+    holder = organization_video_holder(organization=organization)
+    account, _ = LinkedAccount.objects.get_or_create(
+        user=holder,
+        provider_id="sandbox-video",
+        defaults={"role": LinkedAccount.Role.VIDEOS, "subject": f"sbx-org-{organization.pk}"},
+    )
+    return [
+        Video.objects.create(
+            owner=holder,
+            linked_account=account,
+            platform="sandbox-video",
+            platform_video_id=f"{prefix}-{organization.pk}-{n}",
+            title=f"We are hiring {n}",
+            cover_image_url=f"https://cdn.video.example/{prefix}-{n}.jpg",
+            share_url=f"https://video.example/watch/{prefix}-{n}",
+            embed_url=f"https://video.example/embed/{prefix}-{n}",
+            published_at=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=n),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.fixture
+def employer(db):
+    return make_employer("owner@northwind.example", "Olivia Owner", "Northwind Studio")
+
+
+@pytest.fixture
+def organization(employer):
+    return employer.organizations.get()
+
+
+@pytest.fixture
+def member(organization, employer):
+    user = user_sign_up(
+        email="mo@northwind.example",
+        name="Mo Member",
+        password=PASSWORD,
+        role="employer",
+        organization_name="Mo's own shop",
+    )
+    membership_add(organization=organization, actor=employer, email=user.email)
+    assert Membership.objects.filter(organization=organization, user=user).exists()
+    return user
+
+
+@pytest.fixture
+def videos(organization):
+    return org_videos(organization)
+
+
+@pytest.fixture
+def applicant(db):
+    return make_applicant("jordan@example.com", "Jordan Applicant", subject="sbx-f-jordan")
+
+
+def job_fields(**overrides) -> dict:
+    """Valid fields of a remote contract job closing in 30 days."""
+    fields = {
+        "title": "Motion designer for launch videos",
+        "description": "Animate our product launch in six short videos.",
+        "employment_type": Job.EmploymentType.CONTRACTOR,
+        "pay_min": 50,
+        "pay_max": 80,
+        "pay_currency": "EUR",
+        "pay_unit": Job.PayUnit.HOUR,
+        "workplace": Job.Workplace.REMOTE,
+        "remote_countries": ["DE", "PT"],
+        "skills": ["After Effects", "Illustration"],
+        "closes_on": date.today() + timedelta(days=30),
+    }
+    fields.update(overrides)
+    return fields
