@@ -15,9 +15,11 @@ urlpatterns = [
     path("accounts/", include("portfolio.accounts.urls")),
     path("integrations/oauth/", include("integrations.oauth.urls")),
     path("api/v1/", include("portfolio.creators.api_urls")),
+    path("api/v1/", include("portfolio.jobs.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("", include("portfolio.jobs.urls")),
     # Creator pages, public portfolio pages /@<handle> and short links /l/<code>.
     path("", include("portfolio.creators.urls")),
 ]

@@ -1,0 +1,3 @@
+"""applications API."""
+
+urlpatterns: list = []

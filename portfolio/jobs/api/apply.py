@@ -1,0 +1,3 @@
+"""apply API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""jobs API."""
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+from portfolio.jobs.api import applications, apply, jobs
+
+urlpatterns = [
+    *jobs.urlpatterns,
+    *applications.urlpatterns,
+    *apply.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Pages of the jobs app: posting (employers), apply and the applicant's pages, review (employers)."""

@@ -1,0 +1,3 @@
+"""applicant pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""apply pages."""
+
+urlpatterns: list = []

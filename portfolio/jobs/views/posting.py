@@ -1,0 +1,3 @@
+"""posting pages."""
+
+urlpatterns: list = []

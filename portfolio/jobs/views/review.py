@@ -1,0 +1,3 @@
+"""review pages."""
+
+urlpatterns: list = []
