@@ -111,3 +111,42 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
+
+
+class OrganizationApiKey(models.Model):
+    """An API key of an organization for the employer API. The key is `rfo_<prefix>_<secret>`: the prefix
+    finds the row and only a SHA-256 of the secret is stored, so the key exists only in its holder's hands.
+
+    It belongs to the organization, not to the member who made it, and acts with its scopes only. Keys
+    are revoked, never deleted, so the record of who held which key stays.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True, help_text="What the key is for, e.g. “ATS sync”.")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the secret part, hex.")
+    scopes = models.JSONField(default=list, help_text='What the key may do, e.g. ["jobs:read"].')
+    # Null when made with `manage.py create_org_api_key`, or once that member's account is gone.
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "organization API key"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(prefix__regex=r"^[0-9a-f]{12}$"), name="accounts_orgapikey_prefix_hex"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="accounts_orgapikey_hash_sha256"
+            ),
+        ]
+
+    def __str__(self):
+        return f"rfo_{self.prefix}_… ({self.organization})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

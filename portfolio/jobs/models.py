@@ -220,6 +220,10 @@ class ApplicationStatusChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when the change came through the employer API with an organization's API key (no member then).
+    api_key = models.ForeignKey(
+        "accounts.OrganizationApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set once the applicant was emailed about this change (null: still to send; the sweep retries).
