@@ -1,8 +1,12 @@
 """The partner API's per-video cache of anchors: the write side (invalidation) and the read side.
 
 Every service that changes what a video shows (a video imported, restored, removed or moved to another
-owner; an anchor attached, changed or detached; later a job posted on it or closed) calls
+owner; an anchor attached, changed or detached; a job on it published, edited, closed or expired) calls
 `anchors_cache_invalidate` after its transaction commits.
+
+Kinds of anchors are `AnchorSource`s in ANCHOR_SOURCES, in render order: the portfolio link is this
+app's; other apps add theirs with `register_anchor_source` from their AppConfig.ready() (the jobs app
+adds "Apply"), so this module never imports them.
 
 The read side, `anchors_for_videos`, answers from the cache with one `get_many` and fills what is missing
 with ONE database query, whatever the number of ids and of anchor kinds. A video's cached value is the
@@ -78,9 +82,25 @@ PORTFOLIO_SOURCE = AnchorSource(
     fields=("portfolio_anchor__code", "portfolio_anchor__is_active"),
 )
 
-# In render order. A job source ("job", "Apply", from portfolio.jobs) is one more entry here.
+# In render order: the portfolio link first, then the sources other apps register (the jobs app's "Apply").
 ANCHOR_SOURCES: tuple[AnchorSource, ...] = (PORTFOLIO_SOURCE,)
 ANCHOR_KINDS: tuple[str, ...] = tuple(source.kind for source in ANCHOR_SOURCES)
+
+
+def register_anchor_source(source: AnchorSource) -> AnchorSource:
+    """Adds a kind of anchor after those already there; registering a kind again replaces it in place.
+
+    Called from an AppConfig.ready(). Its annotations join the single video query: a source behind a
+    to-many relation annotates with a Subquery instead of adding a query.
+    """
+    global ANCHOR_SOURCES, ANCHOR_KINDS
+    others = [existing for existing in ANCHOR_SOURCES if existing.kind != source.kind]
+    if len(others) == len(ANCHOR_SOURCES):
+        ANCHOR_SOURCES = (*ANCHOR_SOURCES, source)
+    else:
+        ANCHOR_SOURCES = tuple(source if existing.kind == source.kind else existing for existing in ANCHOR_SOURCES)
+    ANCHOR_KINDS = tuple(existing.kind for existing in ANCHOR_SOURCES)
+    return source
 
 
 def _anchors_from_database(*, platform: str, video_ids: list[str]) -> dict[str, list[Anchor]]:

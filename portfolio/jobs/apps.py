@@ -5,3 +5,10 @@ class JobsConfig(AppConfig):
     name = "portfolio.jobs"
     label = "jobs"
     verbose_name = "Job videos and applications"
+
+    def ready(self):
+        from portfolio.creators.anchor_cache import register_anchor_source
+        from portfolio.jobs.anchors import JOB_SOURCE
+
+        # "Apply" on a video whose job is open, after any "View My Portfolio".
+        register_anchor_source(JOB_SOURCE)

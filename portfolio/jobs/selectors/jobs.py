@@ -1,0 +1,58 @@
+"""Reads for posting jobs: an organization's jobs and videos, one job for its members, the public job."""
+
+from django.db.models import QuerySet
+
+from portfolio.accounts.models import Membership, Organization
+from portfolio.creators.models import Video
+from portfolio.jobs.models import Job
+
+
+def membership_of(*, user, organization: Organization) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(user=user, organization=organization).first()
+
+
+def organization_for_member(*, user, slug: str) -> Organization | None:
+    """The organization with this slug when `user` is one of its members; None for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Organization.objects.filter(slug=slug, memberships__user=user).first()
+
+
+def jobs_for_organization(*, organization: Organization) -> QuerySet[Job]:
+    """Every job of the organization, newest first, with its video (for the list of jobs)."""
+    return (
+        Job.objects.filter(organization=organization)
+        .select_related("video")
+        .order_by("-created_at", "-id")
+    )
+
+
+def job_for_member(*, user, job_id: int) -> Job | None:
+    """The job, in any status, when `user` is a member of its organization; None otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Job.objects.select_related("organization", "video")
+        .filter(pk=job_id, organization__memberships__user=user)
+        .first()
+    )
+
+
+def job_by_slug(*, slug: str) -> Job | None:
+    """The public job behind /jobs/<slug>/: published or closed, never a draft."""
+    return (
+        Job.objects.select_related("organization", "video")
+        .filter(slug=slug, status__in=[Job.Status.PUBLISHED, Job.Status.CLOSED])
+        .first()
+    )
+
+
+def videos_for_organization(*, organization: Organization) -> QuerySet[Video]:
+    """The organization's active videos: those its video holder owns (imported from its linked account)."""
+    if organization.video_holder_id is None:
+        return Video.objects.none()
+    return Video.objects.filter(owner_id=organization.video_holder_id, status=Video.Status.ACTIVE).order_by(
+        "-published_at", "-id"
+    )
