@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     "creators-clicks-fold": {"task": "creators.clicks_fold", "schedule": 60.0, "options": {"expires": 55}},
     "oauth-refresh-expiring-tokens": {"task": "oauth.refresh_expiring_tokens", "schedule": 300.0},
     "oauth-sync-due": {"task": "oauth.sync_due", "schedule": 300.0},
+    # Published jobs past their closing date are closed and their "Apply" anchors dropped.
+    "jobs-expire": {"task": "jobs.expire", "schedule": 300.0, "options": {"expires": 290}},
 }
 
 # --- REST framework -------------------------------------------------------------------------------
