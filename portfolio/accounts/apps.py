@@ -5,3 +5,7 @@ class AccountsConfig(AppConfig):
     name = "portfolio.accounts"
     label = "accounts"
     verbose_name = "Accounts and organizations"
+
+    def ready(self):
+        # Registers the OpenAPI description of organization API keys with drf-spectacular.
+        from portfolio.accounts import schema  # noqa: F401

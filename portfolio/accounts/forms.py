@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from portfolio.accounts.models import User
+from portfolio.accounts.scopes import DEFAULT_SCOPES, SCOPES
 
 
 class SignUpForm(forms.Form):
@@ -80,3 +81,16 @@ class OrganizationForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     email = forms.EmailField(label="Email of an employer account")
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="What it is for", max_length=100, required=False, help_text="e.g. “ATS sync”, to tell keys apart."
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What it may do",
+        choices=list(SCOPES.items()),
+        initial=list(DEFAULT_SCOPES),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one thing the key may do."},
+    )

@@ -1,6 +1,7 @@
+from django.db.models import F
 from django.http import Http404
 
-from portfolio.accounts.models import Membership, Organization, User
+from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 
 
 def organizations_for_user(*, user: User):
@@ -13,3 +14,12 @@ def membership_for_user_or_404(*, user: User, slug: str) -> Membership:
     if membership is None:
         raise Http404("No such organization.")
     return membership
+
+
+def api_keys_for_organization(*, organization: Organization):
+    """The organization's API keys, the live ones first, with who made them."""
+    return (
+        OrganizationApiKey.objects.filter(organization=organization)
+        .select_related("created_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+    )

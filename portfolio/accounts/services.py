@@ -1,11 +1,17 @@
 import secrets
+from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from portfolio.accounts.models import Membership, Organization, User
+from common.errors import ApplicationError, PermissionDenied
+from integrations.partners import keys
+from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
+from portfolio.accounts.scopes import SCOPES
 from portfolio.creators.services import creator_profile_create
 
 
@@ -108,3 +114,74 @@ def organization_video_holder(*, organization: Organization) -> User:
     organization.video_holder = holder
     organization.save(update_fields=["video_holder"])
     return holder
+
+
+# --- Organization API keys -------------------------------------------------------------------------
+
+API_KEY_KIND = "rfo"
+# How often a key's "last used" is written: at most once a minute, not on every request.
+API_KEY_LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def _require_owner(*, organization: Organization, actor: User | None, doing: str) -> None:
+    """None stands for an operator at the command line; a person must own the organization."""
+    if actor is None:
+        return
+    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
+        raise PermissionDenied(f"Only owners of {organization.name} can {doing}.")
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = sorted(set(scopes))
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown:
+        message = f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}."
+        raise ApplicationError(message, extra={"fields": {"scopes": [message]}})
+    if not scopes:
+        message = "Give the key at least one scope."
+        raise ApplicationError(message, extra={"fields": {"scopes": [message]}})
+    return scopes
+
+
+@transaction.atomic
+def organization_api_key_create(
+    *, organization: Organization, actor: User | None, scopes: Iterable[str], name: str = ""
+) -> tuple[OrganizationApiKey, str]:
+    """Creates an API key of the organization; returns it with the key in clear, never available again.
+
+    `actor` is the owner who asks, or None for an operator (`manage.py create_org_api_key`).
+    """
+    _require_owner(organization=organization, actor=actor, doing="create API keys")
+    name = name.strip()
+    if len(name) > 100:
+        message = "A key's name is at most 100 characters."
+        raise ApplicationError(message, extra={"fields": {"name": [message]}})
+    full_key, prefix, secret_hash = keys.new_api_key(kind=API_KEY_KIND)
+    api_key = OrganizationApiKey.objects.create(
+        organization=organization,
+        name=name,
+        prefix=prefix,
+        secret_hash=secret_hash,
+        scopes=_clean_scopes(scopes),
+        created_by=actor,
+    )
+    return api_key, full_key
+
+
+@transaction.atomic
+def organization_api_key_revoke(*, api_key: OrganizationApiKey, actor: User | None) -> OrganizationApiKey:
+    """Revokes a key for good: the next request with it is refused. Revoking twice changes nothing."""
+    _require_owner(organization=api_key.organization, actor=actor, doing="revoke API keys")
+    api_key = OrganizationApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def organization_api_key_mark_used(*, api_key: OrganizationApiKey) -> None:
+    """Records that a key was used, at most once per API_KEY_LAST_USED_PRECISION (no write per request)."""
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_LAST_USED_PRECISION:
+        OrganizationApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now

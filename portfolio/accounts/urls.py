@@ -22,4 +22,6 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path("organizations/<slug:slug>/api-keys/", views.api_key_create, name="api_key_create"),
+    path("organizations/<slug:slug>/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]
