@@ -8,11 +8,13 @@ response carrying an error, a wrong `iss` or no code still spends its state. No 
 
 import logging
 import time
+from dataclasses import dataclass
 
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from joserfc.errors import JoseError
 
 from integrations.providers.base import Provider
@@ -26,13 +28,65 @@ STALE_STATE = (
 )
 
 
-def authorization_redirect(*, request: HttpRequest, provider: Provider) -> HttpResponse:
-    """The redirect to the provider's authorization endpoint; the state is kept in the session."""
+@dataclass(frozen=True)
+class Pending:
+    """What the person asked for when linking started, kept in their session until the callback.
+
+    - `link_for_user_id`: the account the link is for, when it is not the person's own (an organization's
+      holder account, say); the link policies are asked again at the callback.
+    - `next_url`: where to go afterwards (a path on this site).
+    - `sign_in`: a person who is not logged in signs in (or up) with the provider account.
+    """
+
+    link_for_user_id: int | None = None
+    next_url: str = ""
+    sign_in: bool = False
+
+
+def _pending_key(provider: Provider) -> str:
+    return f"oauth_pending:{provider.id}"
+
+
+def safe_next_url(*, request: HttpRequest, url: str | None) -> str:
+    """`url` when it is a path on this site, else ""."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
+        return url if url.startswith("/") else ""
+    return ""
+
+
+def authorization_redirect(
+    *,
+    request: HttpRequest,
+    provider: Provider,
+    link_for_user_id: int | None = None,
+    next_url: str = "",
+    sign_in: bool = False,
+) -> HttpResponse:
+    """The redirect to the provider's authorization endpoint; the state and what the person asked for
+    (`Pending`) are kept in the session."""
     provider.metadata()
+    request.session[_pending_key(provider)] = {
+        "link_for_user_id": link_for_user_id,
+        "next_url": safe_next_url(request=request, url=next_url),
+        "sign_in": bool(sign_in),
+    }
     try:
         return provider.client.authorize_redirect(request, provider.redirect_uri)
     except (requests.RequestException, RuntimeError, ValueError):
         raise ProviderError(f"{provider.name} could not be reached. Please try again later.") from None
+
+
+def pending_pop(*, request: HttpRequest, provider: Provider) -> Pending:
+    """What linking was started for (and forgets it): a plain link for the person when nothing was kept."""
+    data = request.session.pop(_pending_key(provider), None)
+    if not isinstance(data, dict):
+        return Pending()
+    owner = data.get("link_for_user_id")
+    return Pending(
+        link_for_user_id=owner if isinstance(owner, int) else None,
+        next_url=safe_next_url(request=request, url=data.get("next_url")),
+        sign_in=data.get("sign_in") is True,
+    )
 
 
 def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:

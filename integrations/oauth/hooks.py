@@ -46,3 +46,51 @@ def account_unlinked(*, linked_account) -> None:
 def account_changed(*, linked_account) -> None:
     for handler in _account_changed:
         handler(linked_account=linked_account)
+
+
+# --- who may link what, and signing in with a provider ------------------------------------------------
+
+_link_policies: list[Callable] = []
+_sign_in_handlers: list[Callable] = []
+
+
+def register_link_policy(policy: Callable) -> Callable:
+    """policy(*, user, provider, owner_id) -> str | None: a message refusing that `user` links an account of
+    `provider` for the account `owner_id` (their own id, or an account they act for), or None to allow.
+    Every registered policy is asked; the first refusal wins. Asked when linking starts and again when
+    the provider sends the person back."""
+    if policy not in _link_policies:
+        _link_policies.append(policy)
+    return policy
+
+
+def link_refusal(*, user, provider, owner_id: int) -> str | None:
+    if owner_id != user.pk and not _link_policies:
+        return "Accounts can only be linked for yourself."
+    for policy in _link_policies:
+        message = policy(user=user, provider=provider, owner_id=owner_id)
+        if message:
+            return message
+    return None
+
+
+def register_sign_in(handler: Callable) -> Callable:
+    """handler(*, provider, account) -> user: the Reelfolio account a person who is not logged in signs in
+    to with this provider account, when no account is linked to it yet (made if need be). It raises
+    LinkError with a message to refuse (e.g. an unverified email, or an email of an existing account)."""
+    if handler not in _sign_in_handlers:
+        _sign_in_handlers.append(handler)
+    return handler
+
+
+def sign_in_user(*, provider, account):
+    if not _sign_in_handlers:
+        return None
+    return _sign_in_handlers[-1](provider=provider, account=account)
+
+
+def unregister(handler: Callable) -> None:
+    """Removes a handler or policy from every hook it was registered with (tests use it to clean up)."""
+    for handlers in (_videos_synced, _account_unlinked, _account_changed, _link_policies, _sign_in_handlers):
+        if handler in handlers:
+            handlers.remove(handler)

@@ -60,12 +60,39 @@ def _already_linked_message(provider: Provider) -> str:
 # --- linking ---------------------------------------------------------------------------------------
 
 
-def linked_account_link_from_callback(*, request: HttpRequest, provider: Provider) -> LinkedAccount:
+def linked_account_link_from_callback(*, request: HttpRequest, provider: Provider, user=None) -> LinkedAccount:
     """Completes the authorization response at the callback: checks it, exchanges the code, reads who
-    the creator is at the provider, then stores the link and its encrypted tokens."""
+    the person is at the provider, then stores the link and its encrypted tokens for `user` (by default
+    the person at the callback; the caller has checked they may link for another account)."""
     token = flow.authorization_complete(request=request, provider=provider)
     account = provider.account(token=token)
-    return linked_account_link(user=request.user, provider=provider, account=account, token=token)
+    return linked_account_link(user=user or request.user, provider=provider, account=account, token=token)
+
+
+def sign_in_from_callback(*, request: HttpRequest, provider: Provider):
+    """Completes the authorization response of a person who is not logged in, and returns the Reelfolio
+    account they sign in to, with the provider account linked to it.
+
+    An account already linked to this provider account is the one; otherwise the domain's sign-in
+    handler (hooks.register_sign_in) decides, and may refuse with a LinkError. The caller logs them in.
+    """
+    token = flow.authorization_complete(request=request, provider=provider)
+    account = provider.account(token=token)
+    linked = (
+        LinkedAccount.objects.select_related("user")
+        .filter(provider_id=provider.id, subject=account.subject)
+        .exclude(status=Status.REVOKED)
+        .first()
+    )
+    with transaction.atomic():  # a new account and its link, or neither
+        user = linked.user if linked is not None else hooks.sign_in_user(provider=provider, account=account)
+        if user is None or not user.is_active:
+            raise LinkError(
+                f"Reelfolio cannot sign you in with {provider.name}. Log in or sign up first, then link it."
+            )
+        linked_account_link(user=user, provider=provider, account=account, token=token)
+    logger.info("oauth.signed_in", extra={"provider": provider.id, "user_id": user.pk})
+    return user
 
 
 def linked_account_link(*, user, provider: Provider, account: Account, token: dict) -> LinkedAccount:

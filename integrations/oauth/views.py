@@ -1,12 +1,14 @@
-"""The Linked accounts page and the connect / callback / sync / unlink entry points."""
+"""The Linked accounts page and the connect / sign-in / callback / sync / unlink entry points."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from integrations.oauth import flow, registry, selectors, services
+from integrations.oauth import flow, hooks, registry, selectors, services
 from integrations.providers.errors import LinkError
 
 
@@ -20,26 +22,73 @@ def linked_accounts(request):
 @login_required
 @require_POST
 def connect(request, provider_id: str):
+    """Starts linking an account of the provider to the person's own Reelfolio account; `next` (a path on
+    this site) is where they return afterwards."""
     provider = registry.provider_or_404(provider_id)
+    next_url = flow.safe_next_url(request=request, url=request.POST.get("next"))
+    refusal = hooks.link_refusal(user=request.user, provider=provider, owner_id=request.user.pk)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(next_url or "oauth:linked_accounts")
     try:
-        return flow.authorization_redirect(request=request, provider=provider)
+        return flow.authorization_redirect(request=request, provider=provider, next_url=next_url)
     except LinkError as error:
         messages.error(request, error.message)
-        return redirect("oauth:linked_accounts")
+        return redirect(next_url or "oauth:linked_accounts")
+
+
+@require_POST
+def sign_in(request, provider_id: str):
+    """"Continue with <provider>": a person who is not logged in signs in (or up) with the provider
+    account and returns to `next`; one who is logged in links it, as with connect."""
+    if request.user.is_authenticated:
+        return connect(request, provider_id)
+    provider = registry.provider_or_404(provider_id)
+    next_url = flow.safe_next_url(request=request, url=request.POST.get("next"))
+    try:
+        return flow.authorization_redirect(request=request, provider=provider, next_url=next_url, sign_in=True)
+    except LinkError as error:
+        messages.error(request, error.message)
+        return redirect(next_url or "accounts:login")
 
 
 @never_cache
-@login_required
 @require_GET
 def callback(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
+    if not request.user.is_authenticated:
+        pending = flow.pending_pop(request=request, provider=provider)
+        if not pending.sign_in:
+            return redirect_to_login(request.get_full_path())
+        return _sign_in_callback(request, provider, pending)
+    pending = flow.pending_pop(request=request, provider=provider)
+    owner_id = pending.link_for_user_id or request.user.pk
+    refusal = hooks.link_refusal(user=request.user, provider=provider, owner_id=owner_id)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(pending.next_url or "oauth:linked_accounts")
+    owner = request.user if owner_id == request.user.pk else get_user_model().objects.get(pk=owner_id)
     try:
-        services.linked_account_link_from_callback(request=request, provider=provider)
+        services.linked_account_link_from_callback(request=request, provider=provider, user=owner)
     except LinkError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Your {provider.name} account is linked. Its profile is shown below.")
-    return redirect("oauth:linked_accounts")
+        if owner == request.user:
+            messages.success(request, f"Your {provider.name} account is linked. Its profile is shown below.")
+        else:
+            messages.success(request, f"The {provider.name} account is linked; its videos arrive in a moment.")
+    return redirect(pending.next_url or "oauth:linked_accounts")
+
+
+def _sign_in_callback(request, provider, pending: flow.Pending):
+    try:
+        user = services.sign_in_from_callback(request=request, provider=provider)
+    except LinkError as error:
+        messages.error(request, error.message)
+        return redirect(pending.next_url or "accounts:login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"You are signed in with your {provider.name} account.")
+    return redirect(pending.next_url or "home")
 
 
 @login_required

@@ -52,10 +52,17 @@ METADATA_URL_FIELDS = (
 
 @dataclass(frozen=True)
 class Account:
-    """Who the creator is at the provider, and their normalized profile."""
+    """Who the person is at the provider, and their normalized profile.
+
+    `email` is what the provider says their address is; `email_verified` is true only when the provider
+    says it confirmed that address (OpenID Connect's `email_verified` claim). Only a verified email may
+    be used to recognise or create a Reelfolio account.
+    """
 
     subject: str
     profile: Profile
+    email: str = ""
+    email_verified: bool = False
 
 
 def issuer_for_discovery_url(url: str) -> str:

@@ -36,7 +36,12 @@ class OIDCProvider(Provider):
         account = self.fetch_profile(access_token=token["access_token"])
         if self.profile_names_subject and account.subject != str(claims["sub"]):
             raise ProviderError(f"{self.name} described a different user than the one who signed in.")
-        return Account(subject=text(claims["sub"], 255), profile=account.profile)
+        return Account(
+            subject=text(claims["sub"], 255),
+            profile=account.profile,
+            email=text(claims.get("email"), 254),
+            email_verified=claims.get("email_verified") is True,
+        )
 
     def fetch_profile(self, *, access_token: str) -> Account:
         url = self.endpoint("userinfo_endpoint")

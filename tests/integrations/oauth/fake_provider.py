@@ -186,7 +186,7 @@ class FakeProvider:
         if "openid" in scope.replace(",", " ").split():
             now = int(time.time())
             claims = {"iss": self.issuer, "sub": self.user.subject, "aud": CLIENT_ID, "iat": now, "exp": now + 600,
-                      "name": self.user.name}
+                      "name": self.user.name, **{k: v for k, v in self.user.claims.items() if k != "sub"}}
             claims["nonce"] = self.id_token_nonce if self.id_token_nonce is not None else nonce
             answer["id_token"] = jwt.encode({"alg": "RS256", "kid": _KEY.kid}, claims, _KEY)
         return answer
