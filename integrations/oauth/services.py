@@ -6,6 +6,7 @@ token and a rotated refresh token is saved in the same transaction that read the
 """
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -323,6 +324,58 @@ def _fetch(provider: Provider, linked: LinkedAccount, access_token: str):
     account = provider.profile(access_token=access_token)
     videos = provider.videos(access_token=access_token) if linked.role == LinkedAccount.Role.VIDEOS else []
     return account, videos
+
+
+# --- reading a profile on demand -------------------------------------------------------------------
+
+
+def linked_account_profile_fetch(*, linked_account: LinkedAccount, timeout: float | None = None) -> Account:
+    """The account's profile as the provider describes it right now, for whoever needs it fresh (an
+    application's snapshot); nothing is stored. The access token is refreshed first when it expires soon,
+    and once more when the provider rejects it.
+
+    `timeout` bounds the provider's answer as a whole (a portfolio may take several pages); past it, or
+    when the provider fails, ProviderError. ReconnectRequired when the provider no longer honours the grant.
+    """
+    provider = registry.provider_or_none(linked_account.provider_id)
+    if provider is None:
+        raise ProviderError(f"The provider {linked_account.provider_id} is no longer configured.")
+    if linked_account.status != Status.ACTIVE:
+        raise ReconnectRequired(f"{provider.name} no longer accepts Reelfolio's access. Please reconnect.")
+    access_token = token_access(linked_account_id=linked_account.pk)
+    try:
+        return _within(timeout, provider, lambda: provider.profile(access_token=access_token))
+    except TokenRejected:
+        access_token = token_refresh(linked_account_id=linked_account.pk, rejected_access_token=access_token)
+    try:
+        return _within(timeout, provider, lambda: provider.profile(access_token=access_token))
+    except TokenRejected as error:
+        _mark_needs_reconnect(linked_account_id=linked_account.pk, message=error.message)
+        raise ReconnectRequired(error.message) from None
+
+
+def _within(seconds: float | None, provider: Provider, call):
+    """`call()` (HTTP calls only, no database) in a thread of its own, waited for at most `seconds`. A call
+    past its time goes on in the background until settings.HTTP_TIMEOUT ends it; its answer is dropped."""
+    if seconds is None:
+        return call()
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name=f"profile-fetch-{provider.id}", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        logger.warning("oauth.profile_fetch_slow", extra={"provider": provider.id, "seconds": seconds})
+        raise ProviderError(f"{provider.name} did not answer in time. Please try again later.")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 # --- unlinking -------------------------------------------------------------------------------------
