@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "portfolio.jobs",
     "integrations.oauth",
     "integrations.partners",
+    "integrations.webhooks",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("integrations.sandbox")

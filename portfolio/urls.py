@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("accounts/", include("portfolio.accounts.urls")),
     path("integrations/oauth/", include("integrations.oauth.urls")),
+    path("integrations/webhooks/", include("integrations.webhooks.urls")),
     path("api/v1/", include("portfolio.creators.api_urls")),
     path("api/v1/", include("portfolio.jobs.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

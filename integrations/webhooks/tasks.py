@@ -1,0 +1,1 @@
+"""Celery tasks of the webhooks app: processing received events, and delivering to employers."""

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from integrations.webhooks import inbound
+
+app_name = "webhooks"
+
+urlpatterns = [
+    path("<slug:partner_slug>/", inbound.receive, name="receive"),
+]
