@@ -247,6 +247,13 @@ CELERY_BEAT_SCHEDULE = {
     "oauth-sync-due": {"task": "oauth.sync_due", "schedule": 300.0},
     # Published jobs past their closing date are closed and their "Apply" anchors dropped.
     "jobs-expire": {"task": "jobs.expire", "schedule": 300.0, "options": {"expires": 290}},
+    # Applicants' status emails whose task was lost; organizations' batched "new applications" emails.
+    "jobs-status-emails-sweep": {
+        "task": "jobs.application_status_emails_sweep", "schedule": 60.0, "options": {"expires": 55}
+    },
+    "jobs-notify-employers": {
+        "task": "jobs.applications_notify_employers", "schedule": 300.0, "options": {"expires": 290}
+    },
 }
 
 # --- REST framework -------------------------------------------------------------------------------
