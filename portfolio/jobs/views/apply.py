@@ -1,3 +1,228 @@
-"""apply pages."""
+"""Apply from the job page: one press, the consent screen the first time, the questions when a job asks.
 
-urlpatterns: list = []
+The job page (posting) includes templates/jobs/apply_panel.html, which reads its state from
+selectors.applications.apply_panel through the `apply_panel` template tag.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.errors import ApplicationError, Conflict, PermissionDenied
+from integrations.oauth import registry
+from integrations.providers.types import Profile
+from portfolio.jobs.models import Application, Job, ScreeningQuestion
+from portfolio.jobs.selectors import applications as application_selectors
+from portfolio.jobs.selectors import jobs as job_selectors
+from portfolio.jobs.services import applications as application_services
+from portfolio.jobs.services import consent as consent_services
+
+
+def _job_or_404(slug: str) -> Job:
+    job = job_selectors.job_by_slug(slug=slug)
+    if job is None:
+        raise Http404("No such job.")
+    return job
+
+
+def _job_url(job: Job) -> str:
+    return reverse("jobs:job_page", args=[job.slug])
+
+
+def _with_provider(url: str, provider_id: str) -> str:
+    return f"{url}?{urlencode({'provider': provider_id})}" if provider_id else url
+
+
+def _provider_id(request) -> str:
+    value = request.POST.get("provider") or request.GET.get("provider") or ""
+    return value if registry.provider_or_none(value) is not None else ""
+
+
+def _entry(request, job: Job):
+    """Who may reach the apply steps: a logged-in creator. Others go back to where they belong."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(_job_url(job))
+    if not request.user.is_creator:
+        messages.error(request, "Employer accounts do not apply to jobs; log in with your creator account.")
+        return redirect(_job_url(job))
+    return None
+
+
+def _applied(request, job: Job, application: Application):
+    provider = registry.provider_or_none(application.provider_id)
+    name = provider.name if provider else application.provider_id
+    messages.success(
+        request,
+        f"Your application to “{job.title}” is on its way to {job.organization.name}, with your {name} profile.",
+    )
+    if application.snapshot_source == Application.SnapshotSource.CACHED:
+        messages.warning(
+            request,
+            f"{name} did not answer in time, so your application carries your profile as last synced, "
+            f"{timesince(application.snapshot_taken_at)} ago.",
+        )
+    return redirect(_job_url(job))
+
+
+def _refused(request, job: Job, error: ApplicationError, provider_id: str, *, from_questions: bool = False):
+    """Where a refused press leads: the consent screen, the questions, or the job page with the reason."""
+    if isinstance(error, PermissionDenied) and error.code == "consent_required":
+        return redirect(_with_provider(reverse("jobs:apply_consent", args=[job.slug]), provider_id))
+    if error.field_errors and not from_questions:
+        return redirect(_with_provider(reverse("jobs:apply_questions", args=[job.slug]), provider_id))
+    if isinstance(error, Conflict):
+        messages.info(request, error.message)
+    else:
+        messages.error(request, error.message)
+    return redirect(_job_url(job))
+
+
+@require_POST
+def apply(request, slug: str):
+    """"Apply with <provider> profile": one press applies once consent is given and nothing is asked."""
+    job = _job_or_404(slug)
+    refused = _entry(request, job)
+    if refused:
+        return refused
+    provider_id = _provider_id(request)
+    try:
+        application = application_services.application_create(
+            job=job, applicant=request.user, provider_id=provider_id or None
+        )
+    except ApplicationError as error:
+        return _refused(request, job, error, provider_id)
+    return _applied(request, job, application)
+
+
+@require_http_methods(["GET", "POST"])
+def apply_consent(request, slug: str):
+    """The first application with a provider: exactly what is shared, and with whom; agreeing applies."""
+    job = _job_or_404(slug)
+    refused = _entry(request, job)
+    if refused:
+        return refused
+    provider_id = _provider_id(request) or None
+    linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
+    if linked is None:
+        messages.error(request, application_services.NOT_LINKED)
+        return redirect(_job_url(job))
+    provider = registry.provider_or_none(linked.provider_id)
+    if request.method == "POST":
+        try:
+            consent_services.consent_grant(user=request.user, provider_id=provider.id)
+            application = application_services.application_create(
+                job=job, applicant=request.user, provider_id=provider.id
+            )
+        except ApplicationError as error:
+            return _refused(request, job, error, provider.id)
+        return _applied(request, job, application)
+    if application_selectors.application_of(job=job, user=request.user) is not None:
+        return redirect(_job_url(job))
+    profile = Profile.from_json(linked.profile)
+    return render(
+        request,
+        "jobs/apply_consent.html",
+        {
+            "job": job,
+            "provider": provider,
+            "profile": profile,
+            "shared": [(label, _preview(name, request.user, profile))
+                       for name, label in consent_services.SHARED_FIELD_LABELS.items()],
+            "has_questions": job.questions.exists(),
+        },
+    )
+
+
+def _preview(name: str, user, profile: Profile) -> str:
+    """What the consent screen shows of one shared field, from the profile as last synced."""
+    if name == "name":
+        return user.name or profile.display_name
+    if name == "email":
+        return user.email
+    if name == "skills":
+        return ", ".join(profile.skills)
+    if name == "portfolio_items":
+        count = len(profile.portfolio_items)
+        return f"{count} project{'s' if count != 1 else ''}"
+    if name == "avatar_url":
+        return "Yes" if profile.avatar_url else ""
+    if name == "bio":
+        return profile.bio[:140] + ("…" if len(profile.bio) > 140 else "")
+    return str(getattr(profile, name, "") or "")
+
+
+def _question_rows(job: Job, values: dict[str, str], errors: dict[str, list[str]]) -> list[dict]:
+    rows = []
+    for question in job.questions.all():
+        name = application_services.question_field(question)
+        if question.kind == ScreeningQuestion.Kind.YES_NO:
+            options = [("yes", "Yes"), ("no", "No")]
+        elif question.kind == ScreeningQuestion.Kind.SINGLE_CHOICE:
+            options = [(choice, choice) for choice in question.choices]
+        else:
+            options = []
+        value = values.get(name, "")
+        if question.kind == ScreeningQuestion.Kind.YES_NO:
+            value = value.lower()
+        rows.append({
+            "question": question,
+            "name": name,
+            "value": value,
+            "options": options,
+            "errors": errors.get(name, []),
+            "limit": application_services.ANSWER_LIMITS.get(question.kind),
+        })
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def apply_questions(request, slug: str):
+    """The job's screening questions, prefilled from the profile where a question says from which field."""
+    job = _job_or_404(slug)
+    refused = _entry(request, job)
+    if refused:
+        return refused
+    provider_id = _provider_id(request) or None
+    linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
+    if linked is None:
+        messages.error(request, application_services.NOT_LINKED)
+        return redirect(_job_url(job))
+    provider = registry.provider_or_none(linked.provider_id)
+    errors: dict[str, list[str]] = {}
+    error_message = ""
+    if request.method == "POST":
+        values = {key: value for key, value in request.POST.items() if key.startswith("question_")}
+        answers = {key: value for key, value in values.items()}
+        try:
+            application = application_services.application_create(
+                job=job, applicant=request.user, answers=answers, provider_id=provider.id
+            )
+        except ApplicationError as error:
+            if not error.field_errors:
+                return _refused(request, job, error, provider.id, from_questions=True)
+            errors, error_message = error.field_errors, error.message
+        else:
+            return _applied(request, job, application)
+    else:
+        if application_selectors.application_of(job=job, user=request.user) is not None:
+            return redirect(_job_url(job))
+        values = application_selectors.answers_prefill(job=job, profile=Profile.from_json(linked.profile))
+    rows = _question_rows(job, values, errors)
+    return render(
+        request,
+        "jobs/apply_questions.html",
+        {"job": job, "provider": provider, "rows": rows, "error_message": error_message, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+urlpatterns = [
+    path("jobs/<slug:slug>/apply/", apply, name="apply"),
+    path("jobs/<slug:slug>/apply/consent/", apply_consent, name="apply_consent"),
+    path("jobs/<slug:slug>/apply/questions/", apply_questions, name="apply_questions"),
+]

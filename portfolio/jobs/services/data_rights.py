@@ -1,0 +1,159 @@
+"""The applicant's data rights: a copy of everything Reelfolio holds on them, and erasing their account.
+
+Export leaves out what is not theirs to read or what would be dangerous in a file: OAuth tokens (only
+that a link exists, and its profile) and the organizations' private notes on their applications.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from common.errors import PermissionDenied
+from integrations.oauth import registry
+from integrations.oauth import services as oauth_services
+from integrations.oauth.models import LinkedAccount
+from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "reelfolio-export/1"
+# What an employer still sees of an application whose applicant erased their account.
+ERASED_SNAPSHOT = {"name": "Erased applicant"}
+
+
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def applicant_export(*, user) -> dict:
+    """Everything Reelfolio holds on `user`, as JSON-ready data: their account, creator page, linked
+    accounts (never their tokens), videos and links with their click counts, consents, and applications
+    with what they shared, their answers and the history of their status (never employers' notes)."""
+    profile = CreatorProfile.objects.filter(user=user).first()
+    providers = registry.providers()
+    linked_accounts = [
+        {
+            "provider": account.provider_id,
+            "provider_name": providers[account.provider_id].name if account.provider_id in providers else "",
+            "role": account.role,
+            "account_id": account.subject,
+            "status": account.status,
+            "profile": account.profile,
+            "scopes": account.scopes,
+            "linked_at": _when(account.linked_at),
+            "last_synced_at": _when(account.last_synced_at),
+        }
+        for account in LinkedAccount.objects.filter(user=user).order_by("linked_at", "pk")
+    ]
+    videos = [
+        {
+            "platform": video.platform,
+            "video_id": video.platform_video_id,
+            "title": video.title,
+            "share_url": video.share_url,
+            "cover_image_url": video.cover_image_url,
+            "status": video.status,
+            "published_at": _when(video.published_at),
+            "imported_at": _when(video.imported_at),
+        }
+        for video in Video.objects.filter(owner=user).order_by("pk")
+    ]
+    clicks: dict[int, list] = {}
+    for row in LinkClickDaily.objects.filter(anchor__video__owner=user).order_by("day"):
+        clicks.setdefault(row.anchor_id, []).append(
+            {"day": row.day.isoformat(), "clicks": row.clicks, "unique_visitors": row.unique_visitors}
+        )
+    anchors = [
+        {
+            "video_id": anchor.video.platform_video_id,
+            "platform": anchor.video.platform,
+            "short_link": f"/l/{anchor.code}",
+            "target": anchor.target_kind,
+            "target_url": anchor.target_url,
+            "active": anchor.is_active,
+            "created_at": _when(anchor.created_at),
+            "daily_clicks": clicks.get(anchor.pk, []),
+        }
+        for anchor in PortfolioAnchor.objects.filter(video__owner=user).select_related("video").order_by("pk")
+    ]
+    consents = [
+        {"provider": consent.provider_id, "fields": consent.fields, "granted_at": _when(consent.granted_at)}
+        for consent in ApplyConsent.objects.filter(user=user).order_by("provider_id")
+    ]
+    applications = Application.objects.filter(applicant=user).select_related("job", "job__organization")
+    history: dict[int, list] = {}
+    for change in ApplicationStatusChange.objects.filter(application__applicant=user).order_by("created_at", "pk"):
+        history.setdefault(change.application_id, []).append(
+            {
+                "from": change.from_status,
+                "to": change.to_status,
+                "by": "you" if change.changed_by_id == user.pk else "the employer",
+                "at": _when(change.created_at),
+            }
+        )
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "date_joined": _when(user.date_joined),
+            "last_login": _when(user.last_login),
+        },
+        "creator_page": {"handle": profile.handle, "created_at": _when(profile.created_at)} if profile else None,
+        "linked_accounts": linked_accounts,
+        "videos": videos,
+        "portfolio_links": anchors,
+        "apply_consents": consents,
+        "applications": [
+            {
+                "job": application.job.title,
+                "job_slug": application.job.slug,
+                "organization": application.job.organization.name,
+                "status": application.status,
+                "applied_at": _when(application.created_at),
+                "withdrawn_at": _when(application.withdrawn_at),
+                "provider": application.provider_id,
+                "shared_profile": application.snapshot,
+                "profile_source": application.snapshot_source,
+                "profile_described_at": _when(application.snapshot_taken_at),
+                "answers": application.answers,
+                "status_history": history.get(application.pk, []),
+            }
+            for application in applications.order_by("created_at", "pk")
+        ],
+    }
+
+
+def applicant_erase(*, user) -> None:
+    """Closes the account of `user` and erases what Reelfolio holds on them.
+
+    1. Each linked account is unlinked as on the Linked accounts page: its tokens are revoked at the
+       provider (RFC 7009) and deleted. These are HTTP calls, made before the transaction; a provider that
+       cannot be reached does not stop the erasure (the tokens are deleted all the same).
+    2. In one transaction, their applications are anonymized for the employers (no applicant, a minimal
+       "Erased applicant" instead of the profile, no answers; the status history stays, without names),
+       and the account is deleted.
+
+    The account is deleted rather than deactivated: nothing needs to outlive it (the employers' copies of
+    the applications are kept anonymized, history rows keep no link to a person), a deactivated row would
+    keep the name and email, and the email becomes free to sign up again. Deleting takes the creator
+    page, videos, their links and click counts, consents and link rows with it (all CASCADE); job videos
+    (Job.video is PROTECT) belong to organizations' holder accounts, never to a creator, and employer
+    accounts are not closed here.
+    """
+    if not user.is_creator:
+        raise PermissionDenied("Employer accounts are closed by Reelfolio's support, not from these pages.")
+    for linked in LinkedAccount.objects.filter(user=user).exclude(status=LinkedAccount.Status.REVOKED):
+        oauth_services.linked_account_unlink(linked_account=linked)
+    now = timezone.now()
+    with transaction.atomic():
+        erased = Application.objects.filter(applicant=user).update(
+            applicant=None, anonymized_at=now, snapshot=ERASED_SNAPSHOT, answers=[], updated_at=now
+        )
+        user_id = user.pk
+        user.delete()
+    logger.info("jobs.applicant_erased", extra={"user_id": user_id, "applications": erased})
