@@ -9,3 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Registers the OpenAPI description of organization API keys with drf-spectacular.
         from portfolio.accounts import schema  # noqa: F401
+
+        # Employers link video accounts for their organization only (asked by integrations.oauth).
+        from portfolio.accounts.handlers import register as register_link_policy
+
+        register_link_policy()

@@ -23,3 +23,36 @@ def api_keys_for_organization(*, organization: Organization):
         .select_related("created_by")
         .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
     )
+
+
+# --- The organization's video account ----------------------------------------------------------------
+
+
+def organization_video_accounts(*, organization: Organization) -> list:
+    """The video-platform accounts linked for the organization (held by its video holder), not unlinked."""
+    from integrations.oauth.models import LinkedAccount
+
+    if organization.video_holder_id is None:
+        return []
+    return list(
+        LinkedAccount.objects.filter(user_id=organization.video_holder_id, role=LinkedAccount.Role.VIDEOS)
+        .exclude(status=LinkedAccount.Status.REVOKED)
+        .order_by("provider_id")
+    )
+
+
+def organization_video_account(*, organization: Organization, provider_id: str):
+    """The organization's linked account at this video provider, or None."""
+    accounts = organization_video_accounts(organization=organization)
+    return next((linked for linked in accounts if linked.provider_id == provider_id), None)
+
+
+def organization_videos(*, organization: Organization):
+    """The organization's active videos, newest first."""
+    from portfolio.creators.models import Video
+
+    if organization.video_holder_id is None:
+        return Video.objects.none()
+    return Video.objects.filter(owner_id=organization.video_holder_id, status=Video.Status.ACTIVE).order_by(
+        "-published_at", "-id"
+    )

@@ -24,4 +24,19 @@ urlpatterns = [
     ),
     path("organizations/<slug:slug>/api-keys/", views.api_key_create, name="api_key_create"),
     path("organizations/<slug:slug>/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path(
+        "organizations/<slug:slug>/video-account/<slug:provider_id>/connect/",
+        views.organization_video_connect,
+        name="organization_video_connect",
+    ),
+    path(
+        "organizations/<slug:slug>/video-account/<slug:provider_id>/sync/",
+        views.organization_video_sync,
+        name="organization_video_sync",
+    ),
+    path(
+        "organizations/<slug:slug>/video-account/<slug:provider_id>/unlink/",
+        views.organization_video_unlink,
+        name="organization_video_unlink",
+    ),
 ]

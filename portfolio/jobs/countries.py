@@ -1,6 +1,6 @@
 """ISO 3166-1 alpha-2 country codes, for where a job is and where its remote applicants may live."""
 
-COUNTRY_CODES = frozenset(
+_CODES = (
     """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
     BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
@@ -27,5 +27,6 @@ COUNTRY_CODES = frozenset(
     WF WS
     YE YT
     ZA ZM ZW
-    """.split()
+    """
 )
+COUNTRY_CODES = frozenset(_CODES.split())

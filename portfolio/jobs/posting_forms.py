@@ -37,7 +37,10 @@ class JobForm(forms.Form):
     region = forms.CharField(required=False, max_length=100, label="Region or state")
     postal_code = forms.CharField(required=False, max_length=20, label="Postal code")
     country = forms.CharField(
-        required=False, max_length=2, label="Country", help_text="For on-site and hybrid jobs: a two-letter code, e.g. DE."
+        required=False,
+        max_length=2,
+        label="Country",
+        help_text="For on-site and hybrid jobs: a two-letter code, e.g. DE.",
     )
     pay_min = forms.DecimalField(
         required=False, min_value=0, decimal_places=2, max_digits=12, label="Pay (or the lowest of a range)"

@@ -152,7 +152,9 @@ def _clean_job(*, values: dict, errors: dict, today: date, closes_on_checked: bo
     elif has_pay and not currency:
         errors.setdefault("pay_currency", []).append("Give the pay's currency, e.g. EUR.")
     if unit and unit not in Job.PayUnit.values:
-        errors.setdefault("pay_unit", []).append("Choose what the pay is for: an hour, a day, a week, a month or a year.")
+        errors.setdefault("pay_unit", []).append(
+            "Choose what the pay is for: an hour, a day, a week, a month or a year."
+        )
     elif has_pay and not unit:
         errors.setdefault("pay_unit", []).append("Say what the pay is for: per hour, day, week, month or year.")
     if not has_pay and (currency or unit):
@@ -266,7 +268,8 @@ def _check_video(*, organization: Organization, video, errors: dict) -> None:
         errors.setdefault("video", []).append("Choose one of the organization's videos for the job.")
     elif organization.video_holder_id is None or video.owner_id != organization.video_holder_id:
         errors.setdefault("video", []).append(
-            f"This video is not {organization.name}'s: a job goes on a video of the organization's linked video account."
+            f"This video is not {organization.name}'s: a job goes on a video of the organization's linked "
+            "video account."
         )
     elif video.status != Video.Status.ACTIVE:
         errors.setdefault("video", []).append("This video was removed; choose another one.")
@@ -314,7 +317,9 @@ def _save_questions(*, job: Job, questions: list[dict]) -> None:
         keep.append(question)
     ScreeningQuestion.objects.filter(job=job).exclude(pk__in=[q.pk for q in keep]).delete()
     if keep:
-        ScreeningQuestion.objects.bulk_update(keep, ["position", "kind", "prompt", "choices", "required", "prefill_from"])
+        ScreeningQuestion.objects.bulk_update(
+            keep, ["position", "kind", "prompt", "choices", "required", "prefill_from"]
+        )
     ScreeningQuestion.objects.bulk_create(new)
 
 
@@ -346,7 +351,9 @@ def job_create(*, organization: Organization, actor, video, fields: dict, questi
     cleaned = _clean_job(values=fields, errors=errors, today=timezone.now().date(), closes_on_checked=True)
     cleaned_questions = _clean_questions(questions, errors)
     _raise_if(errors)
-    job = Job(organization=organization, video=video, created_by=actor, slug=_unique_slug(cleaned["title"]), **cleaned)
+    job = Job(
+        organization=organization, video=video, created_by=actor, slug=_unique_slug(cleaned["title"]), **cleaned
+    )
     _full_clean(job)
     job.save()
     _save_questions(job=job, questions=[{**q, "id": None} for q in cleaned_questions])

@@ -98,7 +98,13 @@ def job_create(request, org_slug):
     return render(
         request,
         "jobs/posting_form.html",
-        {"organization": organization, "form": form, "questions": questions, "job": None, "has_videos": videos.exists()},
+        {
+            "organization": organization,
+            "form": form,
+            "questions": questions,
+            "job": None,
+            "has_videos": videos.exists(),
+        },
     )
 
 
@@ -165,7 +171,9 @@ def job_close(request, job_id):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The job is closed: it takes no more applications and “Apply” is gone from its video.")
+        messages.success(
+            request, "The job is closed: it takes no more applications and “Apply” is gone from its video."
+        )
     return redirect("jobs:job_manage", job_id=job.pk)
 
 
