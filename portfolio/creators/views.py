@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, selectors, services
 from portfolio.creators.forms import HandleForm, TargetForm
@@ -166,12 +167,6 @@ def analytics(request):
     return render(request, "creators/analytics.html", context)
 
 
-def _csv_cell(value) -> str:
-    """Keeps spreadsheet programs from running a title as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @creator_required
 @require_http_methods(["GET"])
 def analytics_csv(request):
@@ -185,7 +180,7 @@ def analytics_csv(request):
         v = series.video
         for day, day_clicks, day_uniques in zip(series.days, series.clicks, series.uniques, strict=True):
             writer.writerow(
-                [day.isoformat(), v.pk, v.platform, _csv_cell(v.platform_video_id), _csv_cell(v.title),
+                [day.isoformat(), v.pk, v.platform, csv_cell(v.platform_video_id), csv_cell(v.title),
                  f"/l/{series.code}", day_clicks, day_uniques]
             )
     return response
