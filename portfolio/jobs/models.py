@@ -235,6 +235,14 @@ class ApplicationStatusChange(models.Model):
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return Application.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return Application.Status(self.to_status).label
+
 
 class ApplicationNote(models.Model):
     """A private note of the organization's members on an application; the applicant never sees it."""

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from common.errors import ApplicationError, Conflict, NotFound
@@ -158,7 +158,7 @@ def application_status_email_send(*, status_change_id: int) -> bool:
                 "job": job,
                 "organization": job.organization,
                 "status": Status(change.to_status),
-                "applications_url": settings.SITE_URL + _my_applications_path(),
+                "applications_url": settings.SITE_URL + reverse("jobs:applicant_applications"),
                 "job_url": settings.SITE_URL + reverse("jobs:job_page", args=[job.slug]),
             }
             subject = render_to_string("jobs/email/status_changed_subject.txt", context).strip()
@@ -168,14 +168,6 @@ def application_status_email_send(*, status_change_id: int) -> bool:
         change.applicant_notified_at = timezone.now()
         change.save(update_fields=["applicant_notified_at"])
     return sent
-
-
-def _my_applications_path() -> str:
-    """The applicant's "My applications" page, when it exists; their home page otherwise."""
-    try:
-        return reverse("jobs:my_applications")
-    except NoReverseMatch:
-        return reverse("home")
 
 
 def application_status_emails_sweep() -> int:
