@@ -32,10 +32,8 @@ def organization_video_accounts(*, organization: Organization) -> list:
     """The video-platform accounts linked for the organization (held by its video holder), not unlinked."""
     from integrations.oauth.models import LinkedAccount
 
-    if organization.video_holder_id is None:
-        return []
     return list(
-        LinkedAccount.objects.filter(user_id=organization.video_holder_id, role=LinkedAccount.Role.VIDEOS)
+        LinkedAccount.objects.filter(user__held_organization=organization, role=LinkedAccount.Role.VIDEOS)
         .exclude(status=LinkedAccount.Status.REVOKED)
         .order_by("provider_id")
     )
@@ -51,8 +49,6 @@ def organization_videos(*, organization: Organization):
     """The organization's active videos, newest first."""
     from portfolio.creators.models import Video
 
-    if organization.video_holder_id is None:
-        return Video.objects.none()
-    return Video.objects.filter(owner_id=organization.video_holder_id, status=Video.Status.ACTIVE).order_by(
+    return Video.objects.filter(owner__held_organization=organization, status=Video.Status.ACTIVE).order_by(
         "-published_at", "-id"
     )

@@ -51,8 +51,6 @@ def job_by_slug(*, slug: str) -> Job | None:
 
 def videos_for_organization(*, organization: Organization) -> QuerySet[Video]:
     """The organization's active videos: those its video holder owns (imported from its linked account)."""
-    if organization.video_holder_id is None:
-        return Video.objects.none()
-    return Video.objects.filter(owner_id=organization.video_holder_id, status=Video.Status.ACTIVE).order_by(
+    return Video.objects.filter(owner__held_organization=organization, status=Video.Status.ACTIVE).order_by(
         "-published_at", "-id"
     )

@@ -164,6 +164,7 @@ def _clean_job(*, values: dict, errors: dict, today: date, closes_on_checked: bo
     workplace = _text(values.get("workplace"))
     if workplace not in Job.Workplace.values:
         errors.setdefault("workplace", []).append("Choose where the work happens: on-site, hybrid or remote.")
+    cleaned["workplace"] = workplace
     address = {
         "street_address": (_text(values.get("street_address")), 200),
         "locality": (_text(values.get("locality")), 100),
@@ -263,10 +264,15 @@ def _clean_questions(questions, errors: dict) -> list[dict]:
     return cleaned
 
 
+def _holder_id(organization: Organization) -> int | None:
+    """The organization's video holder, read afresh (it is made on first use, maybe by another request)."""
+    return Organization.objects.filter(pk=organization.pk).values_list("video_holder_id", flat=True).first()
+
+
 def _check_video(*, organization: Organization, video, errors: dict) -> None:
     if video is None:
         errors.setdefault("video", []).append("Choose one of the organization's videos for the job.")
-    elif organization.video_holder_id is None or video.owner_id != organization.video_holder_id:
+    elif video.owner_id != _holder_id(organization):
         errors.setdefault("video", []).append(
             f"This video is not {organization.name}'s: a job goes on a video of the organization's linked "
             "video account."
