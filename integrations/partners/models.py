@@ -17,8 +17,17 @@ class Partner(models.Model):
     signature_scheme = models.CharField(
         max_length=30, choices=SignatureScheme.choices, default=SignatureScheme.STANDARD_WEBHOOKS
     )
-    # whsec_<base64>, encrypted with TOKEN_ENCRYPTION_KEYS (MultiFernet); shown once, at creation.
+    provider_id = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The provider (an OAUTH_PROVIDERS id, e.g. sandbox-video) whose accounts and videos its webhook "
+        "events are about. Events about any other platform are refused; empty: its events are recorded only.",
+    )
+    # whsec_<base64>, encrypted with TOKEN_ENCRYPTION_KEYS (MultiFernet); shown once, at creation or rotation.
     webhook_secret_encrypted = models.TextField(editable=False)
+    # After a rotation the previous secret verifies too, until it expires (a 24-hour overlap).
+    previous_webhook_secret_encrypted = models.TextField(editable=False, blank=True, default="")
+    previous_webhook_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(default=True, help_text="A disabled partner's API keys and webhooks stop working.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class InboundEvent(models.Model):
@@ -26,7 +27,9 @@ class InboundEvent(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last time processing was queued.")
+    # When processing is due (received, or a retry's backoff); the sweep re-enqueues pending events whose
+    # time is well past, which a lost broker dropped.
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -34,6 +37,10 @@ class InboundEvent(models.Model):
         verbose_name = "received webhook event"
         constraints = [
             models.UniqueConstraint(fields=["partner", "event_id"], name="webhooks_inboundevent_unique_per_partner"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "done", "failed", "ignored"]),
+                name="webhooks_inboundevent_status_valid",
+            ),
         ]
 
     def __str__(self):
