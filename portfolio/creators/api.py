@@ -45,15 +45,23 @@ class ErrorSerializer(serializers.Serializer):
 
 class AnchorSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="What the anchor is: `portfolio` today; `job` (“Apply”) will come. Skip kinds you do not know."
+        help_text=(
+            "What the anchor is: `portfolio` (“View My Portfolio”, a tracked short link) or `job` (“Apply”, the "
+            "page of the open job posted on the video). Skip kinds you do not know."
+        )
     )
-    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio”.")
-    url = serializers.URLField(help_text="Where the anchor leads: a tracked Reelfolio short link.")
+    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio” or “Apply”.")
+    url = serializers.URLField(
+        help_text="Where the anchor leads: a tracked Reelfolio short link (`portfolio`) or a job page (`job`)."
+    )
 
 
 class VideoAnchorsSerializer(serializers.Serializer):
     video_id = serializers.CharField(help_text="The platform's id of the video, as asked.")
-    anchors = AnchorSerializer(many=True, help_text="In the order to render them; empty when nothing is attached.")
+    anchors = AnchorSerializer(
+        many=True,
+        help_text="In the order to render them (“View My Portfolio” before “Apply”); empty when nothing is attached.",
+    )
 
 
 class AnchorsOutputSerializer(serializers.Serializer):
@@ -133,7 +141,8 @@ class AnchorsApi(APIView):
         summary="Anchors to render on videos",
         description=(
             "Returns, for each known video among up to 100 ids of one platform, the anchors to render on "
-            "it (kind, label, URL).\n\n"
+            "it (kind, label, URL): “View My Portfolio” (`portfolio`) when its creator attached one, then "
+            "“Apply” (`job`) while a job posted on it is open.\n\n"
             "- A video Reelfolio knows and shows, without anything attached, is listed with `anchors: []`.\n"
             "- Ids Reelfolio does not know, and videos removed from Reelfolio, are left out of `videos`.\n"
             "- Repeated ids are answered once.\n"
@@ -195,6 +204,16 @@ class AnchorsApi(APIView):
                                             "kind": "portfolio",
                                             "label": "View My Portfolio",
                                             "url": "https://reelfolio.example/l/x7Kp2Qa9",
+                                        }
+                                    ],
+                                },
+                                {
+                                    "video_id": "v-4001",
+                                    "anchors": [
+                                        {
+                                            "kind": "job",
+                                            "label": "Apply",
+                                            "url": "https://reelfolio.example/jobs/motion-designer-3f9a1c/",
                                         }
                                     ],
                                 },
