@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from integrations.partners import services
@@ -24,6 +27,9 @@ class PartnerCreateForm(forms.Form):
     slug = forms.SlugField(max_length=50, required=False, help_text="Leave empty to derive it from the name.")
     signature_scheme = forms.ChoiceField(
         choices=Partner.SignatureScheme.choices, initial=Partner.SignatureScheme.STANDARD_WEBHOOKS
+    )
+    provider_id = forms.CharField(
+        max_length=50, required=False, label="Provider", help_text=Partner._meta.get_field("provider_id").help_text
     )
     scopes = forms.MultipleChoiceField(
         choices=_SCOPE_CHOICES,
@@ -76,13 +82,16 @@ class _OneTimeSecretsMixin:
         }
         return TemplateResponse(request, "admin/partners/create_form.html", context)
 
-    def _redirect_to_shown_once(self, request, *, partner, api_key=None, key="", webhook_secret=""):
+    def _redirect_to_shown_once(
+        self, request, *, partner, api_key=None, key="", webhook_secret="", previous_valid_until=None
+    ):
         token = secrets.token_urlsafe(16)
         request.session[SHOWN_ONCE_SESSION_PREFIX + token] = {
             "partner_id": partner.pk,
             "api_key_id": api_key.pk if api_key else None,
             "key": key,
             "webhook_secret": webhook_secret,
+            "previous_valid_until": previous_valid_until.isoformat() if previous_valid_until else None,
         }
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_shown_once", token=token)
@@ -101,6 +110,7 @@ class _OneTimeSecretsMixin:
             api_key=ApiKey.objects.filter(pk=shown["api_key_id"]).first() if shown["api_key_id"] else None,
             key=shown["key"],
             webhook_secret=shown["webhook_secret"],
+            previous_valid_until=parse_datetime(shown.get("previous_valid_until") or ""),
         )
         return TemplateResponse(request, "admin/partners/shown_once.html", context)
 
@@ -127,8 +137,8 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "signature_scheme", "is_active", "created_at")
     list_filter = ("is_active", "signature_scheme")
     search_fields = ("name", "slug")
-    fields = ("name", "slug", "signature_scheme", "is_active", "created_at")
-    readonly_fields = ("slug", "created_at")
+    fields = ("name", "slug", "signature_scheme", "provider_id", "is_active", "created_at", "previous_secret")
+    readonly_fields = ("slug", "created_at", "previous_secret")
     inlines = [ApiKeyInline]
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -144,6 +154,7 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                     signature_scheme=data["signature_scheme"],
                     key_scopes=data["scopes"] or None,
                     key_name="created with the partner",
+                    provider_id=data["provider_id"],
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
@@ -158,9 +169,47 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                 )
         return self._render_form(request, form, "Add partner")
 
+    def get_urls(self):
+        rotate = self.admin_site.admin_view(self.rotate_secret_view)
+        return [
+            path("<int:pk>/rotate-webhook-secret/", rotate, name="partners_partner_rotate_secret"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Previous webhook secret")
+    def previous_secret(self, obj):
+        expires_at = obj.previous_webhook_secret_expires_at
+        if obj.pk is None or not obj.previous_webhook_secret_encrypted or not expires_at:
+            return "—"
+        if expires_at <= timezone.now():
+            return f"Expired {date_format(timezone.localtime(expires_at), 'DATETIME_FORMAT')}"
+        return f"Still verifies until {date_format(timezone.localtime(expires_at), 'DATETIME_FORMAT')}"
+
+    def rotate_secret_view(self, request, pk):
+        """A confirmation page, then the new secret shown once; the old one verifies for 24 more hours."""
+        partner = get_object_or_404(Partner, pk=pk)
+        if not self.has_change_permission(request, partner):
+            return redirect("admin:index")
+        if request.method == "POST" and request.POST.get("confirm") == "yes":
+            rotated = services.partner_webhook_secret_rotate(partner=partner)
+            self.log_change(request, partner, "Rotated the webhook secret.")
+            return self._redirect_to_shown_once(
+                request, partner=partner, webhook_secret=rotated.webhook_secret,
+                previous_valid_until=rotated.previous_valid_until,
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Rotate the webhook secret of {partner.name}?",
+            "partner": partner,
+            "overlap_hours": int(services.WEBHOOK_SECRET_OVERLAP.total_seconds() // 3600),
+        }
+        return TemplateResponse(request, "admin/partners/rotate_secret_confirm.html", context)
+
     def save_model(self, request, obj, form, change):
         services.partner_update(
-            partner=obj, name=obj.name, signature_scheme=obj.signature_scheme, is_active=obj.is_active
+            partner=obj, name=obj.name, signature_scheme=obj.signature_scheme, is_active=obj.is_active,
+            provider_id=obj.provider_id,
         )
 
     def has_delete_permission(self, request, obj=None):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from common import crypto
 from integrations.partners.models import ApiKey, Partner
@@ -78,3 +79,18 @@ def api_key_records_cache_refresh(*, prefixes: list[str]) -> None:
 def partner_webhook_secret(*, partner: Partner) -> str:
     """The partner's whsec_... secret in clear, for verifying its webhooks. Never log or show it."""
     return crypto.decrypt(partner.webhook_secret_encrypted)
+
+
+def partner_for_webhooks(*, slug: str) -> Partner | None:
+    """The active partner with this slug, whose webhooks are received; None for unknown or disabled ones."""
+    return Partner.objects.filter(slug=slug, is_active=True).first()
+
+
+def partner_webhook_secrets(*, partner: Partner) -> list[tuple[str, str]]:
+    """The secrets that verify the partner's webhooks now, in clear, as ("current" | "previous", secret):
+    the current one, and the one it replaced during the 24 hours after a rotation. Never log or show them."""
+    secrets = [("current", crypto.decrypt(partner.webhook_secret_encrypted))]
+    expires_at = partner.previous_webhook_secret_expires_at
+    if partner.previous_webhook_secret_encrypted and expires_at and expires_at > timezone.now():
+        secrets.append(("previous", crypto.decrypt(partner.previous_webhook_secret_encrypted)))
+    return secrets

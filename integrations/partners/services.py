@@ -3,6 +3,7 @@ service that creates them; afterwards only a hash (keys) or a ciphertext (secret
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,6 +53,7 @@ def partner_create(
     signature_scheme: str = Partner.SignatureScheme.STANDARD_WEBHOOKS,
     key_scopes: Iterable[str] | None = DEFAULT_SCOPES,
     key_name: str = "",
+    provider_id: str = "",
 ) -> NewPartner:
     """Creates a partner with a new webhook secret and, unless key_scopes is None, a first API key."""
     name = name.strip()
@@ -61,6 +63,7 @@ def partner_create(
         name=name,
         slug=slug,
         signature_scheme=signature_scheme,
+        provider_id=provider_id.strip(),
         webhook_secret_encrypted=crypto.encrypt(webhook_secret),
     )
     partner.full_clean()
@@ -72,13 +75,17 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, partner: Partner, name: str, signature_scheme: str, is_active: bool) -> Partner:
-    """Changes what an operator may change; disabling a partner stops its keys at once."""
+def partner_update(
+    *, partner: Partner, name: str, signature_scheme: str, is_active: bool, provider_id: str | None = None
+) -> Partner:
+    """Changes what an operator may change; disabling a partner stops its keys and webhooks at once."""
     partner.name = name.strip()
     partner.signature_scheme = signature_scheme
     partner.is_active = is_active
+    if provider_id is not None:
+        partner.provider_id = provider_id.strip()
     partner.full_clean()
-    partner.save(update_fields=["name", "signature_scheme", "is_active"])
+    partner.save(update_fields=["name", "signature_scheme", "is_active", "provider_id"])
     # The cached key records carry the partner's state and slug.
     _refresh_cached_keys(partner.api_keys.values_list("prefix", flat=True))
     return partner
@@ -114,6 +121,52 @@ def api_key_mark_used(*, api_key_id: int) -> None:
     ApiKey.objects.filter(id=api_key_id).update(last_used_at=timezone.now())
 
 
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    partner: Partner
+    webhook_secret: str  # in clear: show it once, then forget it
+    previous_valid_until: datetime
+
+
+@transaction.atomic
+def partner_webhook_secret_rotate(*, partner: Partner) -> RotatedSecret:
+    """Gives the partner a new webhook secret. The current one keeps verifying for 24 hours, so the partner
+    can switch without losing an event; a secret older than that (an earlier rotation's) stops at once."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    webhook_secret = keys.new_webhook_secret()
+    now = timezone.now()
+    partner.previous_webhook_secret_encrypted = partner.webhook_secret_encrypted
+    partner.previous_webhook_secret_expires_at = now + WEBHOOK_SECRET_OVERLAP
+    partner.webhook_secret_encrypted = crypto.encrypt(webhook_secret)
+    partner.save(update_fields=[
+        "webhook_secret_encrypted", "previous_webhook_secret_encrypted", "previous_webhook_secret_expires_at"
+    ])
+    return RotatedSecret(
+        partner=partner, webhook_secret=webhook_secret, previous_valid_until=partner.previous_webhook_secret_expires_at
+    )
+
+
+@transaction.atomic
+def partner_seed(*, name: str, slug: str, signature_scheme: str, provider_id: str, webhook_secret: str) -> Partner:
+    """Creates or updates a partner whose webhook secret is known in advance (the sandbox partner's, from
+    settings), without an API key. Idempotent: the demo seed runs it every time."""
+    partner = Partner.objects.select_for_update().filter(slug=slug).first() or Partner(slug=slug)
+    partner.name = name
+    partner.signature_scheme = signature_scheme
+    partner.provider_id = provider_id
+    partner.is_active = True
+    if not partner.webhook_secret_encrypted or crypto.decrypt(partner.webhook_secret_encrypted) != webhook_secret:
+        partner.webhook_secret_encrypted = crypto.encrypt(webhook_secret)
+        partner.previous_webhook_secret_encrypted = ""
+        partner.previous_webhook_secret_expires_at = None
+    partner.full_clean()
+    partner.save()
+    return partner
+
+
 def webhook_secrets_rotate() -> int:
     """Re-encrypts every partner's webhook secret under the first key of TOKEN_ENCRYPTION_KEYS (the same
     keys as OAuth tokens: run it with the token rotation, before old keys are removed); returns how many."""
@@ -124,6 +177,7 @@ def webhook_secrets_rotate() -> int:
             if partner is None:
                 continue
             partner.webhook_secret_encrypted = crypto.rotate(partner.webhook_secret_encrypted)
-            partner.save(update_fields=["webhook_secret_encrypted"])
+            partner.previous_webhook_secret_encrypted = crypto.rotate(partner.previous_webhook_secret_encrypted)
+            partner.save(update_fields=["webhook_secret_encrypted", "previous_webhook_secret_encrypted"])
             count += 1
     return count

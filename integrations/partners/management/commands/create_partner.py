@@ -23,6 +23,11 @@ class Command(BaseCommand):
             help="How its webhooks are signed (default: standard_webhooks).",
         )
         parser.add_argument(
+            "--provider",
+            default="",
+            help="The provider (OAUTH_PROVIDERS id) whose accounts and videos its webhook events are about.",
+        )
+        parser.add_argument(
             "--scope",
             action="append",
             choices=list(SCOPES),
@@ -31,7 +36,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--key-name", default="created by create_partner", help="A label for the API key.")
 
-    def handle(self, *args, name, slug, signature_scheme, scopes, key_name, **options):
+    def handle(self, *args, name, slug, signature_scheme, provider, scopes, key_name, **options):
         try:
             created = services.partner_create(
                 name=name,
@@ -39,6 +44,7 @@ class Command(BaseCommand):
                 signature_scheme=signature_scheme,
                 key_scopes=scopes or DEFAULT_SCOPES,
                 key_name=key_name,
+                provider_id=provider,
             )
         except ValidationError as exc:
             problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from integrations.partners import services
+from integrations.partners.models import Partner
+
+
+class Command(BaseCommand):
+    help = (
+        "Gives a partner a new webhook secret and prints it (shown this once). The current secret keeps "
+        "verifying for 24 hours, so the partner can switch without losing an event."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("partner", help="The partner's slug, e.g. acme-video.")
+
+    def handle(self, *args, partner, **options):
+        found = Partner.objects.filter(slug=partner).first()
+        if found is None:
+            raise CommandError(f"No partner has the slug {partner!r}. Nothing was changed.")
+        rotated = services.partner_webhook_secret_rotate(partner=found)
+        until = timezone.localtime(rotated.previous_valid_until).strftime("%Y-%m-%d %H:%M %Z")
+        self.stdout.write(self.style.SUCCESS(f"Rotated the webhook secret of {found.name} ({found.slug})."))
+        self.stdout.write("Store it now: it is not shown again.")
+        self.stdout.write(f"Webhook secret ({found.get_signature_scheme_display()}): {rotated.webhook_secret}")
+        self.stdout.write(f"The previous secret keeps verifying until {until}.")
