@@ -1,7 +1,6 @@
 """Webhooks in both directions: events partners send us (inbound) and deliveries to employers' ATS (outbound)."""
 
 from .inbound import InboundEvent
+from .outbound import Delivery, DeliveryAttempt, Endpoint
 
-# Outbound models are imported here too.
-
-__all__ = ["InboundEvent"]
+__all__ = ["Delivery", "DeliveryAttempt", "Endpoint", "InboundEvent"]
