@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-notify-employers": {
         "task": "jobs.applications_notify_employers", "schedule": 300.0, "options": {"expires": 290}
     },
+    # Received webhook events whose processing task a lost broker dropped.
+    "webhooks-inbound-sweep": {"task": "webhooks.inbound_events_sweep", "schedule": 300.0, "options": {"expires": 290}},
 }
 
 # --- REST framework -------------------------------------------------------------------------------
@@ -308,6 +310,17 @@ if SANDBOX_ENABLED and not SANDBOX_CLIENT_SECRET:
         "a client secret of its own: set SANDBOX_CLIENT_SECRET to a long random string."
     )
 SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
+# The secret the sandbox signs its webhook events with; seed_demo gives it to the sandbox's two partners
+# (sandbox-video and sandbox-video-tiktok). Empty: the sandbox sends no events.
+SANDBOX_WEBHOOK_SECRET = env.str(
+    "SANDBOX_WEBHOOK_SECRET", default="whsec_cmVlbGZvbGlvLXNhbmRib3gtd2ViaG9vay1zZWNyZXQ=" if DEBUG else ""
+)
+
+# --- Webhooks from partners (inbound) -------------------------------------------------------------
+
+# A received event still pending this many seconds after its processing was due (its task was lost with
+# the broker, or its worker died) is enqueued again by the beat's sweep.
+WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Creators: tracked links ---------------------------------------------------------------------
 

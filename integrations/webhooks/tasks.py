@@ -1,1 +1,55 @@
 """Celery tasks of the webhooks app: processing received events, and delivering to employers."""
+
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from integrations.webhooks import inbound_services
+from integrations.webhooks.models import InboundEvent
+
+logger = logging.getLogger(__name__)
+
+# --- inbound: events partners sent us --------------------------------------------------------------
+
+
+@shared_task(name="webhooks.process_inbound_event", bind=True, ignore_result=True, max_retries=None)
+def process_inbound_event(self, event_pk: int) -> None:
+    """Applies one received event; after an unexpected failure, tries again when its backoff is over (the
+    service counts the attempts and gives up by marking the event failed)."""
+    event = inbound_services.inbound_event_process(event_pk=event_pk)
+    if event is not None and event.status == InboundEvent.Status.PENDING:
+        countdown = max((event.next_attempt_at - timezone.now()).total_seconds(), 0)
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(name="webhooks.inbound_events_sweep", ignore_result=True)
+def inbound_events_sweep() -> None:
+    inbound_services.inbound_events_sweep()
+
+
+# --- outbound: deliveries to employers' ATS endpoints ----------------------------------------------
+
+
+@shared_task(name="webhooks.deliver", ignore_result=True)
+def deliver(delivery_id: int) -> None:
+    """One attempt of one delivery. Retries are not Celery retries: the service schedules the next attempt
+    on the row (and enqueues it with a countdown when it is soon); the sweep sends whatever is due."""
+    from integrations.webhooks import outbound
+
+    outbound.delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="webhooks.deliveries_sweep", ignore_result=True)
+def deliveries_sweep() -> None:
+    """On beat: enqueues deliveries that are due or were lost, and owners' notices of disabled endpoints."""
+    from integrations.webhooks import outbound
+
+    outbound.deliveries_sweep()
+
+
+@shared_task(name="webhooks.endpoint_disabled_notify", ignore_result=True)
+def endpoint_disabled_notify(endpoint_id: int) -> None:
+    from integrations.webhooks import outbound
+
+    outbound.endpoint_disabled_notify(endpoint_id=endpoint_id)

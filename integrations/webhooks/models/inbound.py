@@ -19,7 +19,9 @@ class InboundEvent(models.Model):
     )
     event_type = models.CharField(max_length=100, db_index=True)
     occurred_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the event happened at the partner: older events never overwrite newer state."
+        null=True,
+        blank=True,
+        help_text="When the event happened at the partner: older events never overwrite newer state.",
     )
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     body = models.TextField(help_text="The raw body, exactly as signed.")
