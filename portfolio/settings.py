@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Received webhook events whose processing task a lost broker dropped.
     "webhooks-inbound-sweep": {"task": "webhooks.inbound_events_sweep", "schedule": 300.0, "options": {"expires": 290}},
+    # Outbound webhooks: deliveries due (retries) or lost (a broker that dropped them, a killed worker).
+    "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0, "options": {"expires": 25}},
 }
 
 # --- REST framework -------------------------------------------------------------------------------
@@ -321,6 +323,25 @@ SANDBOX_WEBHOOK_SECRET = env.str(
 # A received event still pending this many seconds after its processing was due (its task was lost with
 # the broker, or its worker died) is enqueued again by the beat's sweep.
 WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS", default=300)
+
+# --- Webhooks to employers' ATS (outbound) ---------------------------------------------------------
+
+# Endpoint addresses must be https:// outside DEBUG.
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
+# CIDRs the SSRF guard lets through although they are not public (e.g. 127.0.0.0/8 for the demo and the
+# tests). Empty: only public internet addresses are called.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+# Seconds between a failed attempt and the next one (jittered by up to 10%); one attempt more than
+# listed, then the delivery is given up. About 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h.
+try:
+    WEBHOOK_RETRY_SECONDS = [
+        float(seconds) for seconds in env.str("WEBHOOK_RETRY_SECONDS", default="5,300,1800,7200,18000,36000,36000")
+        .split(",")
+    ]
+except ValueError:
+    raise ImproperlyConfigured("WEBHOOK_RETRY_SECONDS must be seconds, comma-separated, e.g. 5,300,1800.") from None
+# A delivery in flight longer than this (its worker was killed) is sent again by the sweep.
+WEBHOOK_IN_FLIGHT_SECONDS = env.int("WEBHOOK_IN_FLIGHT_SECONDS", default=120)
 
 # --- Creators: tracked links ---------------------------------------------------------------------
 
