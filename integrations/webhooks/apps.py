@@ -5,3 +5,9 @@ class WebhooksConfig(AppConfig):
     name = "integrations.webhooks"
     label = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self):
+        from common import crypto
+        from integrations.webhooks.outbound import endpoint_secrets_rotate_keys
+
+        crypto.register_rotation("ATS endpoint secret(s)", endpoint_secrets_rotate_keys)

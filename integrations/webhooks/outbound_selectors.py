@@ -1,0 +1,38 @@
+"""Reads of outbound endpoints and their delivery log; each returns an object or None, never raises."""
+
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
+
+
+def endpoints_for_owner(*, owner_type: str, owner_id: int) -> QuerySet[Endpoint]:
+    return Endpoint.objects.filter(owner_type=owner_type, owner_id=owner_id).order_by("created_at", "id")
+
+
+def endpoints_for_owners(*, owner_type: str, owner_ids: Iterable[int]) -> QuerySet[Endpoint]:
+    return Endpoint.objects.filter(owner_type=owner_type, owner_id__in=list(owner_ids)).order_by("created_at", "id")
+
+
+def endpoint_for_owners(*, owner_type: str, owner_ids: Iterable[int], endpoint_id: int) -> Endpoint | None:
+    """The endpoint if one of these owners has it; None otherwise (the caller answers 404)."""
+    return endpoints_for_owners(owner_type=owner_type, owner_ids=owner_ids).filter(pk=endpoint_id).first()
+
+
+def deliveries_for_endpoint(*, endpoint: Endpoint, status: str | None = None) -> QuerySet[Delivery]:
+    """The endpoint's deliveries, newest first, each with its attempts (newest first) in one more query."""
+    deliveries = Delivery.objects.filter(endpoint=endpoint)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.order_by("-created_at", "-id").prefetch_related(
+        Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("-attempted_at", "-id"))
+    )
+
+
+def delivery_for_owners(*, owner_type: str, owner_ids: Iterable[int], delivery_id: int) -> Delivery | None:
+    return (
+        Delivery.objects.select_related("endpoint")
+        .filter(pk=delivery_id, endpoint__owner_type=owner_type, endpoint__owner_id__in=list(owner_ids))
+        .first()
+    )
