@@ -138,4 +138,34 @@ USERS = [
         "projects": [],
         "videos": [],
     },
+    {
+        # A company's video account: Reelfolio's demo organization links it from its organization page.
+        "username": "northwind",
+        "name": "Northwind Studio",
+        "email": "studio@sandbox.reelfolio.test",
+        "freelance_id": "sbx-u-4",
+        "video_open_id": "sbx-v-4",
+        "video_display_name": "northwind.studio",
+        "headline": "Animation studio",
+        "bio": "We make launch films for product teams.",
+        "skills": [],
+        "hourly_rate": None,
+        "currency": "EUR",
+        "location": "Berlin, DE",
+        "avatar": "",
+        "description": "a studio's video account with 3 hiring videos",
+        "projects": [],
+        "videos": [
+            {
+                "public_id": f"v-{4000 + n}",
+                "title": title,
+                "cover_image": COVERS[(n + 2) % len(COVERS)],
+                "duration": 30 + 5 * n,
+                "published_at": _BASE_TIME - timedelta(days=3 * (n - 1), hours=5),
+            }
+            for n, title in enumerate(
+                ["We're hiring: motion designer", "A day at Northwind", "Meet our animation team"], start=1
+            )
+        ],
+    },
 ]

@@ -23,7 +23,7 @@ def counts():
 def test_seed_registers_both_clients_and_users_with_more_than_a_page_for_the_first(settings):
     seeded = sandbox_seed()
 
-    assert [login.username for login in seeded.logins] == ["casey", "jordan", "sam"]
+    assert [login.username for login in seeded.logins] == ["casey", "jordan", "sam", "northwind"]
     assert all(login.password == "sandbox-demo-2026" for login in seeded.logins)
     assert seeded.issuer == "http://127.0.0.1:8000/sandbox"
     freelance = seeded.clients["sandbox-freelance"]
