@@ -1,7 +1,7 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ..., "details": ...}}."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,3 +38,17 @@ def exception_handler(exc, context):
         body["error"]["details"] = detail
     response.data = body
     return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (exception_handler above), for the OpenAPI schema."""
+
+    class ErrorBodySerializer(serializers.Serializer):
+        code = serializers.CharField(help_text="A stable machine-readable code, e.g. invalid, not_authenticated.")
+        message = serializers.CharField(help_text="What went wrong, in words fit to show a developer.")
+        details = serializers.JSONField(
+            required=False,
+            help_text="Per-parameter messages (400), or per-field messages under `fields`, or other details.",
+        )
+
+    error = ErrorBodySerializer()

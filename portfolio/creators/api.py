@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication
 from integrations.partners.scopes import ANCHORS_READ
 from integrations.partners.throttling import PartnerApiKeyRateThrottle
+from portfolio.core.api import ErrorSerializer
 from portfolio.creators.anchor_cache import anchors_for_videos
 
 MAX_VIDEO_IDS = 100
@@ -30,17 +31,6 @@ _PLATFORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
 # Visible characters only: no whitespace, no control characters, no U+FFFD (what undecodable
 # percent-escapes in a query string turn into).
 _VIDEO_ID = re.compile(r"[^\s\x00-\x1f\x7f\ufffd]+")
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (portfolio.core.api.exception_handler)."""
-
-    class ErrorBodySerializer(serializers.Serializer):
-        code = serializers.CharField(help_text="A stable machine-readable code, e.g. invalid, not_authenticated.")
-        message = serializers.CharField(help_text="What went wrong, in words fit to show a developer.")
-        details = serializers.JSONField(required=False, help_text="Per-parameter messages (400 only).")
-
-    error = ErrorBodySerializer()
 
 
 class AnchorSerializer(serializers.Serializer):
