@@ -270,6 +270,7 @@ def _video_account_context(request, *, organization) -> dict:
     return {
         "video_cards": [{"provider": provider, "linked": linked.get(provider.id)} for provider in _video_providers()],
         "videos_page": videos.get_page(request.GET.get("videos")),
+        "has_video_account": bool(linked),
     }
 
 
