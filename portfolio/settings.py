@@ -281,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No online validator badge either (Swagger UI would fetch it from validator.swagger.io).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One name per set of statuses in the employer API.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "portfolio.jobs.models.Job.Status",
+        "ApplicationStatusEnum": "portfolio.jobs.models.Application.Status",
+    },
 }
 
 # --- Integrations ---------------------------------------------------------------------------------
