@@ -1,4 +1,5 @@
-"""The demo data that `seed_demo` writes: a creator, an employer organization with two members."""
+"""The demo data that `seed_demo` writes: a creator, an employer organization with two members, its
+videos and a published job video."""
 
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ from portfolio.accounts.models import Membership, Organization, User
 from portfolio.creators.models import CreatorProfile
 from portfolio.creators.selectors import handle_is_taken
 from portfolio.creators.services import creator_profile_create
+from portfolio.jobs.demo import seed_jobs_demo
 
 DEMO_PASSWORD = "reelfolio-demo-2026"
 
@@ -51,4 +53,6 @@ def demo_seed() -> list[DemoLogin]:
     Membership.objects.get_or_create(
         organization=organization, user=users["member@demo.reelfolio.test"], defaults={"role": Membership.Role.MEMBER}
     )
+    # Its video account's videos and a published job video.
+    seed_jobs_demo()
     return DEMO_LOGINS
