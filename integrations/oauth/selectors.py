@@ -44,5 +44,17 @@ def linked_account_for_user_or_404(*, user, provider_id: str) -> LinkedAccount:
     return account
 
 
+def linked_account_by_subject(*, provider_id: str, subject: str) -> LinkedAccount | None:
+    """The link (not unlinked) of this provider account, e.g. the one a partner's webhook event names."""
+    if not provider_id or not subject:
+        return None
+    return (
+        LinkedAccount.objects.select_related("user")
+        .filter(provider_id=provider_id, subject=subject)
+        .exclude(status=LinkedAccount.Status.REVOKED)
+        .first()
+    )
+
+
 def accounts_needing_reconnect(*, user) -> list[LinkedAccount]:
     return list(LinkedAccount.objects.filter(user=user, status=LinkedAccount.Status.NEEDS_RECONNECT))

@@ -378,6 +378,41 @@ def _within(seconds: float | None, provider: Provider, call):
     return outcome["value"]
 
 
+# --- the provider revoked our access ---------------------------------------------------------------
+
+
+def linked_account_deauthorized(*, provider_id: str, subject: str, occurred_at: datetime) -> LinkedAccount | None:
+    """The provider says the person revoked Reelfolio's access (a webhook): the tokens are deleted and the
+    link marked needs-reconnect, so the creator sees the reconnect banner. Nothing is sent to the
+    provider's revocation endpoint: it already revoked them.
+
+    Returns None, changing nothing, when no such link is active or its tokens were issued after the
+    revocation happened (the person reconnected since: the event is older than the link's state).
+    """
+    with transaction.atomic():
+        linked = (
+            LinkedAccount.objects.select_for_update()
+            .filter(provider_id=provider_id, subject=subject, status=Status.ACTIVE)
+            .first()
+        )
+        if linked is None:
+            return None
+        token = OAuthToken.objects.select_for_update().filter(linked_account=linked).first()
+        if token is not None and token.updated_at > occurred_at:
+            return None
+        OAuthToken.objects.filter(linked_account=linked).delete()
+        provider = registry.provider_or_none(provider_id)
+        name = provider.name if provider else provider_id
+        linked.status = Status.NEEDS_RECONNECT
+        linked.last_sync_error = f"Access was revoked at {name}. Reconnect to keep your videos and profile in step."
+        linked.last_sync_error_at = timezone.now()
+        linked.sync_requested_at = None
+        linked.save(update_fields=["status", "last_sync_error", "last_sync_error_at", "sync_requested_at"])
+        hooks.account_changed(linked_account=linked)
+    logger.info("oauth.deauthorized", extra={"provider": provider_id, "linked_account_id": linked.pk})
+    return linked
+
+
 # --- unlinking -------------------------------------------------------------------------------------
 
 

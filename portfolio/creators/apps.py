@@ -7,6 +7,7 @@ class CreatorsConfig(AppConfig):
     verbose_name = "Creators, videos and portfolio links"
 
     def ready(self):
-        from portfolio.creators import handlers
+        from portfolio.creators import handlers, webhook_handlers
 
         handlers.register()
+        webhook_handlers.register_all()

@@ -78,6 +78,13 @@ def videos_for_creator(*, user) -> QuerySet[Video]:
     )
 
 
+def video_on_platform(*, platform: str, platform_video_id: str) -> Video | None:
+    """The video with this id at its platform, whoever owns it (a platform's webhook event names it so)."""
+    if not platform or not platform_video_id:
+        return None
+    return Video.objects.filter(platform=platform, platform_video_id=platform_video_id).first()
+
+
 def video_for_creator_or_404(*, user, video_id: int) -> Video:
     """The one ownership check for a creator's video: anyone else (and a removed video) gets a 404."""
     video = videos_for_creator(user=user).filter(pk=video_id).first()

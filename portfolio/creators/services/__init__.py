@@ -20,7 +20,13 @@ from portfolio.creators.services.profiles import (
     creator_profile_update,
     handle_validate,
 )
-from portfolio.creators.services.videos import linked_account_unlinked, video_remove, videos_sync
+from portfolio.creators.services.videos import (
+    linked_account_unlinked,
+    video_import_one,
+    video_remove,
+    video_removed_at_platform,
+    videos_sync,
+)
 
 __all__ = [
     "CODE_LENGTH",
@@ -36,6 +42,8 @@ __all__ = [
     "creator_profile_update",
     "handle_validate",
     "linked_account_unlinked",
+    "video_import_one",
     "video_remove",
+    "video_removed_at_platform",
     "videos_sync",
 ]

@@ -3,10 +3,13 @@
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
+from common.errors import ApplicationError
+from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import RemoteVideo
 from portfolio.creators import selectors
@@ -19,17 +22,18 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM) -> Video:
+def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM, at: datetime | None = None) -> Video:
     """Hides a video everywhere at once: no anchors in the partner API, 410 on its link, off public pages.
 
     An operator's removal (reason "admin") sticks: a later sync that lists the video does not bring it back.
+    `at` is when it was removed (a platform's event says when), now by default.
     """
     video = Video.objects.select_for_update().get(pk=video.pk)
     already = video.status == Video.Status.REMOVED
     if already and not (reason == Video.RemovedReason.ADMIN and video.removed_reason != reason):
         return video
     video.status = Video.Status.REMOVED
-    video.removed_at = video.removed_at if already else timezone.now()
+    video.removed_at = video.removed_at if already else (at or timezone.now())
     video.removed_reason = reason
     video.full_clean(exclude=["owner", "linked_account"], validate_unique=False)
     video.save(update_fields=["status", "removed_at", "removed_reason", "updated_at"])
@@ -165,3 +169,71 @@ def linked_account_unlinked(*, linked_account: LinkedAccount) -> None:
     invalidate_on_commit(videos=[a.video for a in anchors], codes=[a.code for a in anchors], handles=[handle])
 
 
+
+
+# --- one video at a time, as a platform's webhook events tell -----------------------------------------
+
+
+def _holds_newer_state(video: Video, occurred_at: datetime) -> bool:
+    """Whether what we hold of the video is newer than an event that happened at `occurred_at` (or an
+    operator removed it, which no event undoes)."""
+    if video.status == Video.Status.REMOVED:
+        return video.removed_reason == Video.RemovedReason.ADMIN or (
+            video.removed_at is not None and video.removed_at >= occurred_at
+        )
+    return video.updated_at > occurred_at
+
+
+@transaction.atomic
+def video_import_one(*, linked_account: LinkedAccount, remote: RemoteVideo, occurred_at: datetime) -> Video | None:
+    """Adds or updates one video of a linked video account, as a platform's "published" event describes it.
+
+    An event never lets older state overwrite newer: it changes nothing (and returns None) when the video
+    was removed at or after the time the event happened, when an operator removed it, or when what we hold
+    was written after that time. A video that had vanished from the platform comes back. An event without
+    a title (platforms in TikTok's style send ids only) asks for a sync of the account to fill in the rest.
+    """
+    video_id = remote.platform_video_id or ""
+    if not 0 < len(video_id) <= Video._meta.get_field("platform_video_id").max_length or _CONTROL_CHARACTERS.search(
+        video_id
+    ):
+        raise ApplicationError("The video id is empty, too long or has control characters.")
+    user, platform = linked_account.user, linked_account.provider_id
+    fields = {name: value for name, value in _remote_fields(remote).items() if value not in ("", None)}
+    video = Video.objects.select_for_update().filter(platform=platform, platform_video_id=video_id).first()
+    moved_codes, handles = [], [handle_of(user.pk)]
+    if video is None:
+        video = Video(
+            owner=user, linked_account=linked_account, platform=platform, platform_video_id=video_id, **fields
+        )
+    elif _holds_newer_state(video, occurred_at):
+        return None
+    else:
+        if video.owner_id != user.pk:
+            # The platform account moved to another Reelfolio user: the previous owner's link goes with it.
+            moved_codes = list(PortfolioAnchor.objects.filter(video=video).values_list("code", flat=True))
+            PortfolioAnchor.objects.filter(video=video).delete()
+            handles.append(handle_of(video.owner_id))
+            video.owner = user
+        video.linked_account = linked_account
+        for name, value in fields.items():
+            setattr(video, name, value)
+        video.status, video.removed_at, video.removed_reason = Video.Status.ACTIVE, None, ""
+    video.full_clean(exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
+    video.save()
+    codes = list(PortfolioAnchor.objects.filter(video=video).values_list("code", flat=True))
+    invalidate_on_commit(videos=[video], codes=[*codes, *moved_codes], handles=handles)
+    if not remote.title and linked_account.status == LinkedAccount.Status.ACTIVE:
+        oauth_services.linked_account_sync_request(linked_account=linked_account)
+    return video
+
+
+@transaction.atomic
+def video_removed_at_platform(*, video: Video, occurred_at: datetime) -> Video | None:
+    """Removes a video its platform says is gone (a webhook event), as `video_remove` does, dated when it
+    happened. An event older than what we hold of an active video (it was published or synced after the
+    removal happened) changes nothing and returns None."""
+    video = Video.objects.select_for_update().get(pk=video.pk)
+    if video.status == Video.Status.ACTIVE and _holds_newer_state(video, occurred_at):
+        return None
+    return video_remove(video=video, reason=Video.RemovedReason.PLATFORM, at=occurred_at)
