@@ -248,10 +248,9 @@ class PinnedAdapter(HTTPAdapter):
 
 def pinned_session(target: Target) -> requests.Session:
     """A session that sends to `target`'s first checked address only, ignores proxy variables from the
-    environment (a proxy would resolve the name again), and follows no redirects of its own."""
+    environment (a proxy would resolve the name again). Callers pass allow_redirects=False."""
     session = requests.Session()
     session.trust_env = False
-    session.max_redirects = 0
     adapter = PinnedAdapter(address=target.addresses[0])
     session.mount("http://", adapter)
     session.mount("https://", adapter)
