@@ -101,6 +101,12 @@ class QuestionForm(forms.Form):
         label="Answer in advance from the applicant's profile",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A block left empty is skipped: "(optional)" on each of its fields would only add noise.
+        for name in ("prompt", "choices", "prefill_from"):
+            self.fields[name].show_optional = False
+
     def question(self) -> dict | None:
         """The question as services.jobs takes it; None for a block left empty or ticked for removal."""
         data = self.cleaned_data
