@@ -14,3 +14,9 @@ class AccountsConfig(AppConfig):
         from portfolio.accounts.handlers import register as register_link_policy
 
         register_link_policy()
+
+        # "Continue with <provider>": who a visitor signs in as (asked by integrations.oauth).
+        from integrations.oauth import hooks
+        from portfolio.accounts.services import user_for_provider_sign_in
+
+        hooks.register_sign_in(user_for_provider_sign_in)

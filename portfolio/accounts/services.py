@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from common.errors import ApplicationError, PermissionDenied
 from integrations.partners import keys
+from integrations.providers.errors import LinkError
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 from portfolio.accounts.scopes import SCOPES
 from portfolio.creators.services import creator_profile_create
@@ -40,20 +41,26 @@ def user_sign_up(
     *,
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     role: str,
     organization_name: str = "",
     organization_website: str = "",
 ) -> User:
-    """Creates a creator, or an employer together with the organization they own: all or nothing."""
+    """Creates a creator, or an employer together with the organization they own: all or nothing.
+
+    `password` None: an account that signs in with a provider only (it can choose a password later
+    through "Forgot your password?")."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "An account with this email address already exists."})
     if role == User.Role.EMPLOYER and not organization_name.strip():
         raise ValidationError({"organization_name": "Employers sign up with the name of their organization."})
     user = User(email=email, name=name.strip(), role=role)
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean()
     user.save()
     if role == User.Role.EMPLOYER:
@@ -185,3 +192,42 @@ def organization_api_key_mark_used(*, api_key: OrganizationApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at >= API_KEY_LAST_USED_PRECISION:
         OrganizationApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+
+
+def user_for_provider_sign_in(*, provider, account) -> User:
+    """"Continue with <provider>" by a visitor whose provider account is linked to nobody yet: a new creator
+    account (named as on the provider, without a password) that the link is then made for.
+
+    The provider's email decides, and only when the provider says it verified it: an address it did not
+    verify could be anyone's, and an address of an existing Reelfolio account is never merged into silently
+    (its owner logs in first and links the provider from there). Refusals are LinkErrors with the way on.
+    Runs inside the sign-in's transaction (integrations.oauth.services.sign_in_from_callback).
+    """
+    email = User.objects.normalize_email(account.email or "").strip().lower()
+    if not email:
+        raise LinkError(
+            f"{provider.name} did not tell Reelfolio your email address, so it cannot sign you up with it. "
+            f"Sign up with your email, then link {provider.name}."
+        )
+    if not account.email_verified:
+        raise LinkError(
+            f"{provider.name} has not confirmed your email address, so Reelfolio cannot sign you in with it. "
+            f"Confirm it at {provider.name} and try again, or sign up with your email and link {provider.name} "
+            "afterwards."
+        )
+    exists = LinkError(f"An account with this email exists: log in first, then link {provider.name}.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise exists
+    name = (account.profile.display_name or email.split("@")[0]).strip()[:150]
+    try:
+        with transaction.atomic():
+            return user_sign_up(email=email, name=name, password=None, role=User.Role.CREATOR)
+    except IntegrityError:
+        raise exists from None  # the same email signed up a moment ago
+    except ValidationError as error:
+        if "email" in getattr(error, "message_dict", {}):
+            raise exists from None
+        raise LinkError(
+            f"{provider.name} described your account in a way Reelfolio cannot sign you up with. "
+            f"Sign up with your email, then link {provider.name}."
+        ) from None
