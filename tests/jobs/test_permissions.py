@@ -1,0 +1,238 @@
+"""Every job and application page and employer API operation, walked with every wrong role: a visitor who
+is not logged in, another creator, a member of another organization, and an API key of another
+organization. Each is turned away (a login redirect for a visitor on a page, 401 for an API call without
+credentials, otherwise 403 or 404) and nothing changes: no row is added, removed or touched.
+
+Pages that belong to whoever is logged in (My applications, sharing, export, erase) cannot be "someone
+else's": they are walked too, and must never show or change the applicant's data.
+"""
+
+from dataclasses import dataclass, replace
+
+import pytest
+from django.test import Client
+from django.urls import resolve, reverse
+
+from portfolio.accounts.models import Membership, OrganizationApiKey, User
+from portfolio.accounts.services import organization_api_key_create
+from portfolio.jobs.models import (
+    Application,
+    ApplicationNote,
+    ApplicationStatusChange,
+    ApplyConsent,
+    Job,
+    ScreeningQuestion,
+)
+from portfolio.jobs.services import jobs as job_services
+from tests.jobs.conftest import APPLICANT_PROFILE, job_fields, make_applicant, make_employer, org_videos
+from tests.jobs.review_support import application_for, published_job
+
+pytestmark = pytest.mark.django_db
+
+ALL_SCOPES = ["jobs:read", "jobs:write", "applications:read", "applications:write", "webhooks:manage"]
+ROLES = ["anonymous", "other_creator", "other_member", "other_key"]
+
+
+@dataclass
+class World:
+    organization: object
+    draft: Job
+    open_job: Job
+    application: Application
+    applicant: User
+    video_id: int
+
+
+@pytest.fixture
+def world(organization, employer, member, videos, applicant):
+    draft = job_services.job_create(organization=organization, actor=employer, video=videos[1], fields=job_fields())
+    open_job = published_job(
+        organization=organization,
+        actor=employer,
+        video=videos[0],
+        questions=[{"kind": "short_text", "prompt": "Where?", "required": True, "choices": [], "prefill_from": ""}],
+    )
+    application = application_for(open_job, applicant)
+    ApplyConsent.objects.create(user=applicant, provider_id="sandbox-freelance", fields=["name", "email"])
+    return World(organization, draft, open_job, application, applicant, videos[0].pk)
+
+
+@pytest.fixture
+def callers(world):
+    """A client per wrong role (the key as an Authorization header on an anonymous client)."""
+    other_creator = make_applicant(
+        "other@example.com",
+        "Other Creator",
+        subject="sbx-f-other",
+        profile=replace(APPLICANT_PROFILE, display_name="Other Creator", profile_url="https://freelance.example/o"),
+    )
+    other_owner = make_employer("boss@elsewhere.example", "Bo Boss", "Elsewhere")
+    elsewhere = other_owner.organizations.get()
+    org_videos(elsewhere, 1, prefix="else")
+    _, other_key = organization_api_key_create(organization=elsewhere, actor=other_owner, scopes=ALL_SCOPES)
+    clients = {"anonymous": (Client(), {})}
+    for role, user in (("other_creator", other_creator), ("other_member", other_owner)):
+        client = Client()
+        client.force_login(user)
+        clients[role] = (client, {})
+    clients["other_key"] = (Client(), {"HTTP_AUTHORIZATION": f"Bearer {other_key}"})
+    return clients
+
+
+def state(world) -> dict:
+    """Everything a wrong request could change, to compare before and after."""
+    return {
+        "counts": {
+            model.__name__: model.objects.count()
+            for model in (Job, ScreeningQuestion, Application, ApplicationStatusChange, ApplicationNote,
+                          ApplyConsent, User, Membership, OrganizationApiKey)
+        },
+        "jobs": list(Job.objects.order_by("pk").values_list("pk", "status", "title", "updated_at")),
+        "applications": list(
+            Application.objects.order_by("pk").values_list("pk", "status", "updated_at", "applicant_id")
+        ),
+        "consents": list(ApplyConsent.objects.order_by("pk").values_list("pk", "user_id", "granted_at")),
+        "applicant": User.objects.filter(pk=world.applicant.pk).values_list("is_active", "email").get(),
+    }
+
+
+def pages(world) -> list[tuple[str, str, dict]]:
+    """(method, URL, form data) of every page about the organization's jobs or the applicant's application."""
+    org, draft, open_job, application = world.organization.slug, world.draft, world.open_job, world.application
+    form = {**job_fields(), "closes_on": job_fields()["closes_on"].isoformat(), "video": world.video_id}
+    return [
+        ("get", reverse("jobs:job_list", args=[org]), {}),
+        ("get", reverse("jobs:job_create", args=[org]), {}),
+        ("post", reverse("jobs:job_create", args=[org]), form),
+        ("get", reverse("jobs:job_manage", args=[draft.pk]), {}),
+        ("get", reverse("jobs:job_edit", args=[draft.pk]), {}),
+        ("post", reverse("jobs:job_edit", args=[draft.pk]), {**form, "title": "Hijacked"}),
+        ("post", reverse("jobs:job_publish", args=[draft.pk]), {}),
+        ("get", reverse("jobs:job_close", args=[open_job.pk]), {}),
+        ("post", reverse("jobs:job_close", args=[open_job.pk]), {}),
+        # A draft is nobody's to see or apply to but its organization's.
+        ("get", reverse("jobs:job_page", args=[draft.slug]), {}),
+        ("post", reverse("jobs:apply", args=[draft.slug]), {}),
+        ("get", reverse("jobs:apply_consent", args=[draft.slug]), {}),
+        ("post", reverse("jobs:apply_consent", args=[draft.slug]), {}),
+        ("get", reverse("jobs:apply_questions", args=[draft.slug]), {}),
+        ("post", reverse("jobs:apply_questions", args=[draft.slug]), {}),
+        ("get", reverse("jobs:applicant_withdraw", args=[application.pk]), {}),
+        ("post", reverse("jobs:applicant_withdraw", args=[application.pk]), {}),
+        ("get", reverse("jobs:review_dashboard", args=[open_job.pk]), {}),
+        ("get", reverse("jobs:review_csv", args=[open_job.pk]), {}),
+        ("post", reverse("jobs:review_status_change", args=[application.pk]), {"status": "hired"}),
+        ("post", reverse("jobs:review_note_add", args=[application.pk]), {"body": "Peeked"}),
+    ]
+
+
+def own_pages() -> list[tuple[str, str, dict]]:
+    """Pages of whoever is logged in: never the applicant's data for anyone else."""
+    return [
+        ("get", reverse("jobs:applicant_applications"), {}),
+        ("post", reverse("jobs:applicant_consent_revoke", args=["sandbox-freelance"]), {}),
+        ("get", reverse("jobs:applicant_export"), {}),
+        ("get", reverse("jobs:applicant_erase"), {}),
+    ]
+
+
+def api_operations(world) -> list[tuple[str, str, dict]]:
+    """(method, path, JSON body) of every employer API operation and the apply operation."""
+    draft, open_job, application = world.draft, world.open_job, world.application
+    fields = job_fields()
+    new_job = {
+        **fields, "closes_on": fields["closes_on"].isoformat(), "video": world.video_id,
+        "organization": world.organization.slug,
+    }
+    return [
+        ("post", "/api/v1/jobs/", new_job),
+        ("get", f"/api/v1/jobs/{draft.pk}/", {}),
+        ("patch", f"/api/v1/jobs/{draft.pk}/", {"title": "Hijacked"}),
+        ("post", f"/api/v1/jobs/{draft.pk}/publish/", {}),
+        ("post", f"/api/v1/jobs/{open_job.pk}/close/", {}),
+        ("get", f"/api/v1/jobs/{open_job.pk}/applications/", {}),
+        ("get", f"/api/v1/applications/{application.pk}/", {}),
+        ("post", f"/api/v1/applications/{application.pk}/status/", {"status": "hired", "note": "x"}),
+        ("post", f"/api/v1/jobs/{draft.pk}/apply/", {}),
+    ]
+
+
+def _request(client, method, url, data, headers, *, json=False):
+    send = getattr(client, method)
+    if json:
+        return send(url, data, content_type="application/json", **headers) if method != "get" else send(url, **headers)
+    return send(url, data, **headers) if method == "post" else send(url, **headers)
+
+
+def _refused_page(role: str, response) -> bool:
+    # Pages take no API keys: a visitor with one is a visitor.
+    if role in ("anonymous", "other_key") and response.status_code == 302:
+        return response["Location"].startswith(reverse("accounts:login"))
+    return response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_turns_a_wrong_role_away_and_changes_nothing(world, callers, role):
+    client, headers = callers[role]
+    before = state(world)
+    for method, url, data in pages(world):
+        response = _request(client, method, url, data, headers)
+        assert _refused_page(role, response), (role, method, url, response.status_code)
+        assert state(world) == before, (role, method, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_of_ones_own_never_show_or_change_the_applicants_data(world, callers, role):
+    client, headers = callers[role]
+    before = state(world)
+    for method, url, data in own_pages():
+        response = _request(client, method, url, data, headers)
+        if role in ("anonymous", "other_key"):
+            assert _refused_page(role, response), (role, method, url, response.status_code)
+        else:
+            assert response.status_code in (200, 302, 403, 404), (role, method, url, response.status_code)
+            body = response.content.decode(errors="replace")
+            assert "Jordan Applicant" not in body and "jordan@example.com" not in body, (role, url)
+            assert world.open_job.title not in body, (role, url)
+        assert state(world) == before, (role, method, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_operation_turns_a_wrong_role_away_and_changes_nothing(world, callers, role):
+    client, headers = callers[role]
+    before = state(world)
+    for method, path, body in api_operations(world):
+        response = _request(client, method, path, body, headers, json=True)
+        allowed = (401, 403) if role == "anonymous" else (403, 404)
+        assert response.status_code in allowed, (role, method, path, response.status_code, response.content[:200])
+        assert set(response.json()) == {"error"}, (role, method, path)
+        assert state(world) == before, (role, method, path)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_job_list_of_a_wrong_role_never_holds_the_organizations_jobs(world, callers, role):
+    client, headers = callers[role]
+    response = client.get("/api/v1/jobs/", **headers)
+    if response.status_code == 200:
+        assert role in ("other_member", "other_key")
+        listed = {job["id"] for job in response.json()["results"]}
+        assert not listed & {world.draft.pk, world.open_job.pk}
+    else:
+        assert response.status_code in ((401,) if role == "anonymous" else (403,)), (role, response.status_code)
+
+
+def test_the_walk_covers_every_page_and_api_operation_of_the_jobs_app(world):
+    """A page or an operation added later without joining this walk fails here."""
+    from portfolio.jobs import api_urls, urls
+
+    walked_pages = {resolve(url).url_name for _m, url, _d in [*pages(world), *own_pages()]}
+    assert walked_pages == {pattern.name for pattern in urls.urlpatterns}
+    walked_api = {(resolve(path).url_name, method) for method, path, _b in api_operations(world)}
+    walked_api.add(("api-jobs", "get"))  # the list: test_the_job_list_of_a_wrong_role_never_holds_...
+    declared = {
+        (pattern.name, method)
+        for pattern in api_urls.urlpatterns
+        for method in ("get", "post", "patch", "put", "delete")
+        if hasattr(pattern.callback.cls, method)
+    }
+    assert walked_api == declared
