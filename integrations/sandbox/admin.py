@@ -1,8 +1,9 @@
 """The sandbox partner in the admin. Clients, codes, tokens and the signing key are read-only; secrets
 are stored as digests and only a short prefix of a digest is ever shown."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from integrations.sandbox import services, webhooks
 from integrations.sandbox.models import (
     SandboxAuthorizationCode,
     SandboxClient,
@@ -38,6 +39,30 @@ class SandboxVideoInline(admin.TabularInline):
     fields = ["public_id", "title", "duration", "published_at", "cover_image"]
 
 
+def _send(model_admin, request, event_type: str, items, *, video: bool) -> None:
+    """Sends one signed event per selected row to Reelfolio and says what it answered."""
+    for item in items:
+        try:
+            sent = webhooks.sandbox_event_send(
+                event_type=event_type, user=item.user if video else item, video=item if video else None
+            )
+        except webhooks.SandboxSendError as error:
+            model_admin.message_user(request, error.message, messages.ERROR)
+            continue
+        level = messages.SUCCESS if 200 <= sent.status < 300 else messages.WARNING
+        model_admin.message_user(
+            request, f"Sent {event_type} about {item} to {sent.partner}: Reelfolio answered {sent.status}.", level
+        )
+
+
+def _action(event_type: str, *, video: bool):
+    def action(model_admin, request, queryset):
+        _send(model_admin, request, event_type, queryset.select_related("user") if video else queryset, video=video)
+
+    action.__name__ = "send_" + event_type.replace(".", "_")
+    return admin.action(description=f"Send {event_type} to Reelfolio (signed webhook)")(action)
+
+
 @admin.register(SandboxUser)
 class SandboxUserAdmin(admin.ModelAdmin):
     list_display = ["username", "name", "freelance_id", "video_open_id", "headline"]
@@ -45,6 +70,39 @@ class SandboxUserAdmin(admin.ModelAdmin):
     # The password hash is not shown; seed_demo resets sandbox passwords to the documented one.
     exclude = ["password"]
     inlines = [SandboxProjectInline, SandboxVideoInline]
+    actions = [
+        _action(event_type, video=False)
+        for event_type in ("account.deauthorized", "profile.updated", "authorization.removed")
+    ]
+
+    def save_formset(self, request, form, formset, change):
+        """Videos deleted here leave the platform: Reelfolio is told with a video.removed event."""
+        if formset.model is not SandboxVideo:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for video in formset.deleted_objects:
+            services.sandbox_video_delete(video=video)
+        for video in instances:
+            video.save()
+        formset.save_m2m()
+
+
+@admin.register(SandboxVideo)
+class SandboxVideoAdmin(admin.ModelAdmin):
+    """The platform's videos; deleting one sends video.removed to Reelfolio by itself."""
+
+    list_display = ["public_id", "title", "user", "published_at"]
+    list_filter = ["user"]
+    list_select_related = ["user"]
+    search_fields = ["public_id", "title"]
+    actions = [_action(event_type, video=True) for event_type in webhooks.VIDEO_EVENTS]
+
+    def delete_model(self, request, obj):
+        services.sandbox_video_delete(video=obj)
+
+    def delete_queryset(self, request, queryset):
+        for video in queryset.select_related("user"):
+            services.sandbox_video_delete(video=video)
 
 
 @admin.register(SandboxClient)

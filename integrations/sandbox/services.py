@@ -1,5 +1,6 @@
 """Writes of the sandbox partner: seeding, its signing key, codes and tokens."""
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,8 @@ from integrations.sandbox.models import (
     secret_digest,
 )
 from integrations.sandbox.routers import SANDBOX_DB
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -245,3 +248,21 @@ def sandbox_token_revoke(*, token: SandboxToken, revoke_refresh_token: bool) -> 
     tokens.filter(access_token_revoked_at__isnull=True).update(access_token_revoked_at=now)
     if revoke_refresh_token:
         tokens.filter(refresh_token_revoked_at__isnull=True).update(refresh_token_revoked_at=now)
+
+
+def sandbox_video_delete(*, video: SandboxVideo) -> None:
+    """A creator removes a video from the sandbox platform: it is deleted, and once that commits the sandbox
+    tells Reelfolio with a signed video.removed event (as a real platform's webhook would)."""
+    from integrations.sandbox import webhooks
+
+    user, public_id = video.user, video.public_id
+    with transaction.atomic(using=SANDBOX_DB):
+        video.delete()
+
+        def tell():
+            try:
+                webhooks.sandbox_event_send(event_type="video.removed", user=user, video_id=public_id)
+            except webhooks.SandboxSendError as error:
+                logger.warning("sandbox.video_removed_not_sent", extra={"video": public_id, "error": error.message})
+
+        transaction.on_commit(tell, using=SANDBOX_DB)

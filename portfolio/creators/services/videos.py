@@ -174,14 +174,20 @@ def linked_account_unlinked(*, linked_account: LinkedAccount) -> None:
 # --- one video at a time, as a platform's webhook events tell -----------------------------------------
 
 
+def _at_precision_of(held: datetime, occurred_at: datetime) -> datetime:
+    """`held` as precise as the event's time: platforms that time events in whole seconds are not older
+    than what we wrote within that same second."""
+    return held.replace(microsecond=0) if occurred_at.microsecond == 0 else held
+
+
 def _holds_newer_state(video: Video, occurred_at: datetime) -> bool:
     """Whether what we hold of the video is newer than an event that happened at `occurred_at` (or an
     operator removed it, which no event undoes)."""
     if video.status == Video.Status.REMOVED:
         return video.removed_reason == Video.RemovedReason.ADMIN or (
-            video.removed_at is not None and video.removed_at >= occurred_at
+            video.removed_at is not None and _at_precision_of(video.removed_at, occurred_at) > occurred_at
         )
-    return video.updated_at > occurred_at
+    return _at_precision_of(video.updated_at, occurred_at) > occurred_at
 
 
 @transaction.atomic

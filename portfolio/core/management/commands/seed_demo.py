@@ -27,3 +27,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {sandbox_login.username:<32} {sandbox_login.password}   ({sandbox_login.description})"
                 )
+            if settings.SANDBOX_WEBHOOK_SECRET:
+                from integrations.sandbox.webhooks import sandbox_partners_seed
+
+                slugs = sandbox_partners_seed()
+                self.stdout.write(f"Sandbox webhook partners (signed with SANDBOX_WEBHOOK_SECRET): {', '.join(slugs)}")
