@@ -12,3 +12,8 @@ class JobsConfig(AppConfig):
 
         # "Apply" on a video whose job is open, after any "View My Portfolio".
         register_anchor_source(JOB_SOURCE)
+
+        # Organizations own ATS webhook endpoints: their owners are emailed when one is disabled.
+        from portfolio.jobs import events
+
+        events.register()

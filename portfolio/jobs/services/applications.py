@@ -25,6 +25,7 @@ from integrations.oauth.models import LinkedAccount
 from integrations.providers.base import Provider
 from integrations.providers.errors import ProviderError, ReconnectRequired
 from integrations.providers.types import Profile
+from portfolio.jobs import events
 from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent, Job, ScreeningQuestion
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.services.consent import SHARED_FIELDS
@@ -237,6 +238,7 @@ def application_create(
                 changed_by=applicant,
                 applicant_notified_at=timezone.now(),
             )
+            events.application_created(application)
     except IntegrityError:
         # Another press of the same person won the race for the unique constraint (job, applicant).
         existing = Application.objects.filter(job=job, applicant=applicant).first()
@@ -266,5 +268,6 @@ def application_withdraw(*, application: Application, actor) -> Application:
             changed_by=actor,
             applicant_notified_at=timezone.now(),
         )
+        events.application_withdrawn(application)
     logger.info("jobs.withdrawn", extra={"application_id": application.pk})
     return application

@@ -20,6 +20,7 @@ from common.errors import ApplicationError, Conflict, PermissionDenied
 from portfolio.accounts.models import Membership, Organization
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.models import Video
+from portfolio.jobs import events
 from portfolio.jobs.countries import COUNTRY_CODES
 from portfolio.jobs.models import Job, ScreeningQuestion
 
@@ -446,6 +447,7 @@ def job_publish(*, job: Job, actor) -> Job:
     except IntegrityError:
         # Another member published a job on the same video at the same moment.
         raise Conflict("This video already carries a published job; close that one first.") from None
+    events.job_published(job)
     _invalidate_anchors_on_commit([job.video])
     return job
 
@@ -462,6 +464,7 @@ def job_close(*, job: Job, actor) -> Job:
     job.status = Job.Status.CLOSED
     job.closed_at = timezone.now()
     job.save(update_fields=["status", "closed_at", "updated_at"])
+    events.job_closed(job)
     _invalidate_anchors_on_commit([job.video])
     return job
 
@@ -482,5 +485,8 @@ def jobs_expire() -> int:
         Job.objects.filter(pk__in=[job.pk for job in expired]).update(
             status=Job.Status.CLOSED, closed_at=timezone.now(), updated_at=timezone.now()
         )
+        for job in expired:
+            job.status, job.closed_at = Job.Status.CLOSED, timezone.now()
+            events.job_closed(job)
         _invalidate_anchors_on_commit(job.video for job in expired)
     return len(expired)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from common.errors import ApplicationError, Conflict, NotFound
 from portfolio.accounts.models import Membership, OrganizationApiKey
+from portfolio.jobs import events
 from portfolio.jobs.models import Application, ApplicationNote, ApplicationStatusChange
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def application_status_change(
             note=note,
         )
         _enqueue_status_email(change.pk)
+        events.application_status_changed(locked, change)
     logger.info(
         "jobs.status_changed", extra={"application_id": locked.pk, "from": previous, "to": status}
     )
