@@ -48,7 +48,7 @@ def test_the_dashboard_shows_each_applicant_with_their_snapshot_answers_and_hist
     assert "$60/hr" in html and "Berlin, DE" in html
     assert 'href="https://freelance.example/jordan"' in html
     assert 'src="https://cdn.freelance.example/p-7.jpg"' in html and "Sneaker ad" in html
-    assert "cached</span> as last synced" in html and "3\xa0hours old" in html
+    assert "cached</span> as last synced, 3\xa0hours before they applied (Sandbox Freelance did not answer)" in html
     assert "Can you start in January?" in html
     assert "History (1)" in html and "by the applicant" in html
     assert "All <span class=\"count\">1</span>" in html

@@ -84,7 +84,6 @@ def review_dashboard(request, job_id: int):
             "statuses": statuses,
             "total": sum(counts.values()),
             "move_choices": [(s.value, s.label) for s in services.MEMBER_STATUSES],
-            "now": timezone.now(),
             "here": request.get_full_path(),
         },
     )
