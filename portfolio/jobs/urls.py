@@ -1,5 +1,3 @@
-from django.urls import path
-
 from portfolio.jobs.views import applicant, apply, posting, review
 
 app_name = "jobs"
