@@ -161,3 +161,9 @@ def test_the_csv_lists_the_applications_with_answers_and_escapes_formulas(client
     only_interview = client.get(reverse("jobs:review_csv", args=[job.pk]) + "?status=interview").content.decode()
     assert len(list(csv.DictReader(io.StringIO(only_interview)))) == 0
     assert Application.objects.count() == 2
+
+
+def test_the_page_of_a_published_job_leads_to_its_applicants(client, member, job):
+    client.force_login(member)
+    html = client.get(reverse("jobs:job_manage", args=[job.pk])).content.decode()
+    assert f'href="{dashboard(job)}">Applicants</a>' in html
