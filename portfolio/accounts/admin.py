@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from portfolio.accounts.models import Membership, Organization, User
+from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -46,3 +46,22 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+
+
+@admin.register(OrganizationApiKey)
+class OrganizationApiKeyAdmin(admin.ModelAdmin):
+    """Read-only: owners create and revoke keys on their organization's page (or operators with
+    `manage.py create_org_api_key`); keys are never deleted, so the record of who held which stays."""
+
+    list_display = ("__str__", "organization", "name", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("organization", "created_by")
+    search_fields = ("prefix", "name", "organization__name")
+    fields = ("organization", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
