@@ -347,6 +347,9 @@ except ValueError:
     raise ImproperlyConfigured("WEBHOOK_RETRY_SECONDS must be seconds, comma-separated, e.g. 5,300,1800.") from None
 # A delivery in flight longer than this (its worker was killed) is sent again by the sweep.
 WEBHOOK_IN_FLIGHT_SECONDS = env.int("WEBHOOK_IN_FLIGHT_SECONDS", default=120)
+# The Celery queue of deliveries: give them workers of their own (`celery worker -Q webhooks`) so that
+# slow endpoints never hold up other tasks.
+WEBHOOK_CELERY_QUEUE = env.str("WEBHOOK_CELERY_QUEUE", default="celery")
 
 # --- Creators: tracked links ---------------------------------------------------------------------
 

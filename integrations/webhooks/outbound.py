@@ -13,6 +13,7 @@ given up). Other events carry no promise of order.
 """
 
 import logging
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -52,14 +53,34 @@ SWEEP_GRACE = timedelta(seconds=10)
 UNFINISHED = (Status.PENDING, Status.SENDING)
 
 
+def _queue() -> str:
+    return settings.WEBHOOK_CELERY_QUEUE
+
+
+# While the broker is unreachable, enqueueing is skipped for this long after a failure: each attempt
+# can take seconds (the client's own retries), and the sweep sends these deliveries once it is back.
+BROKER_DOWN_PAUSE_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
+def _publish(task, args: tuple, *, countdown: float | None = None) -> None:
+    """Hands a task to the broker; a failure is logged and pauses publishing for a while (nothing is lost:
+    the rows stay due and the sweep enqueues them again)."""
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        return
+    try:
+        task.apply_async(args, countdown=countdown, retry=False, queue=_queue())
+    except Exception as error:  # kombu's OperationalError, socket errors: whatever the transport raises
+        _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE_SECONDS
+        logger.warning("webhooks.enqueue_failed", extra={"task": task.name, "error": str(error)[:200]})
+
+
 def _enqueue(delivery_id: int, *, countdown: float | None = None) -> None:
     """After commit. A broker that is down only delays the delivery: the sweep enqueues it again."""
     from integrations.webhooks import tasks
 
-    def send():
-        tasks.deliver.apply_async((delivery_id,), countdown=countdown, retry=False)
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: _publish(tasks.deliver, (delivery_id,), countdown=countdown))
 
 
 # --- endpoints ----------------------------------------------------------------------------------------
@@ -418,9 +439,7 @@ def _disable(endpoint: Endpoint, *, reason: str) -> None:
     logger.warning("webhooks.endpoint_disabled", extra={"endpoint_id": endpoint.pk, "reason": reason})
     from integrations.webhooks import tasks
 
-    transaction.on_commit(
-        lambda: tasks.endpoint_disabled_notify.apply_async((endpoint.pk,), retry=False), robust=True
-    )
+    transaction.on_commit(lambda: _publish(tasks.endpoint_disabled_notify, (endpoint.pk,)))
 
 
 def endpoint_disabled_notify(*, endpoint_id: int) -> bool:
@@ -468,12 +487,12 @@ def deliveries_sweep() -> int:
         .values_list("pk", flat=True)[:1000]
     )
     for delivery_id in ids:
-        tasks.deliver.apply_async((delivery_id,), retry=False)
+        _publish(tasks.deliver, (delivery_id,))
     notices = Endpoint.objects.filter(
         is_enabled=False, disabled_notified_at__isnull=True, disabled_at__lte=now - timedelta(minutes=1)
     ).values_list("pk", flat=True)[:100]
     for endpoint_id in notices:
-        tasks.endpoint_disabled_notify.apply_async((endpoint_id,), retry=False)
+        _publish(tasks.endpoint_disabled_notify, (endpoint_id,))
     if ids:
         logger.info("webhooks.deliveries_swept", extra={"deliveries": len(ids)})
     return len(ids)

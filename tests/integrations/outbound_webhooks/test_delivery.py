@@ -3,8 +3,10 @@
 Each test calls the delivery service as the worker's task does, against a local receiver over real HTTP.
 """
 
+import contextlib
 import json
 import threading
+import uuid
 from datetime import timedelta
 from email.utils import format_datetime
 
@@ -311,8 +313,19 @@ def test_nothing_is_written_when_the_callers_transaction_rolls_back(endpoint_and
     assert not Delivery.objects.exists()
 
 
+@pytest.fixture
+def unconsumed_queue(settings):
+    """Committed rows are enqueued: onto a queue of this test's own that no worker reads, emptied after."""
+    from portfolio.celery import app
+
+    settings.WEBHOOK_CELERY_QUEUE = f"webhooks-test-unconsumed-{uuid.uuid4().hex[:8]}"
+    yield
+    with app.connection_for_write() as connection, contextlib.suppress(Exception):
+        connection.default_channel.queue_purge(settings.WEBHOOK_CELERY_QUEUE)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicate_tasks_send_once(endpoint_and_secret, receiver):
+def test_concurrent_duplicate_tasks_send_once(endpoint_and_secret, receiver, unconsumed_queue):
     """The same delivery enqueued twice (the sweep and its own task) is sent once: the claim decides."""
     hold = threading.Event()
     receiver.answers = [Answer(hold=hold)]
