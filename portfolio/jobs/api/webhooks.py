@@ -118,6 +118,7 @@ class EndpointListApi(_WebhooksApiView):
 
 
 class EndpointCreateApi(_WebhooksApiView):
+    @extend_schema_serializer(component_name="WebhookEndpointCreate")
     class InputSerializer(serializers.Serializer):
         organization = serializers.SlugField(
             required=False, help_text="The organization's slug; needed only for a member of several organizations."
@@ -174,6 +175,7 @@ class EndpointDetailApi(_WebhooksApiView):
 
 
 class EndpointUpdateApi(_WebhooksApiView):
+    @extend_schema_serializer(component_name="WebhookEndpointUpdate")
     class InputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000, required=False)
         event_types = serializers.ListField(child=serializers.CharField(), required=False, help_text=EVENT_TYPE_HELP)
@@ -283,6 +285,7 @@ class EndpointDeliveriesApi(_WebhooksApiView):
 
 
 class EndpointRedeliverFailedApi(_WebhooksApiView):
+    @extend_schema_serializer(component_name="WebhookRedeliverFailed")
     class InputSerializer(serializers.Serializer):
         since = serializers.DateTimeField(help_text="Failed deliveries of events since then are sent again.")
 
