@@ -1,7 +1,7 @@
 """POST /api/v1/jobs/<id>/apply/: a logged-in viewer applies from a script on the job page (session + CSRF)."""
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -22,6 +22,7 @@ class ApplyApi(APIView):
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
 
+    @extend_schema_serializer(component_name="ApplyInput")
     class InputSerializer(serializers.Serializer):
         provider = serializers.CharField(
             required=False, max_length=50,
@@ -35,6 +36,7 @@ class ApplyApi(APIView):
             "yes/no questions take `yes` or `no`, single-choice questions one of their options.",
         )
 
+    @extend_schema_serializer(component_name="ApplicantApplication")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         job = serializers.SerializerMethodField()
