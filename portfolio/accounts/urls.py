@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio.accounts import views
+from portfolio.accounts import views, webhook_views
 
 app_name = "accounts"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         views.organization_video_unlink,
         name="organization_video_unlink",
     ),
+    # The organization's ATS webhook endpoints and their delivery logs.
+    *webhook_views.urlpatterns,
 ]

@@ -16,7 +16,7 @@ from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.providers.errors import LinkError
-from portfolio.accounts import selectors, services
+from portfolio.accounts import selectors, services, webhook_views
 from portfolio.accounts.forms import ApiKeyForm, EmailAuthenticationForm, MemberAddForm, OrganizationForm, SignUpForm
 from portfolio.accounts.models import Membership
 
@@ -144,6 +144,7 @@ def organization_detail(request, slug):
             "form": form,
             **_api_keys_context(request, organization=organization, membership=membership),
             **_video_account_context(request, organization=organization),
+            **webhook_views.section_context(organization=organization),
         },
     )
     add_never_cache_headers(response)  # a new API key may be on it, shown this once
