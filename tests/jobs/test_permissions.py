@@ -13,6 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import resolve, reverse
 
+from common import crypto
+from integrations.webhooks.models import Delivery, Endpoint
 from portfolio.accounts.models import Membership, OrganizationApiKey, User
 from portfolio.accounts.services import organization_api_key_create
 from portfolio.jobs.models import (
@@ -41,6 +43,8 @@ class World:
     application: Application
     applicant: User
     video_id: int
+    endpoint: Endpoint
+    delivery: Delivery
 
 
 @pytest.fixture
@@ -54,7 +58,15 @@ def world(organization, employer, member, videos, applicant):
     )
     application = application_for(open_job, applicant)
     ApplyConsent.objects.create(user=applicant, provider_id="sandbox-freelance", fields=["name", "email"])
-    return World(organization, draft, open_job, application, applicant, videos[0].pk)
+    # The organization's ATS endpoint and one failed delivery to it (test data: no SSRF check, no sending).
+    endpoint = Endpoint.objects.create(
+        owner_type="organization", owner_id=organization.pk, url="https://ats.northwind.example/hooks",
+        event_types=["application.created"], secret_encrypted=crypto.encrypt("whsec_dGVzdA=="),
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, msg_id="msg_1", event_type="application.created", body="{}", status="failed"
+    )
+    return World(organization, draft, open_job, application, applicant, videos[0].pk, endpoint, delivery)
 
 
 @pytest.fixture
@@ -93,6 +105,12 @@ def state(world) -> dict:
         ),
         "consents": list(ApplyConsent.objects.order_by("pk").values_list("pk", "user_id", "granted_at")),
         "applicant": User.objects.filter(pk=world.applicant.pk).values_list("is_active", "email").get(),
+        "endpoints": list(
+            Endpoint.objects.order_by("pk").values_list("pk", "url", "is_enabled", "secret_encrypted", "updated_at")
+        ),
+        "deliveries": list(
+            Delivery.objects.order_by("pk").values_list("pk", "status", "attempt_count", "next_attempt_at")
+        ),
     }
 
 
@@ -138,7 +156,7 @@ def own_pages() -> list[tuple[str, str, dict]]:
 
 def api_operations(world) -> list[tuple[str, str, dict]]:
     """(method, path, JSON body) of every employer API operation and the apply operation."""
-    draft, open_job, application = world.draft, world.open_job, world.application
+    draft, open_job, application, endpoint = world.draft, world.open_job, world.application, world.endpoint
     fields = job_fields()
     new_job = {
         **fields, "closes_on": fields["closes_on"].isoformat(), "video": world.video_id,
@@ -154,6 +172,19 @@ def api_operations(world) -> list[tuple[str, str, dict]]:
         ("get", f"/api/v1/applications/{application.pk}/", {}),
         ("post", f"/api/v1/applications/{application.pk}/status/", {"status": "hired", "note": "x"}),
         ("post", f"/api/v1/jobs/{draft.pk}/apply/", {}),
+        # The organization's ATS endpoints and their deliveries.
+        ("post", "/api/v1/webhook-endpoints/", {
+            "organization": world.organization.slug, "url": "https://ats.elsewhere.example/hooks",
+            "event_types": ["application.created"],
+        }),
+        ("get", f"/api/v1/webhook-endpoints/{endpoint.pk}/", {}),
+        ("patch", f"/api/v1/webhook-endpoints/{endpoint.pk}/", {"url": "https://evil.example/hooks"}),
+        ("delete", f"/api/v1/webhook-endpoints/{endpoint.pk}/", {}),
+        ("post", f"/api/v1/webhook-endpoints/{endpoint.pk}/rotate-secret/", {}),
+        ("post", f"/api/v1/webhook-endpoints/{endpoint.pk}/test/", {}),
+        ("get", f"/api/v1/webhook-endpoints/{endpoint.pk}/deliveries/", {}),
+        ("post", f"/api/v1/webhook-endpoints/{endpoint.pk}/redeliver-failed/", {"since": "2020-01-01T00:00:00Z"}),
+        ("post", f"/api/v1/webhook-deliveries/{world.delivery.pk}/redeliver/", {}),
     ]
 
 
@@ -210,16 +241,18 @@ def test_every_api_operation_turns_a_wrong_role_away_and_changes_nothing(world, 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_job_list_of_a_wrong_role_never_holds_the_organizations_jobs(world, callers, role):
+def test_the_lists_of_a_wrong_role_never_hold_the_organizations_rows(world, callers, role):
     client, headers = callers[role]
-    response = client.get("/api/v1/jobs/", **headers)
-    if response.status_code == 200:
-        assert role in ("other_member", "other_key")
-        listed = {job["id"] for job in response.json()["results"]}
-        assert not listed & {world.draft.pk, world.open_job.pk}
-    else:
-        assert response.status_code in ((401,) if role == "anonymous" else (403,)), (role, response.status_code)
-
+    for path, ours in (
+        ("/api/v1/jobs/", {world.draft.pk, world.open_job.pk}),
+        ("/api/v1/webhook-endpoints/", {world.endpoint.pk}),
+    ):
+        response = client.get(path, **headers)
+        if response.status_code == 200:
+            assert role in ("other_member", "other_key"), (role, path)
+            assert not {row["id"] for row in response.json()["results"]} & ours, (role, path)
+        else:
+            assert response.status_code in ((401,) if role == "anonymous" else (403,)), (role, path)
 
 def test_the_walk_covers_every_page_and_api_operation_of_the_jobs_app(world):
     """A page or an operation added later without joining this walk fails here."""
@@ -228,7 +261,8 @@ def test_the_walk_covers_every_page_and_api_operation_of_the_jobs_app(world):
     walked_pages = {resolve(url).url_name for _m, url, _d in [*pages(world), *own_pages()]}
     assert walked_pages == {pattern.name for pattern in urls.urlpatterns}
     walked_api = {(resolve(path).url_name, method) for method, path, _b in api_operations(world)}
-    walked_api.add(("api-jobs", "get"))  # the list: test_the_job_list_of_a_wrong_role_never_holds_...
+    # The lists: test_the_lists_of_a_wrong_role_never_hold_the_organizations_rows.
+    walked_api |= {("api-jobs", "get"), ("api-webhook-endpoints", "get")}
     declared = {
         (pattern.name, method)
         for pattern in api_urls.urlpatterns
