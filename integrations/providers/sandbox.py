@@ -11,13 +11,10 @@ from .base import Account, Provider, portfolio_item, text
 from .oidc import OIDCProvider
 from .tiktok import CursorVideoListMixin
 
-# The sandbox's local client secret when SANDBOX_CLIENT_SECRET is not set.
-LOCAL_SANDBOX_CLIENT_SECRET = "reelfolio-sandbox-local-secret"
-
 
 def sandbox_configs() -> list[dict]:
     discovery_url = f"{settings.SITE_URL}/sandbox/.well-known/openid-configuration"
-    secret = getattr(settings, "SANDBOX_CLIENT_SECRET", "") or LOCAL_SANDBOX_CLIENT_SECRET
+    secret = settings.SANDBOX_CLIENT_SECRET
     return [
         {"id": "sandbox-freelance", "kind": SandboxFreelanceProvider.kind, "discovery_url": discovery_url,
          "client_id": "reelfolio-sandbox-freelance", "client_secret": secret},
