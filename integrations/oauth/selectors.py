@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.types import Profile
 
 

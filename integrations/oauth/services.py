@@ -20,7 +20,7 @@ from common import crypto
 from integrations.oauth import flow, hooks, registry
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.oauth.task_names import REFRESH_TOKEN, SYNC_LINKED_ACCOUNT
-from integrations.providers.base import Account, Provider
+from integrations.providers import Account, Provider
 from integrations.providers.errors import LinkError, ProviderError, ReconnectRequired, TokenRejected
 
 logger = logging.getLogger(__name__)
