@@ -1,4 +1,4 @@
-"""Services of issue 4: creator profiles, video import, anchors, removal and unlinking."""
+"""Creators' services: creator profiles, video import, anchors, removal and unlinking."""
 
 import pytest
 from django.core.cache import cache
