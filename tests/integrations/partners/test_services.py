@@ -49,8 +49,10 @@ def test_a_taken_name_or_slug_is_refused_and_nothing_is_created():
     services.partner_create(name="Acme Video")
     with pytest.raises(ApplicationError, match="Partner with this Name already exists."):
         services.partner_create(name="Acme Video")
-    with pytest.raises(ApplicationError, match="Partner with this Slug already exists."):
+    with pytest.raises(ApplicationError, match="Partner with this Slug already exists.") as refused:
         services.partner_create(name="Acme  Video!", slug="acme-video")
+    # The model's check names the field, so a form shows the message under it (and the API under details).
+    assert refused.value.field_errors == {"slug": ["Partner with this Slug already exists."]}
     assert Partner.objects.count() == 1
     assert ApiKey.objects.count() == 1
 
