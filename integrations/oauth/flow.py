@@ -15,7 +15,7 @@ from authlib.integrations.base_client import MismatchingStateError
 from django.http import HttpRequest, HttpResponse
 from joserfc.errors import JoseError
 
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.errors import LinkError, ProviderError
 
 logger = logging.getLogger(__name__)

@@ -2,12 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.oauth import flow, registry, selectors, services
 from integrations.providers.errors import LinkError
+
+
+def _linked_or_404(request, provider_id: str):
+    linked = selectors.linked_account_for_user(user=request.user, provider_id=provider_id)
+    if linked is None:
+        raise Http404("You have not linked this provider.")
+    return linked
 
 
 @login_required
@@ -46,7 +54,7 @@ def callback(request, provider_id: str):
 @require_POST
 def sync(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
-    linked = selectors.linked_account_for_user_or_404(user=request.user, provider_id=provider_id)
+    linked = _linked_or_404(request, provider_id)
     try:
         services.linked_account_sync_request(linked_account=linked)
     except LinkError as error:
@@ -60,7 +68,7 @@ def sync(request, provider_id: str):
 @require_http_methods(["GET", "POST"])
 def unlink(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
-    linked = selectors.linked_account_for_user_or_404(user=request.user, provider_id=provider_id)
+    linked = _linked_or_404(request, provider_id)
     if request.method == "GET":
         return render(request, "oauth/unlink_confirm.html", {"provider": provider, "linked": linked})
     revocation = services.linked_account_unlink(linked_account=linked)

@@ -6,12 +6,13 @@ import secrets
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from common.errors import ApplicationError
+from common.forms import form_add_application_error
 from integrations.partners import services
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -41,11 +42,6 @@ class ApiKeyCreateForm(forms.Form):
     scopes = forms.MultipleChoiceField(
         choices=_SCOPE_CHOICES, initial=list(DEFAULT_SCOPES), widget=forms.CheckboxSelectMultiple
     )
-
-
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 SHOWN_ONCE_SESSION_PREFIX = "partners:shown-once:"
@@ -145,8 +141,8 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                     key_scopes=data["scopes"] or None,
                     key_name="created with the partner",
                 )
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 self.log_addition(request, created.partner, [{"added": {}}])
                 return self._redirect_to_shown_once(
@@ -192,8 +188,8 @@ class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                 api_key, key = services.api_key_create(
                     partner=data["partner"], name=data["name"], scopes=data["scopes"]
                 )
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 self.log_addition(request, api_key, [{"added": {}}])
                 return self._redirect_to_shown_once(request, partner=api_key.partner, api_key=api_key, key=key)

@@ -12,9 +12,9 @@ from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 
 from integrations.providers.errors import ProviderError
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 
 class GitHubProvider(Provider):

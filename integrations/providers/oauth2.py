@@ -16,9 +16,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 PROFILE_FIELDS = ("display_name", "headline", "bio", "skills", "rate", "location", "avatar_url", "profile_url")
 ITEM_FIELDS = ("id", "title", "url", "cover_image_url")

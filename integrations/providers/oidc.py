@@ -1,9 +1,9 @@
 """Any standards-compliant OpenID Connect provider, configured from its discovery URL alone."""
 
 from integrations.providers.errors import ProviderError
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, text
+from integrations.providers.mapping import text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 
 def profile_from_claims(claims: dict) -> Profile:

@@ -46,3 +46,11 @@ class RemoteVideo:
     embed_url: str = ""
     duration_seconds: int | None = None
     published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who the creator is at the provider, and their normalized profile."""
+
+    subject: str
+    profile: Profile

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from joserfc.jwk import RSAKey
 
+from common.errors import full_clean
 from integrations.sandbox import seed_data
 from integrations.sandbox.models import (
     AUTHORIZATION_CODE_SECONDS,
@@ -72,7 +73,7 @@ def sandbox_seed(*, site_url: str | None = None) -> SandboxSeedResult:
                 "token_endpoint_auth_methods": ["client_secret_basic", "client_secret_post"],
             },
         )
-        client.full_clean()
+        full_clean(client)
         clients[spec["provider_id"]] = SandboxClientInfo(
             provider_id=spec["provider_id"],
             client_id=client.client_id,
@@ -114,7 +115,7 @@ def _seed_user(spec: dict) -> SandboxUser:
             setattr(user, key, value)
     if not user.password or not user.check_password(seed_data.SANDBOX_PASSWORD):
         user.set_password(seed_data.SANDBOX_PASSWORD)
-    user.full_clean()
+    full_clean(user)
     user.save()
     return user
 
@@ -182,7 +183,7 @@ def sandbox_authorization_code_create(
         auth_time=auth_time,
         expires_at=timezone.now() + timedelta(seconds=AUTHORIZATION_CODE_SECONDS),
     )
-    item.full_clean()
+    full_clean(item)
     item.save()
     return item
 
@@ -220,7 +221,7 @@ def sandbox_token_create(
         issued_at=int(time.time()),
         expires_in=int(token["expires_in"]),
     )
-    item.full_clean()
+    full_clean(item)
     item.save()
     return item
 

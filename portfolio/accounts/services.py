@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from common.errors import ApplicationError, Conflict, PermissionDenied, full_clean
 from portfolio.accounts.models import Membership, Organization, User
 from portfolio.creators.services import creator_profile_create
 
@@ -21,9 +22,9 @@ def _unique_org_slug(name: str) -> str:
 @transaction.atomic
 def organization_create(*, owner: User, name: str, website: str = "", slug: str = "") -> Organization:
     if not owner.is_employer:
-        raise ValidationError("Only employer accounts can create organizations.")
+        raise PermissionDenied("Only employer accounts can create organizations.")
     organization = Organization(name=name.strip(), website=website.strip(), slug=slug or _unique_org_slug(name))
-    organization.full_clean()
+    full_clean(organization)
     organization.save()
     Membership.objects.create(organization=organization, user=owner, role=Membership.Role.OWNER)
     return organization
@@ -42,13 +43,18 @@ def user_sign_up(
     """Creates a creator, or an employer together with the organization they own: all or nothing."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email address already exists."})
+        raise Conflict.on_field("email", "An account with this email address already exists.")
     if role == User.Role.EMPLOYER and not organization_name.strip():
-        raise ValidationError({"organization_name": "Employers sign up with the name of their organization."})
+        raise ApplicationError.on_field(
+            "organization_name", "Employers sign up with the name of their organization."
+        )
     user = User(email=email, name=name.strip(), role=role)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError.from_validation_error(error) from None
     user.set_password(password)
-    user.full_clean()
+    full_clean(user)
     user.save()
     if role == User.Role.EMPLOYER:
         organization_create(owner=user, name=organization_name, website=organization_website)
@@ -61,14 +67,18 @@ def user_sign_up(
 def membership_add(*, organization: Organization, actor: User, email: str) -> Membership:
     """An owner adds an existing employer account to the organization as a member."""
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise ValidationError("Only owners can add members.")
+        raise PermissionDenied("Only owners can add members.")
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
-        raise ValidationError({"email": "No Reelfolio account uses this email address; ask them to sign up first."})
+        raise ApplicationError.on_field(
+            "email", "No Reelfolio account uses this email address; ask them to sign up first."
+        )
     if not user.is_employer:
-        raise ValidationError({"email": "This account is a creator account; only employer accounts can join."})
+        raise ApplicationError.on_field(
+            "email", "This account is a creator account; only employer accounts can join."
+        )
     if Membership.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"email": "This person is already a member."})
+        raise Conflict.on_field("email", "This person is already a member.")
     return Membership.objects.create(organization=organization, user=user, role=Membership.Role.MEMBER)
 
 
@@ -76,11 +86,11 @@ def membership_add(*, organization: Organization, actor: User, email: str) -> Me
 def membership_remove(*, membership: Membership, actor: User) -> None:
     organization = membership.organization
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise ValidationError("Only owners can remove members.")
+        raise PermissionDenied("Only owners can remove members.")
     if membership.role == Membership.Role.OWNER:
         owners = Membership.objects.select_for_update().filter(organization=organization, role=Membership.Role.OWNER)
         if owners.count() <= 1:
-            raise ValidationError("An organization keeps at least one owner.")
+            raise Conflict("An organization keeps at least one owner.")
     membership.delete()
 
 

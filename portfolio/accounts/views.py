@@ -2,13 +2,24 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 
+from common.errors import ApplicationError
+from common.forms import form_add_application_error
 from portfolio.accounts import selectors, services
 from portfolio.accounts.forms import EmailAuthenticationForm, MemberAddForm, OrganizationForm, SignUpForm
 from portfolio.accounts.models import Membership
+
+
+def _membership_or_404(request, slug: str) -> Membership:
+    """The user's membership in this organization; a 404 for anyone who is not a member."""
+    membership = selectors.membership_for_user(user=request.user, slug=slug)
+    if membership is None:
+        raise Http404("No such organization.")
+    return membership
 
 
 def signup(request):
@@ -26,8 +37,8 @@ def signup(request):
                 organization_name=data["organization_name"],
                 organization_website=data["organization_website"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Reelfolio, {user.get_short_name()}.")
@@ -97,8 +108,8 @@ def organization_create(request):
             organization = services.organization_create(
                 owner=request.user, name=form.cleaned_data["name"], website=form.cleaned_data["website"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             messages.success(request, f"{organization.name} is ready. You are its owner.")
             return redirect("accounts:organization_detail", slug=organization.slug)
@@ -107,7 +118,7 @@ def organization_create(request):
 
 @login_required
 def organization_detail(request, slug):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = _membership_or_404(request, slug)
     organization = membership.organization
     form = MemberAddForm(request.POST or None)
     if request.method == "POST":
@@ -118,8 +129,8 @@ def organization_detail(request, slug):
                 added = services.membership_add(
                     organization=organization, actor=request.user, email=form.cleaned_data["email"]
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 messages.success(request, f"{added.user.name} joined {organization.name}.")
                 return redirect("accounts:organization_detail", slug=slug)
@@ -133,15 +144,15 @@ def organization_detail(request, slug):
 
 @login_required
 def membership_remove(request, slug, membership_id):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = _membership_or_404(request, slug)
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
     )
     if request.method == "POST":
         try:
             services.membership_remove(membership=target, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ApplicationError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"{target.user.name} no longer belongs to {membership.organization.name}.")
         return redirect("accounts:organization_detail", slug=slug)

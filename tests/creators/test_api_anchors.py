@@ -1,4 +1,4 @@
-"""The partner anchor API (issue 4, point 6): shapes, authentication, limits, caching and query counts."""
+"""The partner anchor API: shapes, authentication, limits, caching and query counts."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Issue 4, point 6: the per-key rate limit holds exactly when many requests of one key arrive at once.
+"""The per-key rate limit holds exactly when many requests of one key arrive at once.
 
 Real HTTP through the live server (a thread per request) and the cache the suite is configured with:
 CI runs it on PostgreSQL with Redis, whose INCR is atomic.

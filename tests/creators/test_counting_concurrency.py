@@ -1,4 +1,4 @@
-"""Issue 4, point 3: no click is lost when many arrive at once, even while a fold is running.
+"""No click is lost when many arrive at once, even while a fold is running.
 
 Real HTTP through the live server (a thread per request), real PostgreSQL connections, and the cache the
 suite is configured with (CI runs it again on Redis), plus Django's database cache, whose own `incr` is

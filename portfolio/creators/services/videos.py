@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from common.errors import full_clean
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import RemoteVideo
 from portfolio.creators import selectors
@@ -31,7 +32,7 @@ def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM) ->
     video.status = Video.Status.REMOVED
     video.removed_at = video.removed_at if already else timezone.now()
     video.removed_reason = reason
-    video.full_clean(exclude=["owner", "linked_account"], validate_unique=False)
+    full_clean(video, exclude=["owner", "linked_account"], validate_unique=False)
     video.save(update_fields=["status", "removed_at", "removed_reason", "updated_at"])
     code = PortfolioAnchor.objects.filter(video=video).values_list("code", flat=True).first()
     invalidate_on_commit(videos=[video], codes=[code] if code else [], handles=[handle_of(video.owner_id)])
@@ -102,7 +103,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
             video = Video(
                 owner=user, linked_account=linked_account, platform=platform, platform_video_id=video_id, **fields
             )
-            video.full_clean(exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
+            full_clean(video, exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
             new.append(video)
             continue
         shown_before = (video.status, video.owner_id, video.title, video.cover_image_url, video.share_url)
@@ -119,7 +120,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
             setattr(video, name, value)
         if video.status == Video.Status.REMOVED and video.removed_reason != Video.RemovedReason.ADMIN:
             video.status, video.removed_at, video.removed_reason = Video.Status.ACTIVE, None, ""
-        video.full_clean(exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
+        full_clean(video, exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
         updated.append(video)
         if shown_before != (video.status, video.owner_id, video.title, video.cover_image_url, video.share_url):
             changed.append(video)

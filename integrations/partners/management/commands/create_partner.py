@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.errors import ApplicationError
 from integrations.partners import services
 from integrations.partners.models import Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -40,8 +40,9 @@ class Command(BaseCommand):
                 key_scopes=scopes or DEFAULT_SCOPES,
                 key_name=key_name,
             )
-        except ValidationError as exc:
-            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        except ApplicationError as error:
+            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items())
+            problems = problems or error.message
             raise CommandError(f"The partner was not created. {problems}") from None
         partner, api_key = created.partner, created.api_key
 
