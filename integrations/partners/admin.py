@@ -2,6 +2,7 @@
 Keys are revoked, not deleted; partners are disabled."""
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
@@ -46,8 +47,13 @@ class ApiKeyCreateForm(forms.Form):
 
 SHOWN_ONCE_SESSION_PREFIX = "partners:shown-once:"
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object  # a mixin: the ModelAdmin comes after it in the admins' bases
 
-class _OneTimeSecretsMixin:
+
+class _OneTimeSecretsMixin(_ModelAdmin):
     """Shared by the two admin pages that create secrets: a plain form, then a page that shows the
     secrets once (Post/Redirect/Get).
 
@@ -111,8 +117,9 @@ class ApiKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at")
-    readonly_fields = fields
+    # Django takes a callable among the fields; the stubs know only names.
+    fields = ("name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at")  # type: ignore[assignment]
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -170,8 +177,9 @@ class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
     list_filter = ("partner", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("partner",)
     search_fields = ("prefix", "name", "partner__name")
-    fields = ("partner", "name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
-    readonly_fields = ("partner", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
+    # Django takes a callable among the fields; the stubs know only names.
+    fields = ("partner", "name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")  # type: ignore[assignment]
+    readonly_fields = ("partner", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")  # type: ignore[assignment]
     actions = ["revoke_selected"]
 
     def get_urls(self):

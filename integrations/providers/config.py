@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from integrations.providers.addresses import is_secure_url
+from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.discovery import issuer_for_discovery_url
 
 ROLES = ("portfolio", "videos")
@@ -20,7 +21,7 @@ URL_OPTIONS = (
 )
 
 
-class ConfigurationMixin:
+class ConfigurationMixin(ProviderDeclarations):
     """Building a provider from its OAUTH_PROVIDERS entry, and what follows from its configuration."""
 
     @classmethod

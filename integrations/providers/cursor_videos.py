@@ -5,6 +5,7 @@ TikTok's provider and the sandbox's video provider read their videos this way.
 
 from datetime import UTC, datetime
 
+from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError
 from integrations.providers.mapping import text
 from integrations.providers.paging import MAX_PAGES
@@ -25,7 +26,7 @@ def remote_video(entry: dict) -> RemoteVideo:
     )
 
 
-class CursorVideoListMixin:
+class CursorVideoListMixin(ProviderDeclarations):
     """The video list of a TikTok-style API: POST {"cursor", "max_count"}, answer {"videos", "cursor", "has_more"}."""
 
     video_list_url = ""
@@ -36,7 +37,8 @@ class CursorVideoListMixin:
         return data
 
     def fetch_videos(self, *, access_token: str) -> list[RemoteVideo]:
-        videos, cursor = [], 0
+        videos: list[RemoteVideo] = []
+        cursor = 0
         for _ in range(MAX_PAGES):
             data, _ = self.api_json(
                 "POST", self.video_list_url, access_token=access_token, params=self.video_list_params or None,

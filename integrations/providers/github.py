@@ -6,6 +6,7 @@ GitHub revokes a grant with its own endpoint rather than RFC 7009, and calls a s
 """
 
 from collections import Counter
+from typing import Any
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -32,7 +33,7 @@ class GitHubProvider(Provider):
 
     def fetch_profile(self, *, access_token: str) -> Account:
         user, _ = self.api_json("GET", "user", access_token=access_token)
-        repositories = []
+        repositories: list[dict[str, Any]] = []
         for page in self.api_pages(
             f"users/{user['login']}/repos", access_token=access_token,
             params={"type": "owner", "sort": "updated", "per_page": 100},

@@ -65,7 +65,7 @@ class OAuth2Provider(Provider):
         subject = text(dig(data, self.profile_mapping["subject"]), 255)
         if not subject:
             raise ValueError("no subject")
-        fields = {}
+        fields: dict[str, Any] = {}
         for name in PROFILE_FIELDS:
             if name not in self.profile_mapping:
                 continue

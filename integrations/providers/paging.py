@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError
 
 logger = logging.getLogger(__name__)
@@ -13,7 +14,7 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 50
 
 
-class LinkPagingMixin:
+class LinkPagingMixin(ProviderDeclarations):
     """Reading every page of a list that says where its next page is in a `Link` header."""
 
     def api_pages(self, url: str, *, access_token: str, params: dict | None = None) -> Iterator[Any]:
@@ -21,11 +22,11 @@ class LinkPagingMixin:
         for _ in range(MAX_PAGES):
             data, response = self.api_json("GET", url, access_token=access_token, params=params)
             yield data
-            url = response.links.get("next", {}).get("url")
+            next_url = response.links.get("next", {}).get("url")
             params = None
-            if not url:
+            if not next_url:
                 return
-            url = urljoin(response.url, url)
+            url = urljoin(response.url, next_url)
             # The next request carries the access token: only to where this page was asked for (not where
             # a redirect took it, which requests did not send the token to).
             asked = response.history[0].url if response.history else response.url

@@ -10,7 +10,7 @@ from integrations.providers.mapping import portfolio_item, text
 from integrations.providers.oidc import OIDCProvider
 from integrations.providers.paging import MAX_PAGES
 from integrations.providers.provider import Provider
-from integrations.providers.types import Account, Profile
+from integrations.providers.types import Account, PortfolioItem, Profile
 
 
 def sandbox_configs() -> list[dict]:
@@ -47,7 +47,8 @@ class SandboxFreelanceProvider(OIDCProvider):
 
     def fetch_profile(self, *, access_token: str) -> Account:
         me, _ = self.api_json("GET", "freelance/me", access_token=access_token)
-        items, page = [], 1
+        items: list[PortfolioItem] = []
+        page = 1
         for _ in range(MAX_PAGES):
             data, _ = self.api_json("GET", "freelance/me/projects", access_token=access_token, params={"page": page})
             items.extend(portfolio_item(**{key: project.get(key) for key in ("id", "title", "url", "cover_image_url")})

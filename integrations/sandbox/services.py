@@ -82,16 +82,16 @@ def sandbox_seed(*, site_url: str | None = None) -> SandboxSeedResult:
         )
 
     logins = []
-    for spec in seed_data.USERS:
-        user = _seed_user(spec)
-        _seed_projects(user, spec["projects"])
-        _seed_videos(user, spec["videos"])
+    for user_spec in seed_data.USERS:
+        user = _seed_user(user_spec)
+        _seed_projects(user, user_spec["projects"])
+        _seed_videos(user, user_spec["videos"])
         logins.append(
             SandboxLogin(
                 username=user.username,
                 password=seed_data.SANDBOX_PASSWORD,
                 name=user.name,
-                description=spec["description"],
+                description=user_spec["description"],
             )
         )
     return SandboxSeedResult(
@@ -152,6 +152,7 @@ def sandbox_signing_key_get_or_create() -> RSAKey:
     row = SandboxSigningKey.objects.filter(slot="current").first()
     if row is None:
         key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True)
+        assert key.kid is not None  # auto_kid: the key's thumbprint
         try:
             with transaction.atomic(using=SANDBOX_DB):
                 row = SandboxSigningKey.objects.create(

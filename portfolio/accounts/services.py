@@ -105,7 +105,7 @@ def organization_video_holder(*, organization: Organization) -> User:
     (.invalid, RFC 2606), so no sign-up can ever claim it.
     """
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    if organization.video_holder_id is not None:
+    if organization.video_holder is not None:  # no query when there is none
         return organization.video_holder
     holder = User(
         email=f"org-{organization.pk}-{secrets.token_hex(4)}@{HOLDER_EMAIL_DOMAIN}",

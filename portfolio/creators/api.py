@@ -47,7 +47,8 @@ class AnchorSerializer(serializers.Serializer):
     kind = serializers.CharField(
         help_text="What the anchor is: `portfolio` today; `job` (“Apply”) will come. Skip kinds you do not know."
     )
-    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio”.")
+    # A field named like Field.label: DRF's metaclass moves declared fields out of the class attributes.
+    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio”.")  # type: ignore[assignment]
     url = serializers.URLField(help_text="Where the anchor leads: a tracked Reelfolio short link.")
 
 

@@ -289,10 +289,10 @@ def analytics_for_creator(
     if video is not None:
         rows = rows.filter(anchor__video=video)
     per_anchor: dict[int, tuple[list[int], list[int]]] = {}
-    for anchor_id, day, clicks, uniques in rows.values_list("anchor_id", "day", "clicks", "unique_visitors"):
+    for anchor_id, day, day_clicks, day_uniques in rows.values_list("anchor_id", "day", "clicks", "unique_visitors"):
         series = per_anchor.setdefault(anchor_id, ([0] * len(days), [0] * len(days)))
-        series[0][index[day]] += clicks
-        series[1][index[day]] += uniques
+        series[0][index[day]] += day_clicks
+        series[1][index[day]] += day_uniques
     per_video = []
     total_clicks, total_uniques = [0] * len(days), [0] * len(days)
     for anchor in anchors:

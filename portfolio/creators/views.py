@@ -81,9 +81,10 @@ def video_list(request):
             video_ids = _selected_video_ids(request)
             videos = []
             if video_ids:
-                videos = selectors.videos_for_creator_by_ids(user=request.user, video_ids=video_ids)
-                if videos is None:
+                found = selectors.videos_for_creator_by_ids(user=request.user, video_ids=video_ids)
+                if found is None:
                     raise Http404("No such video among yours.")
+                videos = found
         if not videos:
             form.add_error(None, "Tick at least one video, or choose “Attach to all my videos”.")
         elif form.is_valid():
@@ -194,6 +195,7 @@ def analytics_csv(request):
     writer.writerow(["day", "video_id", "platform", "platform_video_id", "title", "link", "clicks", "unique_visitors"])
     for series in per_video:
         v = series.video
+        assert v is not None  # a series per video names it
         for day, day_clicks, day_uniques in zip(series.days, series.clicks, series.uniques, strict=True):
             writer.writerow(
                 [day.isoformat(), v.pk, v.platform, _csv_cell(v.platform_video_id), _csv_cell(v.title),

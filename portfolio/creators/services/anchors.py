@@ -32,7 +32,8 @@ def _check_videos_attachable(*, creator, videos: Sequence[Video]) -> None:
             raise PermissionDenied("You can only attach links to your own videos.")
         if video.status != Video.Status.ACTIVE:
             raise Gone(f"The video {video.title or video.platform_video_id!r} was removed.")
-        if video.linked_account_id is None or video.linked_account.user_id != creator.pk:
+        linked_account = video.linked_account  # no query when there is none
+        if linked_account is None or linked_account.user_id != creator.pk:
             raise PermissionDenied("You can only attach links to videos of a video account you linked.")
 
 

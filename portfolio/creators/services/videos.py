@@ -80,6 +80,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     user = linked_account.user
     platform = linked_account.provider_id
     id_length = Video._meta.get_field("platform_video_id").max_length
+    assert id_length is not None  # a CharField
     remote_by_id = {
         r.platform_video_id: r
         for r in videos
@@ -94,7 +95,8 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     }
     new, updated, changed = [], [], []
     # What a video moving to this user takes away: its old link (deleted) and its old owner's page.
-    moved_codes, moved_from = [], set()
+    moved_codes: list[str] = []
+    moved_from: set[int] = set()
     now = timezone.now()
     for video_id, remote in remote_by_id.items():
         fields = _remote_fields(remote)

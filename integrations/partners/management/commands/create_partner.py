@@ -45,6 +45,7 @@ class Command(BaseCommand):
             problems = problems or error.message
             raise CommandError(f"The partner was not created. {problems}") from None
         partner, api_key = created.partner, created.api_key
+        assert api_key is not None  # key_scopes is never empty here
 
         self.stdout.write(self.style.SUCCESS(f"Created partner {partner.name} ({partner.slug})."))
         self.stdout.write("Store these now: they are not shown again.")
