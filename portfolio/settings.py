@@ -1,7 +1,10 @@
 """Reelfolio settings: one module, read from the environment.
 
-Every value has a safe default for the embedded run (SQLite, a filesystem broker, the built-in
-sandbox partner) except what production must set itself: outside DEBUG, SECRET_KEY has no default.
+Every value has a default that is safe in production or points at the embedded run's files (SQLite,
+a filesystem broker in REELFOLIO_VAR_DIR). Secrets have no default at all, and nothing here depends on
+DEBUG but debugging and plain-HTTP local serving: `./dev` and the test settings (pyproject.toml) set
+DEBUG, the local secrets and SANDBOX_ENABLED themselves. Importing this module creates nothing on disk:
+`./dev`, the Celery app (portfolio/celery.py) and the test fixtures create the folders they use.
 The README lists every variable.
 """
 
@@ -16,30 +19,28 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.smart_cast = False
 
-# Where the embedded run keeps its files (database, broker queue, beat schedule).
+# Where the embedded run keeps its files (database, broker queue, beat schedule); created by `./dev`.
 VAR_DIR = Path(env.str("REELFOLIO_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Core -----------------------------------------------------------------------------------------
 
+# Debugging only (error pages with tracebacks) and serving plain HTTP locally (the https-only defaults
+# under Security below); it turns on no partner and chooses no secret.
 DEBUG = env.bool("DEBUG", default=False)
 
-if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-reelfolio-local-development-only")
-else:
-    try:
-        SECRET_KEY = env.str("SECRET_KEY")
-    except ImproperlyConfigured:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Outside DEBUG Reelfolio refuses to start without it: "
-            "set SECRET_KEY to a long random string (or DEBUG=true for local development)."
-        ) from None
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Reelfolio refuses to start without it: set SECRET_KEY to a long random "
+        "string (`./dev` sets a local one for development)."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# The built-in sandbox partner (integrations/sandbox): on for local runs, off in production.
-SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+# The built-in sandbox partner (integrations/sandbox), an OAuth server with known demo users: off unless
+# asked for (`./dev` and the tests turn it on).
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
 
 # The public address of this service, used in links that leave the site (emails, OAuth redirect URIs).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -122,7 +123,8 @@ for _alias, _db in DATABASES.items():
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-        # Test databases are files so that processes started by the tests (a real Celery worker) see them.
+        # Test databases are files so that processes started by the tests (a real Celery worker) see them;
+        # tests/conftest.py adds the test run's process id, so that runs side by side never share one.
         _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{_alias}.sqlite3")}
     else:
         _db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -164,7 +166,16 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Email ----------------------------------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("OPTIONS", {}).get("TIMEOUT")
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or None  # filemail:// only
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reelfolio <no-reply@reelfolio.localhost>")
 
 # --- Internationalization -------------------------------------------------------------------------
@@ -209,13 +220,12 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Celery ---------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The Celery app creates these folders when it is configured (portfolio/celery.py).
     _queue_dir = VAR_DIR / "broker" / "queue"
     _processed_dir = VAR_DIR / "broker" / "processed"
     _control_dir = VAR_DIR / "broker" / "control"
-    for _folder in (_queue_dir, _processed_dir, _control_dir):
-        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -239,6 +249,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "portfolio.celery:FileScheduler"  # creates the schedule's folder when beat starts
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
     # Click counts of /l/<code> links move from the cache into daily rows.
@@ -290,14 +301,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- Integrations ---------------------------------------------------------------------------------
 
-# Fernet keys, comma-separated: the first encrypts, all decrypt. The default is for local runs only.
-TOKEN_ENCRYPTION_KEYS = env.list(
-    "TOKEN_ENCRYPTION_KEYS",
-    default=["cmVlbGZvbGlvLWxvY2FsLWRldmVsb3BtZW50LWtleSE="] if DEBUG else [],
-)
-if not DEBUG and not TOKEN_ENCRYPTION_KEYS:
+# Fernet keys, comma-separated: the first encrypts, all decrypt. No default (`./dev` sets a local one).
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+if not TOKEN_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
-        "TOKEN_ENCRYPTION_KEYS is not set. Outside DEBUG Reelfolio needs at least one Fernet key: "
+        "TOKEN_ENCRYPTION_KEYS is not set. Reelfolio needs at least one Fernet key: "
         'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
     )
 OAUTH_PROVIDERS = env.json("OAUTH_PROVIDERS", default=[])
@@ -310,11 +318,11 @@ OAUTH_SYNC_INTERVAL_MINUTES = env.int("OAUTH_SYNC_INTERVAL_MINUTES", default=360
 HTTP_TIMEOUT = (env.float("HTTP_CONNECT_TIMEOUT", default=5.0), env.float("HTTP_READ_TIMEOUT", default=15.0))
 # The built-in sandbox partner: the client secret of its two registered OAuth clients, and how long
 # the access tokens it issues live.
-SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="reelfolio-sandbox-local-secret" if DEBUG else "")
+SANDBOX_CLIENT_SECRET = env.str("SANDBOX_CLIENT_SECRET", default="")
 if SANDBOX_ENABLED and not SANDBOX_CLIENT_SECRET:
     raise ImproperlyConfigured(
-        "SANDBOX_CLIENT_SECRET is not set. Outside DEBUG the sandbox partner (SANDBOX_ENABLED=true) needs "
-        "a client secret of its own: set SANDBOX_CLIENT_SECRET to a long random string."
+        "SANDBOX_CLIENT_SECRET is not set. The sandbox partner (SANDBOX_ENABLED=true) needs a client "
+        "secret of its own: set SANDBOX_CLIENT_SECRET to a long random string (`./dev` sets a local one)."
     )
 SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
 # The secret the sandbox signs its webhook events with; seed_demo gives it to the sandbox's two partners

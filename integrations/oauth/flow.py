@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from joserfc.errors import JoseError
 
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.errors import LinkError, ProviderError
 
 logger = logging.getLogger(__name__)
@@ -124,9 +124,9 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
         token = provider.client.authorize_access_token(request)
     except MismatchingStateError:
         raise LinkError(STALE_STATE) from None
-    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError, RuntimeError) as error:
-        logger.warning("oauth.token_exchange_failed", extra={"provider": provider.id, "error": type(error).__name__})
-        raise provider.token_error(error, "complete the sign-in") from None
+    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError, RuntimeError) as exc:
+        logger.warning("oauth.token_exchange_failed", extra={"provider": provider.id, "error": type(exc).__name__})
+        raise provider.token_error(exc, "complete the sign-in") from None
     if not token.get("access_token"):
         raise ProviderError(f"{provider.name} completed the sign-in without an access token.")
     if provider.uses_openid and "userinfo" not in token:

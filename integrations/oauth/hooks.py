@@ -33,6 +33,26 @@ def register_account_changed(handler: Callable) -> Callable:
     return handler
 
 
+def unregister_videos_synced(handler: Callable) -> None:
+    """Disconnects a handler registered with register_videos_synced (no error if it was not)."""
+    _unregister(_videos_synced, handler)
+
+
+def unregister_account_unlinked(handler: Callable) -> None:
+    """Disconnects a handler registered with register_account_unlinked (no error if it was not)."""
+    _unregister(_account_unlinked, handler)
+
+
+def unregister_account_changed(handler: Callable) -> None:
+    """Disconnects a handler registered with register_account_changed (no error if it was not)."""
+    _unregister(_account_changed, handler)
+
+
+def _unregister(handlers: list[Callable], handler: Callable) -> None:
+    if handler in handlers:
+        handlers.remove(handler)
+
+
 def videos_synced(*, linked_account, videos) -> None:
     for handler in _videos_synced:
         handler(linked_account=linked_account, videos=videos)

@@ -8,8 +8,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404
 
-from integrations.providers import PROVIDER_CLASSES
-from integrations.providers.base import Provider
+from integrations.providers import PROVIDER_CLASSES, Provider
 from integrations.providers.sandbox import sandbox_configs
 
 _lock = threading.Lock()

@@ -2,11 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.http import Http404
-
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.types import Profile
 
 
@@ -32,16 +30,13 @@ def provider_cards(*, user) -> list[ProviderCard]:
     return [ProviderCard(provider=p, linked=linked.get(p.id)) for p in registry.providers().values()]
 
 
-def linked_account_for_user_or_404(*, user, provider_id: str) -> LinkedAccount:
-    """The ownership check: a user reaches only their own, not yet unlinked, link."""
-    account = (
+def linked_account_for_user(*, user, provider_id: str) -> LinkedAccount | None:
+    """The ownership check: a user reaches only their own, not yet unlinked, link; None otherwise."""
+    return (
         LinkedAccount.objects.filter(user=user, provider_id=provider_id)
         .exclude(status=LinkedAccount.Status.REVOKED)
         .first()
     )
-    if account is None:
-        raise Http404("You have not linked this provider.")
-    return account
 
 
 def linked_account_by_subject(*, provider_id: str, subject: str) -> LinkedAccount | None:

@@ -9,6 +9,7 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
+from celery import signature
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +20,8 @@ from django.utils import timezone
 from common import crypto
 from integrations.oauth import flow, hooks, registry
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.providers.base import Account, Provider
+from integrations.oauth.task_names import REFRESH_TOKEN, SYNC_LINKED_ACCOUNT
+from integrations.providers import Account, Provider
 from integrations.providers.errors import LinkError, ProviderError, ReconnectRequired, TokenRejected
 
 logger = logging.getLogger(__name__)
@@ -27,16 +29,18 @@ logger = logging.getLogger(__name__)
 Status = LinkedAccount.Status
 
 
-def _enqueue(task_name: str, linked_account_id: int) -> None:
+def _enqueue_on_commit(task_name: str, linked_account_id: int) -> None:
     """After commit; a broker that is down only delays the task (the periodic sweeps enqueue it again)."""
-    from integrations.oauth import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(linked_account_id), robust=True)
+    task = signature(task_name, args=(linked_account_id,))
+    transaction.on_commit(task.delay, robust=True)
 
 
 def _enqueue_sync(linked_account_id: int) -> None:
-    _enqueue("sync_linked_account", linked_account_id)
+    _enqueue_on_commit(SYNC_LINKED_ACCOUNT, linked_account_id)
+
+
+def _enqueue_refresh(linked_account_id: int) -> None:
+    _enqueue_on_commit(REFRESH_TOKEN, linked_account_id)
 
 
 def _token_fields(token: dict, *, previous_refresh_token: str = "") -> dict:
@@ -221,7 +225,7 @@ def tokens_refresh_expiring() -> int:
         ).exclude(refresh_token_encrypted="").values_list("linked_account_id", flat=True)[:1000]
     )
     for linked_account_id in ids:
-        _enqueue("refresh_token", linked_account_id)
+        _enqueue_refresh(linked_account_id)
     return len(ids)
 
 

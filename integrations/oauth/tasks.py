@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from integrations.oauth import services
+from integrations.oauth.task_names import REFRESH_TOKEN, SYNC_LINKED_ACCOUNT
 from integrations.providers.errors import ProviderError, ReconnectRequired
 
 logger = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ def _backoff(retries: int) -> int:
     return min(30 * 2**retries, 1800)
 
 
-@shared_task(name="oauth.sync_linked_account", bind=True, ignore_result=True, max_retries=MAX_RETRIES)
+@shared_task(name=SYNC_LINKED_ACCOUNT, bind=True, ignore_result=True, max_retries=MAX_RETRIES)
 def sync_linked_account(self, linked_account_id: int) -> None:
     try:
         services.linked_account_sync(linked_account_id=linked_account_id)
@@ -30,7 +31,7 @@ def sync_linked_account(self, linked_account_id: int) -> None:
         raise self.retry(countdown=_backoff(self.request.retries)) from None
 
 
-@shared_task(name="oauth.refresh_token", bind=True, ignore_result=True, max_retries=MAX_RETRIES)
+@shared_task(name=REFRESH_TOKEN, bind=True, ignore_result=True, max_retries=MAX_RETRIES)
 def refresh_token(self, linked_account_id: int) -> None:
     try:
         services.token_refresh(linked_account_id=linked_account_id, within_seconds=settings.OAUTH_REFRESH_AHEAD_SECONDS)

@@ -4,12 +4,20 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integrations.oauth import flow, hooks, registry, selectors, services
 from integrations.providers.errors import LinkError
+
+
+def _linked_or_404(request, provider_id: str):
+    linked = selectors.linked_account_for_user(user=request.user, provider_id=provider_id)
+    if linked is None:
+        raise Http404("You have not linked this provider.")
+    return linked
 
 
 @login_required
@@ -95,7 +103,7 @@ def _sign_in_callback(request, provider, pending: flow.Pending):
 @require_POST
 def sync(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
-    linked = selectors.linked_account_for_user_or_404(user=request.user, provider_id=provider_id)
+    linked = _linked_or_404(request, provider_id)
     try:
         services.linked_account_sync_request(linked_account=linked)
     except LinkError as error:
@@ -109,7 +117,7 @@ def sync(request, provider_id: str):
 @require_http_methods(["GET", "POST"])
 def unlink(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
-    linked = selectors.linked_account_for_user_or_404(user=request.user, provider_id=provider_id)
+    linked = _linked_or_404(request, provider_id)
     if request.method == "GET":
         return render(request, "oauth/unlink_confirm.html", {"provider": provider, "linked": linked})
     revocation = services.linked_account_unlink(linked_account=linked)

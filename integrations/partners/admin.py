@@ -2,11 +2,11 @@
 Keys are revoked, not deleted; partners are disabled."""
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +15,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
+from common.errors import ApplicationError
+from common.forms import form_add_application_error
 from integrations.partners import services
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -49,15 +51,15 @@ class ApiKeyCreateForm(forms.Form):
     )
 
 
-def _add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 SHOWN_ONCE_SESSION_PREFIX = "partners:shown-once:"
 
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object  # a mixin: the ModelAdmin comes after it in the admins' bases
 
-class _OneTimeSecretsMixin:
+
+class _OneTimeSecretsMixin(_ModelAdmin):
     """Shared by the two admin pages that create secrets: a plain form, then a page that shows the
     secrets once (Post/Redirect/Get).
 
@@ -125,8 +127,9 @@ class ApiKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at")
-    readonly_fields = fields
+    # Django takes a callable among the fields; the stubs know only names.
+    fields = ("name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at")  # type: ignore[assignment]
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -156,8 +159,8 @@ class PartnerAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                     key_name="created with the partner",
                     provider_id=data["provider_id"],
                 )
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 self.log_addition(request, created.partner, [{"added": {}}])
                 return self._redirect_to_shown_once(
@@ -223,8 +226,9 @@ class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
     list_filter = ("partner", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("partner",)
     search_fields = ("prefix", "name", "partner__name")
-    fields = ("partner", "name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
-    readonly_fields = ("partner", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")
+    # Django takes a callable among the fields; the stubs know only names.
+    fields = ("partner", "name", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")  # type: ignore[assignment]
+    readonly_fields = ("partner", "prefix", _scope_list, "created_at", "last_used_at", "revoked_at", "revoke")  # type: ignore[assignment]
     actions = ["revoke_selected"]
 
     def get_urls(self):
@@ -241,8 +245,8 @@ class ApiKeyAdmin(_OneTimeSecretsMixin, admin.ModelAdmin):
                 api_key, key = services.api_key_create(
                     partner=data["partner"], name=data["name"], scopes=data["scopes"]
                 )
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 self.log_addition(request, api_key, [{"added": {}}])
                 return self._redirect_to_shown_once(request, partner=api_key.partner, api_key=api_key, key=key)

@@ -55,6 +55,7 @@ class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("This API key has been revoked.")
         if not record.partner_active:
             raise exceptions.AuthenticationFailed("This partner is disabled.")
+        assert record.id is not None and record.partner_id is not None  # a found key's record has both
         if from_database:
             services.api_key_mark_used(api_key_id=record.id)
         client = PartnerClient(

@@ -2,13 +2,14 @@
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.commands.core import Script
 
 _REDIS_COUNT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-_scripts: dict[str, object] = {}  # registered once per process, callable with any client
+_scripts: dict[str, Script] = {}  # registered once per process, callable with any client
 
 
 def window_count(key: str, *, timeout: int) -> int:

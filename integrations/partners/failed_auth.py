@@ -43,7 +43,9 @@ def client_ident(request) -> str:
 
 def _rate() -> tuple[int, int]:
     """(failed checks allowed, window in seconds) of PARTNER_API_FAILED_AUTH_RATE."""
-    return SimpleRateThrottle.parse_rate(None, settings.PARTNER_API_FAILED_AUTH_RATE)
+    allowed, window = SimpleRateThrottle.parse_rate(None, settings.PARTNER_API_FAILED_AUTH_RATE)  # type: ignore[arg-type]  # needs no instance
+    assert allowed is not None and window is not None  # settings.py refuses a rate that does not parse
+    return allowed, window
 
 
 def _key(request, duration: int, now: float) -> str:

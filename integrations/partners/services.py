@@ -5,12 +5,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from common import crypto
+from common.errors import ApplicationError, full_clean
 from integrations.partners import keys
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -29,11 +29,9 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     scopes = sorted(set(scopes))
     unknown = [scope for scope in scopes if scope not in SCOPES]
     if unknown:
-        raise ValidationError(
-            {"scopes": f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}."}
-        )
+        raise ApplicationError.on_field("scopes", f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}.")
     if not scopes:
-        raise ValidationError({"scopes": "Give the key at least one scope."})
+        raise ApplicationError.on_field("scopes", "Give the key at least one scope.")
     return scopes
 
 
@@ -66,7 +64,7 @@ def partner_create(
         provider_id=provider_id.strip(),
         webhook_secret_encrypted=crypto.encrypt(webhook_secret),
     )
-    partner.full_clean()
+    full_clean(partner)
     partner.save()
     api_key, key = (None, "") if key_scopes is None else api_key_create(
         partner=partner, name=key_name, scopes=key_scopes
@@ -84,7 +82,7 @@ def partner_update(
     partner.is_active = is_active
     if provider_id is not None:
         partner.provider_id = provider_id.strip()
-    partner.full_clean()
+    full_clean(partner)
     partner.save(update_fields=["name", "signature_scheme", "is_active", "provider_id"])
     # The cached key records carry the partner's state and slug.
     _refresh_cached_keys(partner.api_keys.values_list("prefix", flat=True))
@@ -100,7 +98,7 @@ def api_key_create(
     api_key = ApiKey(
         partner=partner, name=name.strip(), prefix=prefix, secret_hash=secret_hash, scopes=_clean_scopes(scopes)
     )
-    api_key.full_clean()
+    full_clean(api_key)
     api_key.save()
     return api_key, full_key
 

@@ -24,6 +24,10 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.PARTNER_API_RATE
 
+    # Set by SimpleRateThrottle.__init__ from the rate.
+    num_requests: int
+    duration: int
+
     def get_cache_key(self, request, view):
         client = request.auth
         if not isinstance(client, PartnerClient):
@@ -37,11 +41,11 @@ class PartnerApiKeyRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        return self._count() <= self.num_requests
+        return self._count(self.key) <= self.num_requests
 
-    def _count(self) -> int:
+    def _count(self, key: str) -> int:
         """This request's number in its key's window."""
-        return window_count(self.key, timeout=self.duration + 1)
+        return window_count(key, timeout=self.duration + 1)
 
     def wait(self):
         """Seconds until the next window opens (Retry-After)."""

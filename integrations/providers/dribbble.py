@@ -7,9 +7,9 @@ import html
 
 from django.utils.html import strip_tags
 
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 
 class DribbbleProvider(Provider):

@@ -6,15 +6,16 @@ GitHub revokes a grant with its own endpoint rather than RFC 7009, and calls a s
 """
 
 from collections import Counter
+from typing import Any
 
 import requests
 from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
 
 from integrations.providers.errors import ProviderError
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 
 class GitHubProvider(Provider):
@@ -32,7 +33,7 @@ class GitHubProvider(Provider):
 
     def fetch_profile(self, *, access_token: str) -> Account:
         user, _ = self.api_json("GET", "user", access_token=access_token)
-        repositories = []
+        repositories: list[dict[str, Any]] = []
         for page in self.api_pages(
             f"users/{user['login']}/repos", access_token=access_token,
             params={"type": "owner", "sort": "updated", "per_page": 100},

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 PROFILE_FIELDS = ("display_name", "headline", "bio", "skills", "rate", "location", "avatar_url", "profile_url")
 ITEM_FIELDS = ("id", "title", "url", "cover_image_url")
@@ -65,7 +65,7 @@ class OAuth2Provider(Provider):
         subject = text(dig(data, self.profile_mapping["subject"]), 255)
         if not subject:
             raise ValueError("no subject")
-        fields = {}
+        fields: dict[str, Any] = {}
         for name in PROFILE_FIELDS:
             if name not in self.profile_mapping:
                 continue

@@ -1,14 +1,18 @@
 """Any standards-compliant OpenID Connect provider, configured from its discovery URL alone."""
 
-from integrations.providers.errors import ProviderError
-from integrations.providers.types import Profile
+from typing import ClassVar
 
-from .base import Account, Provider, text
+from integrations.providers.errors import ProviderError
+from integrations.providers.mapping import text
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, Profile
 
 
 def profile_from_claims(claims: dict) -> Profile:
     """The standard claims (OpenID Connect Core §5.1) that fit a freelance profile."""
-    address = claims.get("address") if isinstance(claims.get("address"), dict) else {}
+    address = claims.get("address")
+    if not isinstance(address, dict):
+        address = {}
     location = ", ".join(part for part in (text(address.get("locality")), text(address.get("country"))) if part)
     return Profile(
         display_name=text(claims.get("name") or claims.get("preferred_username"), 200),
@@ -23,7 +27,7 @@ def profile_from_claims(claims: dict) -> Profile:
 class OIDCProvider(Provider):
     kind = "oidc"
     default_scopes = "openid profile email offline_access"
-    options = ("discovery_url",)
+    options: ClassVar[tuple[str, ...]] = ("discovery_url",)
     required_options = ("discovery_url", "role")
     # Whether fetch_profile's subject must equal the ID token's `sub` (OpenID Connect Core §5.3.2).
     profile_names_subject = True

@@ -5,24 +5,23 @@ They talk to the sandbox over HTTP at SITE_URL like to any outside provider and 
 
 from django.conf import settings
 
-from integrations.providers.types import Profile
-
-from .base import Account, Provider, portfolio_item, text
-from .oidc import OIDCProvider
-from .tiktok import CursorVideoListMixin
-
-# The sandbox's local client secret when SANDBOX_CLIENT_SECRET is not set.
-LOCAL_SANDBOX_CLIENT_SECRET = "reelfolio-sandbox-local-secret"
+from integrations.providers.cursor_videos import CursorVideoListMixin
+from integrations.providers.mapping import portfolio_item, text
+from integrations.providers.oidc import OIDCProvider
+from integrations.providers.paging import MAX_PAGES
+from integrations.providers.provider import Provider
+from integrations.providers.types import Account, PortfolioItem, Profile
 
 
 def sandbox_configs() -> list[dict]:
     discovery_url = f"{settings.SITE_URL}/sandbox/.well-known/openid-configuration"
-    secret = getattr(settings, "SANDBOX_CLIENT_SECRET", "") or LOCAL_SANDBOX_CLIENT_SECRET
+    api_base_url = f"{settings.SITE_URL}/sandbox/api/"
+    secret = settings.SANDBOX_CLIENT_SECRET
     return [
         {"id": "sandbox-freelance", "kind": SandboxFreelanceProvider.kind, "discovery_url": discovery_url,
-         "client_id": "reelfolio-sandbox-freelance", "client_secret": secret},
+         "api_base_url": api_base_url, "client_id": "reelfolio-sandbox-freelance", "client_secret": secret},
         {"id": "sandbox-video", "kind": SandboxVideoProvider.kind, "discovery_url": discovery_url,
-         "client_id": "reelfolio-sandbox-video", "client_secret": secret},
+         "api_base_url": api_base_url, "client_id": "reelfolio-sandbox-video", "client_secret": secret},
     ]
 
 
@@ -41,18 +40,17 @@ class SandboxFreelanceProvider(OIDCProvider):
     default_name = "Sandbox Freelance"
     default_role = "portfolio"
     default_scopes = "openid profile email offline_access portfolio.read"
-    required_options = ("discovery_url",)
+    options = ("discovery_url", "api_base_url")
+    required_options = ("discovery_url", "api_base_url")
     # The freelance API's `id` is its own; the validated ID token's `sub` is the subject.
     profile_names_subject = False
 
     def fetch_profile(self, *, access_token: str) -> Account:
-        base = settings.SITE_URL
-        me, _ = self.api_json("GET", f"{base}/sandbox/api/freelance/me", access_token=access_token)
-        items, page = [], 1
-        for _ in range(50):
-            data, _ = self.api_json(
-                "GET", f"{base}/sandbox/api/freelance/me/projects", access_token=access_token, params={"page": page}
-            )
+        me, _ = self.api_json("GET", "freelance/me", access_token=access_token)
+        items: list[PortfolioItem] = []
+        page = 1
+        for _ in range(MAX_PAGES):
+            data, _ = self.api_json("GET", "freelance/me/projects", access_token=access_token, params={"page": page})
             items.extend(portfolio_item(**{key: project.get(key) for key in ("id", "title", "url", "cover_image_url")})
                          for project in data["projects"])
             page = data.get("next_page")
@@ -81,16 +79,13 @@ class SandboxVideoProvider(CursorVideoListMixin, Provider):
     default_name = "Sandbox Video"
     default_role = "videos"
     default_scopes = "videos.read offline_access"
-    options = ("discovery_url",)
-    required_options = ("discovery_url",)
+    options = ("discovery_url", "api_base_url")
+    required_options = ("discovery_url", "api_base_url")
+    video_list_url = "videos/list"
     max_count = 10
 
-    @property
-    def video_list_url(self) -> str:
-        return f"{settings.SITE_URL}/sandbox/api/videos/list"
-
     def fetch_profile(self, *, access_token: str) -> Account:
-        me, _ = self.api_json("GET", f"{settings.SITE_URL}/sandbox/api/videos/me", access_token=access_token)
+        me, _ = self.api_json("GET", "videos/me", access_token=access_token)
         return Account(
             subject=text(me["open_id"], 255),
             profile=Profile(

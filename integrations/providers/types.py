@@ -46,3 +46,18 @@ class RemoteVideo:
     embed_url: str = ""
     duration_seconds: int | None = None
     published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who the person is at the provider, and their normalized profile.
+
+    `email` is what the provider says their address is; `email_verified` is true only when the provider
+    says it confirmed that address (OpenID Connect's `email_verified` claim). Only a verified email may
+    be used to recognise or create a Reelfolio account.
+    """
+
+    subject: str
+    profile: Profile
+    email: str = ""
+    email_verified: bool = False

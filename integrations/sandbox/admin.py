@@ -108,11 +108,11 @@ class SandboxVideoAdmin(admin.ModelAdmin):
 @admin.register(SandboxClient)
 class SandboxClientAdmin(ReadOnlyAdmin):
     list_display = ["client_id", "name", "scope", "updated_at"]
-    fields = [
+    readonly_fields = (
         "client_id", "name", "secret", "redirect_uris", "scope", "grant_types", "response_types",
         "token_endpoint_auth_methods", "updated_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     @admin.display(description="Client secret")
     def secret(self, obj):
@@ -124,11 +124,11 @@ class SandboxTokenAdmin(ReadOnlyAdmin):
     list_display = ["access_token", "client", "user", "scope", "issued_at", "expires_in", "revoked"]
     list_filter = ["client"]
     list_select_related = ["client", "user"]
-    fields = [
+    readonly_fields = (
         "access_token", "refresh_token", "client", "user", "token_type", "scope", "issued_at", "expires_in",
         "access_token_revoked_at", "refresh_token_revoked_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = readonly_fields
 
     @admin.display(description="Access token")
     def access_token(self, obj):
@@ -147,8 +147,10 @@ class SandboxTokenAdmin(ReadOnlyAdmin):
 class SandboxAuthorizationCodeAdmin(ReadOnlyAdmin):
     list_display = ["code", "client", "user", "scope", "expires_at"]
     list_select_related = ["client", "user"]
-    fields = ["code", "client", "user", "redirect_uri", "scope", "code_challenge_method", "created_at", "expires_at"]
-    readonly_fields = fields
+    readonly_fields = (
+        "code", "client", "user", "redirect_uri", "scope", "code_challenge_method", "created_at", "expires_at"
+    )
+    fields = readonly_fields
 
     @admin.display(description="Code")
     def code(self, obj):
@@ -159,5 +161,5 @@ class SandboxAuthorizationCodeAdmin(ReadOnlyAdmin):
 class SandboxSigningKeyAdmin(ReadOnlyAdmin):
     list_display = ["kid", "slot", "created_at"]
     # The private key is never shown.
-    fields = ["kid", "slot", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("kid", "slot", "created_at")
+    fields = readonly_fields

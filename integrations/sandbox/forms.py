@@ -13,7 +13,8 @@ class SandboxLoginForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         user = sandbox_user_authenticate(username=cleaned["username"], password=cleaned["password"])

@@ -43,6 +43,8 @@ class SandboxUser(models.Model):
     # Video-platform side.
     video_open_id = models.CharField(max_length=40, unique=True, help_text="Id in the video API, e.g. sbx-v-1.")
     video_display_name = models.CharField(max_length=120, blank=True)
+    # Not stored: when this person logged in at the sandbox, set per request by views.current_sandbox_user.
+    auth_time: int | None = None
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ runs: the first user has three pages of projects (23) and three pages of videos 
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 SANDBOX_PASSWORD = "sandbox-demo-2026"
 
@@ -83,7 +84,7 @@ def _videos(prefix: int, count: int, offset: int) -> list[dict]:
     ]
 
 
-USERS = [
+USERS: list[dict[str, Any]] = [
     {
         "username": "casey",
         "name": "Casey Creator",

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from joserfc.jwk import RSAKey
 
+from common.errors import full_clean
 from integrations.sandbox import seed_data
 from integrations.sandbox.models import (
     AUTHORIZATION_CODE_SECONDS,
@@ -75,7 +76,7 @@ def sandbox_seed(*, site_url: str | None = None) -> SandboxSeedResult:
                 "token_endpoint_auth_methods": ["client_secret_basic", "client_secret_post"],
             },
         )
-        client.full_clean()
+        full_clean(client)
         clients[spec["provider_id"]] = SandboxClientInfo(
             provider_id=spec["provider_id"],
             client_id=client.client_id,
@@ -84,16 +85,16 @@ def sandbox_seed(*, site_url: str | None = None) -> SandboxSeedResult:
         )
 
     logins = []
-    for spec in seed_data.USERS:
-        user = _seed_user(spec)
-        _seed_projects(user, spec["projects"])
-        _seed_videos(user, spec["videos"])
+    for user_spec in seed_data.USERS:
+        user = _seed_user(user_spec)
+        _seed_projects(user, user_spec["projects"])
+        _seed_videos(user, user_spec["videos"])
         logins.append(
             SandboxLogin(
                 username=user.username,
                 password=seed_data.SANDBOX_PASSWORD,
                 name=user.name,
-                description=spec["description"],
+                description=user_spec["description"],
             )
         )
     return SandboxSeedResult(
@@ -117,7 +118,7 @@ def _seed_user(spec: dict) -> SandboxUser:
             setattr(user, key, value)
     if not user.password or not user.check_password(seed_data.SANDBOX_PASSWORD):
         user.set_password(seed_data.SANDBOX_PASSWORD)
-    user.full_clean()
+    full_clean(user)
     user.save()
     return user
 
@@ -154,6 +155,7 @@ def sandbox_signing_key_get_or_create() -> RSAKey:
     row = SandboxSigningKey.objects.filter(slot="current").first()
     if row is None:
         key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True)
+        assert key.kid is not None  # auto_kid: the key's thumbprint
         try:
             with transaction.atomic(using=SANDBOX_DB):
                 row = SandboxSigningKey.objects.create(
@@ -185,7 +187,7 @@ def sandbox_authorization_code_create(
         auth_time=auth_time,
         expires_at=timezone.now() + timedelta(seconds=AUTHORIZATION_CODE_SECONDS),
     )
-    item.full_clean()
+    full_clean(item)
     item.save()
     return item
 
@@ -223,7 +225,7 @@ def sandbox_token_create(
         issued_at=int(time.time()),
         expires_in=int(token["expires_in"]),
     )
-    item.full_clean()
+    full_clean(item)
     item.save()
     return item
 

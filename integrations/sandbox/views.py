@@ -93,8 +93,8 @@ def authorize(request):
         return HttpResponseRedirect(f"{reverse('sandbox:login')}?{urlencode({'next': next_url})}")
     if "none" in prompts:
         # prompt=none forbids any page, and the sandbox asks for consent every time.
-        error = ConsentRequiredError(redirect_uri=grant.redirect_uri, state=request.GET.get("state"))
-        return authorization_error_response(error)
+        refusal = ConsentRequiredError(redirect_uri=grant.redirect_uri, state=request.GET.get("state"))
+        return authorization_error_response(refusal)
 
     form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

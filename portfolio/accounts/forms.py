@@ -39,7 +39,7 @@ class SignUpForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Required for employers only: the form says so in clean(), the label does not say "optional".
-        self.fields["organization_name"].show_optional = False
+        self.fields["organization_name"].show_optional = False  # type: ignore[attr-defined]  # read by the form template
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -48,7 +48,8 @@ class SignUpForm(forms.Form):
         return email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", "The two passwords differ.")

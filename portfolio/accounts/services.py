@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from common.errors import ApplicationError, PermissionDenied
+from common.errors import ApplicationError, Conflict, PermissionDenied, full_clean
 from integrations.partners import keys
 from integrations.providers.errors import LinkError
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
@@ -28,9 +28,9 @@ def _unique_org_slug(name: str) -> str:
 @transaction.atomic
 def organization_create(*, owner: User, name: str, website: str = "", slug: str = "") -> Organization:
     if not owner.is_employer:
-        raise ValidationError("Only employer accounts can create organizations.")
+        raise PermissionDenied("Only employer accounts can create organizations.")
     organization = Organization(name=name.strip(), website=website.strip(), slug=slug or _unique_org_slug(name))
-    organization.full_clean()
+    full_clean(organization)
     organization.save()
     Membership.objects.create(organization=organization, user=owner, role=Membership.Role.OWNER)
     return organization
@@ -52,16 +52,21 @@ def user_sign_up(
     through "Forgot your password?")."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "An account with this email address already exists."})
+        raise Conflict.on_field("email", "An account with this email address already exists.")
     if role == User.Role.EMPLOYER and not organization_name.strip():
-        raise ValidationError({"organization_name": "Employers sign up with the name of their organization."})
+        raise ApplicationError.on_field(
+            "organization_name", "Employers sign up with the name of their organization."
+        )
     user = User(email=email, name=name.strip(), role=role)
     if password is None:
         user.set_unusable_password()
     else:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ApplicationError.from_validation_error(error) from None
         user.set_password(password)
-    user.full_clean()
+    full_clean(user)
     user.save()
     if role == User.Role.EMPLOYER:
         organization_create(owner=user, name=organization_name, website=organization_website)
@@ -74,14 +79,18 @@ def user_sign_up(
 def membership_add(*, organization: Organization, actor: User, email: str) -> Membership:
     """An owner adds an existing employer account to the organization as a member."""
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise ValidationError("Only owners can add members.")
+        raise PermissionDenied("Only owners can add members.")
     user = User.objects.filter(email__iexact=email.strip()).first()
     if user is None:
-        raise ValidationError({"email": "No Reelfolio account uses this email address; ask them to sign up first."})
+        raise ApplicationError.on_field(
+            "email", "No Reelfolio account uses this email address; ask them to sign up first."
+        )
     if not user.is_employer:
-        raise ValidationError({"email": "This account is a creator account; only employer accounts can join."})
+        raise ApplicationError.on_field(
+            "email", "This account is a creator account; only employer accounts can join."
+        )
     if Membership.objects.filter(organization=organization, user=user).exists():
-        raise ValidationError({"email": "This person is already a member."})
+        raise Conflict.on_field("email", "This person is already a member.")
     return Membership.objects.create(organization=organization, user=user, role=Membership.Role.MEMBER)
 
 
@@ -89,11 +98,11 @@ def membership_add(*, organization: Organization, actor: User, email: str) -> Me
 def membership_remove(*, membership: Membership, actor: User) -> None:
     organization = membership.organization
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise ValidationError("Only owners can remove members.")
+        raise PermissionDenied("Only owners can remove members.")
     if membership.role == Membership.Role.OWNER:
         owners = Membership.objects.select_for_update().filter(organization=organization, role=Membership.Role.OWNER)
         if owners.count() <= 1:
-            raise ValidationError("An organization keeps at least one owner.")
+            raise Conflict("An organization keeps at least one owner.")
     membership.delete()
 
 
@@ -108,7 +117,7 @@ def organization_video_holder(*, organization: Organization) -> User:
     (.invalid, RFC 2606), so no sign-up can ever claim it.
     """
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    if organization.video_holder_id is not None:
+    if organization.video_holder is not None:  # no query when there is none
         return organization.video_holder
     holder = User(
         email=f"org-{organization.pk}-{secrets.token_hex(4)}@{HOLDER_EMAIL_DOMAIN}",

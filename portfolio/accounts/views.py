@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,12 +11,14 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
+from common.forms import form_add_application_error
 from integrations.oauth import flow as oauth_flow
 from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.providers.errors import LinkError
 from portfolio.accounts import selectors, services, webhook_views
+from portfolio.accounts.access import membership_or_404
 from portfolio.accounts.forms import ApiKeyForm, EmailAuthenticationForm, MemberAddForm, OrganizationForm, SignUpForm
 from portfolio.accounts.models import Membership
 
@@ -36,8 +38,8 @@ def signup(request):
                 organization_name=data["organization_name"],
                 organization_website=data["organization_website"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Reelfolio, {user.get_short_name()}.")
@@ -107,8 +109,8 @@ def organization_create(request):
             organization = services.organization_create(
                 owner=request.user, name=form.cleaned_data["name"], website=form.cleaned_data["website"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             messages.success(request, f"{organization.name} is ready. You are its owner.")
             return redirect("accounts:organization_detail", slug=organization.slug)
@@ -117,7 +119,7 @@ def organization_create(request):
 
 @login_required
 def organization_detail(request, slug):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     organization = membership.organization
     form = MemberAddForm(request.POST or None)
     if request.method == "POST":
@@ -128,8 +130,8 @@ def organization_detail(request, slug):
                 added = services.membership_add(
                     organization=organization, actor=request.user, email=form.cleaned_data["email"]
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 messages.success(request, f"{added.user.name} joined {organization.name}.")
                 return redirect("accounts:organization_detail", slug=slug)
@@ -153,15 +155,15 @@ def organization_detail(request, slug):
 
 @login_required
 def membership_remove(request, slug, membership_id):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
     )
     if request.method == "POST":
         try:
             services.membership_remove(membership=target, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        except ApplicationError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"{target.user.name} no longer belongs to {membership.organization.name}.")
         return redirect("accounts:organization_detail", slug=slug)
@@ -194,7 +196,7 @@ def _api_keys_context(request, *, organization, membership, key_form=None) -> di
 def api_key_create(request, slug):
     """An owner creates a key: the key goes into the server-side session, and the organization page shows
     it once after the redirect (Post/Redirect/Get). It never travels in a URL or a message cookie."""
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     organization = membership.organization
     if membership.role != Membership.Role.OWNER:
         raise PermissionDenied("Only owners can create API keys.")
@@ -237,7 +239,7 @@ def api_key_create(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_key_revoke(request, slug, api_key_id):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     organization = membership.organization
     api_key = get_object_or_404(selectors.api_keys_for_organization(organization=organization), pk=api_key_id)
     if membership.role != Membership.Role.OWNER:
@@ -284,7 +286,7 @@ def _organization_page(slug) -> str:
 def organization_video_connect(request, slug, provider_id):
     """A member starts linking the organization's account at a video platform: the link is made for the
     organization's video holder, and the provider sends them back to the organization page."""
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     provider = registry.provider_or_404(provider_id)
     if provider.role != "videos":
         raise Http404("No such video provider.")
@@ -303,7 +305,7 @@ def organization_video_connect(request, slug, provider_id):
 
 
 def _organization_link_or_404(request, slug, provider_id):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     provider = registry.provider_or_404(provider_id)
     linked = selectors.organization_video_account(organization=membership.organization, provider_id=provider_id)
     if linked is None:

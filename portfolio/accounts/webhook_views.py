@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
 from integrations.webhooks import outbound, outbound_selectors
-from portfolio.accounts import selectors
+from portfolio.accounts.access import membership_or_404
 
 OWNER_TYPE = "organization"
 NEW_SECRET_SESSION_PREFIX = "accounts:new-webhook-secret:"
@@ -52,7 +52,7 @@ def section_context(*, organization) -> dict:
 
 
 def _endpoint_or_404(request, slug, endpoint_id):
-    membership = selectors.membership_for_user_or_404(user=request.user, slug=slug)
+    membership = membership_or_404(request, slug)
     organization = membership.organization
     endpoint = outbound_selectors.endpoint_for_owners(
         owner_type=OWNER_TYPE, owner_ids=[organization.pk], endpoint_id=endpoint_id
@@ -74,7 +74,7 @@ def _remember_secret(request, endpoint, secret: str) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_endpoint_create(request, slug):
-    organization = selectors.membership_for_user_or_404(user=request.user, slug=slug).organization
+    organization = membership_or_404(request, slug).organization
     form = EndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

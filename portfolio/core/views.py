@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -25,7 +27,7 @@ def readyz(request):
         "broker": selectors.broker_problem(),
     }
     failing = sorted(name for name, problem in checks.items() if problem)
-    body = {
+    body: dict[str, Any] = {
         "status": "ok" if not failing else "unavailable",
         "checks": {name: (problem or "ok") for name, problem in checks.items()},
     }

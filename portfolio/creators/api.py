@@ -40,7 +40,10 @@ class AnchorSerializer(serializers.Serializer):
             "page of the open job posted on the video). Skip kinds you do not know."
         )
     )
-    label = serializers.CharField(help_text="The text to show, e.g. “View My Portfolio” or “Apply”.")
+    # A field named like Field.label: DRF's metaclass moves declared fields out of the class attributes.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="The text to show, e.g. “View My Portfolio” or “Apply”."
+    )
     url = serializers.URLField(
         help_text="Where the anchor leads: a tracked Reelfolio short link (`portfolio`) or a job page (`job`)."
     )

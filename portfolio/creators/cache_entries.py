@@ -40,9 +40,11 @@ def entries_add(values: dict, *, timeout: int) -> None:
     if isinstance(backend, RedisCache):  # SET NX for them all, in one round trip
         client = backend._cache.get_client(write=True)
         pipeline = client.pipeline(transaction=False)
+        seconds = backend.get_backend_timeout(timeout)
+        expires = None if seconds is None else int(seconds)
         for key, value in values.items():
-            dumped = backend._cache._serializer.dumps(value)
-            pipeline.set(backend.make_and_validate_key(key), dumped, nx=True, ex=backend.get_backend_timeout(timeout))
+            dumped = backend._cache._serializer.dumps(value)  # type: ignore[attr-defined]  # what set() would store
+            pipeline.set(backend.make_and_validate_key(key), dumped, nx=True, ex=expires)
         pipeline.execute()
         return
     for key, value in values.items():

@@ -32,6 +32,7 @@ from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
+from redis.commands.core import Script
 
 PREFIX = "clicks:v1"
 CACHE_ALIAS = "clicks"
@@ -144,7 +145,7 @@ def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
     with transaction.atomic(using=db):
         backend.add(key, 0, COUNTER_TTL)
         if connection.features.has_select_for_update:
-            table = connection.ops.quote_name(backend._table)
+            table = connection.ops.quote_name(backend._table)  # type: ignore[attr-defined]  # the cache's table name
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
@@ -168,7 +169,7 @@ if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
-_redis_scripts: dict[str, object] = {}  # registered once per process; callable with any client
+_redis_scripts: dict[str, Script] = {}  # registered once per process; callable with any client
 
 
 def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:

@@ -23,8 +23,10 @@ class TargetForm(forms.Form):
         if compact:  # the bulk form on the videos page: a drop-down instead of a long list of radios
             self.fields["target"].widget = forms.Select()
         self.targets = {t.key: t for t in targets}
-        self.fields["target"].choices = [(t.key, t.label) for t in targets]
-        self.fields["target"].error_messages["invalid_choice"] = "Choose one of your targets from the list."
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)
+        target.choices = [(t.key, t.label) for t in targets]
+        target.error_messages["invalid_choice"] = "Choose one of your targets from the list."
 
     def chosen_target(self) -> AnchorTarget:
         return self.targets[self.cleaned_data["target"]]

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,21 +84,16 @@ def video_on_platform(*, platform: str, platform_video_id: str) -> Video | None:
     return Video.objects.filter(platform=platform, platform_video_id=platform_video_id).first()
 
 
-def video_for_creator_or_404(*, user, video_id: int) -> Video:
-    """The one ownership check for a creator's video: anyone else (and a removed video) gets a 404."""
-    video = videos_for_creator(user=user).filter(pk=video_id).first()
-    if video is None:
-        raise Http404("No such video among yours.")
-    return video
+def video_for_creator(*, user, video_id: int) -> Video | None:
+    """The one ownership check for a creator's video: None for anyone else's (and for a removed video)."""
+    return videos_for_creator(user=user).filter(pk=video_id).first()
 
 
-def videos_for_creator_by_ids_or_404(*, user, video_ids: list[int]) -> list[Video]:
-    """All of these videos, or a 404 when any of them is not the creator's."""
+def videos_for_creator_by_ids(*, user, video_ids: list[int]) -> list[Video] | None:
+    """All of these videos, or None when any of them is not the creator's."""
     wanted = set(video_ids)
     videos = list(videos_for_creator(user=user).filter(pk__in=wanted))
-    if len(videos) != len(wanted):
-        raise Http404("No such video among yours.")
-    return videos
+    return videos if len(videos) == len(wanted) else None
 
 
 def video_accounts_for_creator(*, user) -> QuerySet[LinkedAccount]:
@@ -302,10 +296,10 @@ def analytics_for_creator(
     if video is not None:
         rows = rows.filter(anchor__video=video)
     per_anchor: dict[int, tuple[list[int], list[int]]] = {}
-    for anchor_id, day, clicks, uniques in rows.values_list("anchor_id", "day", "clicks", "unique_visitors"):
+    for anchor_id, day, day_clicks, day_uniques in rows.values_list("anchor_id", "day", "clicks", "unique_visitors"):
         series = per_anchor.setdefault(anchor_id, ([0] * len(days), [0] * len(days)))
-        series[0][index[day]] += clicks
-        series[1][index[day]] += uniques
+        series[0][index[day]] += day_clicks
+        series[1][index[day]] += day_uniques
     per_video = []
     total_clicks, total_uniques = [0] * len(days), [0] * len(days)
     for anchor in anchors:

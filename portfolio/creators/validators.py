@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from common.errors import ApplicationError
+
 TARGET_URL_MAX_LENGTH = 2000
 # The check of the models' URLFields: an address must pass it here, or saving it fails later.
 _url_field_check = URLValidator(schemes=["http", "https"])
@@ -14,18 +16,20 @@ def target_url_validate(url: str) -> str:
     """A link target must be an absolute http(s) URL of bounded length: no javascript:, no data: URLs."""
     url = (url or "").strip()
     if not url:
-        raise ValidationError({"target": "This target has no address to link to."})
+        raise ApplicationError.on_field("target", "This target has no address to link to.")
     if len(url) > TARGET_URL_MAX_LENGTH:
-        raise ValidationError({"target": f"This target's address is longer than {TARGET_URL_MAX_LENGTH} characters."})
+        raise ApplicationError.on_field(
+            "target", f"This target's address is longer than {TARGET_URL_MAX_LENGTH} characters."
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise ValidationError({"target": "This target's address contains spaces or control characters."})
+        raise ApplicationError.on_field("target", "This target's address contains spaces or control characters.")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValidationError({"target": "Links can only point to http:// or https:// addresses."})
+        raise ApplicationError.on_field("target", "Links can only point to http:// or https:// addresses.")
     try:
         _url_field_check(url)
     except ValidationError:
-        raise ValidationError({"target": "This target's address is not a valid web address."}) from None
+        raise ApplicationError.on_field("target", "This target's address is not a valid web address.") from None
     return url
 
 
@@ -33,6 +37,6 @@ def http_or_blank(url: str, *, max_length: int = 1000) -> str:
     """Addresses from a provider are shown on our pages: keep http(s) ones that fit, drop anything else."""
     try:
         url = target_url_validate(url)
-    except ValidationError:
+    except ApplicationError:
         return ""
     return url if len(url) <= max_length else ""

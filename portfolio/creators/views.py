@@ -5,7 +5,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from common.errors import ApplicationError
+from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, selectors, services
@@ -51,6 +53,13 @@ def _target_key(anchor: PortfolioAnchor | None) -> str | None:
     return "page"
 
 
+def _video_or_404(request, video_id: int):
+    video = selectors.video_for_creator(user=request.user, video_id=video_id)
+    if video is None:
+        raise Http404("No such video among yours.")
+    return video
+
+
 def _selected_video_ids(request) -> list[int] | None:
     try:
         return [int(value) for value in request.POST.getlist("video")]
@@ -73,14 +82,17 @@ def video_list(request):
             video_ids = _selected_video_ids(request)
             videos = []
             if video_ids:
-                videos = selectors.videos_for_creator_by_ids_or_404(user=request.user, video_ids=video_ids)
+                found = selectors.videos_for_creator_by_ids(user=request.user, video_ids=video_ids)
+                if found is None:
+                    raise Http404("No such video among yours.")
+                videos = found
         if not videos:
             form.add_error(None, "Tick at least one video, or choose “Attach to all my videos”.")
         elif form.is_valid():
             try:
                 anchors = services.anchors_attach(creator=request.user, videos=videos, target=form.chosen_target())
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ApplicationError as error:
+                form_add_application_error(form, error)
             else:
                 count = len(anchors)
                 messages.success(request, f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}.")
@@ -101,7 +113,7 @@ def video_list(request):
 @creator_required
 @require_http_methods(["GET", "POST"])
 def anchor_edit(request, video_id: int):
-    video = selectors.video_for_creator_or_404(user=request.user, video_id=video_id)
+    video = _video_or_404(request, video_id)
     profile = services.creator_profile_ensure(user=request.user)
     anchor = getattr(video, "portfolio_anchor", None)
     form = TargetForm(
@@ -110,8 +122,8 @@ def anchor_edit(request, video_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.anchors_attach(creator=request.user, videos=[video], target=form.chosen_target())
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             title = video.title or video.platform_video_id
             if anchor and anchor.is_active:
@@ -131,7 +143,7 @@ def anchor_edit(request, video_id: int):
 @creator_required
 @require_http_methods(["GET", "POST"])
 def anchor_detach(request, video_id: int):
-    video = selectors.video_for_creator_or_404(user=request.user, video_id=video_id)
+    video = _video_or_404(request, video_id)
     anchor = getattr(video, "portfolio_anchor", None)
     if anchor is None or not anchor.is_active:
         raise Http404("This video has no link to detach.")
@@ -148,7 +160,7 @@ def _video_filter(request):
         return None
     if not raw.isdigit():
         raise Http404("No such video among yours.")
-    return selectors.video_for_creator_or_404(user=request.user, video_id=int(raw))
+    return _video_or_404(request, int(raw))
 
 
 @creator_required
@@ -178,6 +190,7 @@ def analytics_csv(request):
     writer.writerow(["day", "video_id", "platform", "platform_video_id", "title", "link", "clicks", "unique_visitors"])
     for series in per_video:
         v = series.video
+        assert v is not None  # a series per video names it
         for day, day_clicks, day_uniques in zip(series.days, series.clicks, series.uniques, strict=True):
             writer.writerow(
                 [day.isoformat(), v.pk, v.platform, csv_cell(v.platform_video_id), csv_cell(v.title),
@@ -194,8 +207,8 @@ def creator_settings(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.creator_profile_update(profile=profile, handle=form.cleaned_data["handle"])
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
         else:
             messages.success(request, f"Your public page is now /@{profile.handle}.")
             return redirect("creators:settings")

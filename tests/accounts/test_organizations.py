@@ -103,3 +103,38 @@ def test_organization_list_empty_state(client, colleague):
         "You do not belong to an organization yet."
         in client.get(reverse("accounts:organization_list")).content.decode()
     )
+
+
+def _employer(n: int) -> User:
+    return User.objects.create_user(email=f"e{n}@acme.example", password=PASSWORD, name=f"E{n}", role="employer")
+
+
+def test_the_organization_list_costs_the_same_queries_for_one_organization_or_many(
+    client, owner, django_assert_num_queries
+):
+    """An organization's card reads nothing more from the database: ten organizations cost no more queries
+    than one (the page's queries: session, user, the linked-accounts banner, the organizations)."""
+    client.force_login(owner)
+    url = reverse("accounts:organization_list")
+    with django_assert_num_queries(4):
+        assert "Acme Films" in client.get(url).content.decode()
+    for n in range(9):
+        services.organization_create(owner=owner, name=f"Studio {n}", website="https://studio.example")
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert "Studio 8" in page
+
+
+def test_the_organization_page_costs_the_same_queries_for_one_member_or_many(client, owner, django_assert_num_queries):
+    """Members are listed with their user in one query: a big team does not make the page slower
+    (session, user, the linked-accounts banner, the membership with its organization, the members)."""
+    client.force_login(owner)
+    url = reverse("accounts:organization_detail", args=["acme-films"])
+    with django_assert_num_queries(5):
+        assert "Olivia" in client.get(url).content.decode()
+    organization = owner.organizations.get()
+    for n in range(9):
+        Membership.objects.create(organization=organization, user=_employer(n), role="member")
+    with django_assert_num_queries(5):
+        page = client.get(url).content.decode()
+    assert "E8" in page

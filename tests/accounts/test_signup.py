@@ -1,8 +1,8 @@
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
 
+from common.errors import ApplicationError
 from portfolio.accounts import services
 from portfolio.accounts.models import Membership, Organization, User
 
@@ -78,14 +78,14 @@ def test_employer_without_organization_name_creates_nothing(client):
 
 
 def test_service_refuses_an_employer_without_organization_and_writes_nothing():
-    with pytest.raises(ValidationError, match="Employers sign up with the name of their organization."):
+    with pytest.raises(ApplicationError, match="Employers sign up with the name of their organization."):
         services.user_sign_up(email="x@example.com", name="X", password=STRONG, role="employer")
     assert not User.objects.exists()
 
 
 def test_organization_failing_validation_rolls_back_the_user():
     """The user and the organization are written together or not at all."""
-    with pytest.raises(ValidationError):
+    with pytest.raises(ApplicationError):
         services.user_sign_up(
             email="x@example.com",
             name="X",

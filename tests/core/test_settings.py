@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,13 +38,58 @@ def test_check_deploy_is_clean_under_the_documented_production_environment(tmp_p
     assert "System check identified no issues" in result.stdout
 
 
-def test_missing_secret_key_outside_debug_stops_start_up_with_a_clear_message(tmp_path):
-    result = manage(production_env(tmp_path, SECRET_KEY=None), "check")
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_missing_secret_key_stops_start_up_with_a_clear_message(tmp_path, debug):
+    """DEBUG chooses no secret: a production that turns DEBUG on does not fall back to a key in the source."""
+    result = manage(production_env(tmp_path, SECRET_KEY=None, DEBUG=debug), "check")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set. Outside DEBUG Reelfolio refuses to start without it" in result.stderr
+    assert "SECRET_KEY is not set. Reelfolio refuses to start without it" in result.stderr
 
 
-def test_missing_token_keys_outside_debug_stops_start_up_with_a_clear_message(tmp_path):
-    result = manage(production_env(tmp_path, TOKEN_ENCRYPTION_KEYS=None), "check")
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_missing_token_keys_stop_start_up_with_a_clear_message(tmp_path, debug):
+    result = manage(production_env(tmp_path, TOKEN_ENCRYPTION_KEYS=None, DEBUG=debug), "check")
     assert result.returncode != 0
-    assert "TOKEN_ENCRYPTION_KEYS is not set" in result.stderr
+    assert "TOKEN_ENCRYPTION_KEYS is not set. Reelfolio needs at least one Fernet key" in result.stderr
+
+
+def test_debug_does_not_turn_on_the_sandbox_partner(tmp_path):
+    """The sandbox is an OAuth server with known demo users: turning DEBUG on in production must not
+    start it. Only SANDBOX_ENABLED does (`./dev` and the tests set it)."""
+    env = production_env(tmp_path, DEBUG="true", SANDBOX_ENABLED=None)
+    code = "print(settings.SANDBOX_ENABLED, 'integrations.sandbox' in settings.INSTALLED_APPS)"
+    result = manage(env, "shell", "-v", "0", "-c", SETTINGS + code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+
+
+SETTINGS = "from django.conf import settings; "
+
+
+def test_importing_the_settings_creates_nothing_on_disk(tmp_path):
+    """The var dir, the broker's folders and the beat schedule's folder are made by `./dev`, the Celery
+    app and the test fixtures where they are used, not by every process that reads the settings."""
+    var_dir = tmp_path / "var"
+    env = production_env(tmp_path, REELFOLIO_VAR_DIR=str(var_dir))
+    result = manage(env, "check")
+    assert result.returncode == 0, result.stderr
+    assert not var_dir.exists()
+
+
+def test_the_celery_app_creates_the_filesystem_brokers_folders_when_configured(tmp_path):
+    var_dir = tmp_path / "var"
+    env = production_env(tmp_path, REELFOLIO_VAR_DIR=str(var_dir))
+    result = manage(env, "shell", "-c", "from portfolio.celery import app\nprint(app.conf.broker_url)")
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in (var_dir / "broker").iterdir()) == ["control", "processed", "queue"]
+
+
+def test_email_url_sets_the_named_email_settings(tmp_path):
+    env = production_env(tmp_path, EMAIL_URL="smtp+tls://mailer:s3cret@smtp.example:587")
+    names = ["BACKEND", "HOST", "PORT", "HOST_USER", "HOST_PASSWORD", "USE_TLS", "USE_SSL"]
+    code = f"print({', '.join(f'settings.EMAIL_{name}' for name in names)})"
+    result = manage(env, "shell", "-v", "0", "-c", SETTINGS + code)
+    assert result.returncode == 0, result.stderr
+    backend, *rest = result.stdout.split()
+    assert backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert rest == ["smtp.example", "587", "mailer", "s3cret", "True", "False"]

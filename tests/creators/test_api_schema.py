@@ -1,4 +1,4 @@
-"""The OpenAPI schema and the Swagger UI docs of the partner API (issue 4, point 6)."""
+"""The OpenAPI schema and the Swagger UI docs of the partner API."""
 
 import pytest
 from django.urls import path

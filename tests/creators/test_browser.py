@@ -1,4 +1,4 @@
-"""Issue 4 end to end in Chromium: link the sandbox accounts, attach a link, follow it from the public page."""
+"""Portfolio links end to end in Chromium: link the sandbox accounts, attach a link, follow it from the public page."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Issue 4, point 3: no click is lost when many arrive at once, even while a fold is running.
+"""No click is lost when many arrive at once, even while a fold is running.
 
 Real HTTP through the live server (a thread per request), real PostgreSQL connections, and the cache the
 suite is configured with (CI runs it again on Redis), plus Django's database cache, whose own `incr` is
@@ -26,9 +26,6 @@ VISITORS_PER_THREAD = 2
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("cache_backend", ["configured", "database"])
 def test_concurrent_clicks_are_counted_exactly_while_folds_run(live_server, settings, creator, videos, cache_backend):
-    if connection.vendor != "postgresql":
-        print("skipped: exact counts under concurrency are proven on PostgreSQL (set DATABASE_URL to one)")
-        pytest.skip("needs PostgreSQL")
     if cache_backend == "database":
         settings.CACHES = {
             alias: {

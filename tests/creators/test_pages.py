@@ -77,7 +77,7 @@ def test_attaching_without_choosing_videos_is_a_form_error(logged_in, videos):
 
 
 def test_a_crafted_post_with_someone_elses_video_is_a_404_and_attaches_nothing(logged_in, videos, other_video):
-    """Issue 4: a creator cannot attach to someone else's video, even by crafting the POST."""
+    """A creator cannot attach to someone else's video, even by crafting the POST."""
     response = logged_in.post(
         "/creator/videos/", {"bulk-target": "page", "video": [videos[0].pk, other_video.pk], "scope": "selected"}
     )

@@ -15,9 +15,6 @@ THREADS = 6
 @pytest.mark.django_db(transaction=True)
 def test_creators_with_the_same_name_signing_up_at_once_all_get_a_handle():
     """Regression: both sign-ups picked the same free handle and the second one failed on the unique handle."""
-    if connection.vendor != "postgresql":
-        print("skipped: simultaneous sign-ups are proven on PostgreSQL (set DATABASE_URL to one)")
-        pytest.skip("needs PostgreSQL")
     start = threading.Barrier(THREADS)
     errors: list[str] = []
 

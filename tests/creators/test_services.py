@@ -1,10 +1,10 @@
-"""Services of issue 4: creator profiles, video import, anchors, removal and unlinking."""
+"""Creators' services: creator profiles, video import, anchors, removal and unlinking."""
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from common.errors import ApplicationError
 from portfolio.creators import selectors, services
 from portfolio.creators.anchor_cache import anchors_cache_key, anchors_for_videos
 from portfolio.creators.models import CreatorProfile, PortfolioAnchor, Video
@@ -40,9 +40,9 @@ def test_changing_the_handle_repoints_links_to_the_reelfolio_page(creator, video
 
 
 def test_a_taken_or_malformed_handle_is_refused_and_nothing_changes(creator, other_creator):
-    with pytest.raises(ValidationError, match="This handle is taken"):
+    with pytest.raises(ApplicationError, match="This handle is taken"):
         services.creator_profile_update(profile=creator.creator_profile, handle="Robin-Other")
-    with pytest.raises(ValidationError, match="3 to 30 characters"):
+    with pytest.raises(ApplicationError, match="3 to 30 characters"):
         services.creator_profile_update(profile=creator.creator_profile, handle="a b")
     creator.creator_profile.refresh_from_db()
     assert creator.creator_profile.handle == "casey-creator"
@@ -157,7 +157,7 @@ def test_detach_then_attach_again_brings_back_the_same_code(creator, videos):
 )
 def test_targets_must_be_bounded_http_urls(creator, videos, url, message):
     target = selectors.AnchorTarget(key="x", kind="project", url=url, label="x")
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ApplicationError, match=message):
         services.anchors_attach(creator=creator, videos=[videos[0]], target=target)
     assert not PortfolioAnchor.objects.exists()
 
@@ -170,7 +170,7 @@ def test_the_database_refuses_a_target_that_is_not_http(videos):
 
 
 def test_a_creator_cannot_attach_to_someone_elses_video(creator, videos, other_video):
-    with pytest.raises(ValidationError, match="only attach links to your own videos"):
+    with pytest.raises(ApplicationError, match="only attach links to your own videos"):
         services.anchors_attach(creator=creator, videos=[other_video], target=target_for(creator))
     assert not PortfolioAnchor.objects.exists()
 
@@ -181,7 +181,7 @@ def test_a_video_whose_account_is_someone_elses_cannot_carry_a_link(creator, oth
     video = Video.objects.create(
         owner=creator, linked_account=foreign_account, platform="sandbox-video", platform_video_id="odd-1"
     )
-    with pytest.raises(ValidationError, match="video account you linked"):
+    with pytest.raises(ApplicationError, match="video account you linked"):
         services.anchors_attach(creator=creator, videos=[video], target=target_for(creator))
 
 
@@ -277,7 +277,7 @@ def test_a_target_on_someone_elses_linked_account_is_refused(creator, videos, ot
     target = selectors.AnchorTarget(
         key="x", kind="linked_profile", url="https://freelance.example/robin", label="x", linked_account=foreign
     )
-    with pytest.raises(ValidationError, match="only point to your own linked accounts"):
+    with pytest.raises(ApplicationError, match="only point to your own linked accounts"):
         services.anchors_attach(creator=creator, videos=[videos[0]], target=target)
     assert not PortfolioAnchor.objects.exists()
 

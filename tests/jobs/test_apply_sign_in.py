@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.registry import provider_or_none
-from integrations.providers.base import Account
+from integrations.providers import Account
 from integrations.providers.errors import LinkError
 from integrations.providers.types import Profile
 from portfolio.accounts.models import User

@@ -4,10 +4,10 @@ import secrets
 import string
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.errors import ApplicationError, Gone, PermissionDenied, full_clean
 from portfolio.creators import selectors
 from portfolio.creators.models import PortfolioAnchor, Video
 from portfolio.creators.services.invalidation import handle_of, invalidate_on_commit
@@ -29,11 +29,12 @@ def _new_codes(count: int) -> list[str]:
 def _check_videos_attachable(*, creator, videos: Sequence[Video]) -> None:
     for video in videos:
         if video.owner_id != creator.pk:
-            raise ValidationError("You can only attach links to your own videos.")
+            raise PermissionDenied("You can only attach links to your own videos.")
         if video.status != Video.Status.ACTIVE:
-            raise ValidationError(f"The video {video.title or video.platform_video_id!r} was removed.")
-        if video.linked_account_id is None or video.linked_account.user_id != creator.pk:
-            raise ValidationError("You can only attach links to videos of a video account you linked.")
+            raise Gone(f"The video {video.title or video.platform_video_id!r} was removed.")
+        linked_account = video.linked_account  # no query when there is none
+        if linked_account is None or linked_account.user_id != creator.pk:
+            raise PermissionDenied("You can only attach links to videos of a video account you linked.")
 
 
 @transaction.atomic
@@ -44,9 +45,9 @@ def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.Anchor
     after a detach reuses it.
     """
     if not videos:
-        raise ValidationError("Choose at least one video.")
+        raise ApplicationError("Choose at least one video.")
     if target.linked_account is not None and target.linked_account.user_id != creator.pk:
-        raise ValidationError({"target": "Links can only point to your own linked accounts."})
+        raise PermissionDenied.on_field("target", "Links can only point to your own linked accounts.")
     url = target_url_validate(target.url)
     video_ids = [v.pk for v in videos]
     locked = list(
@@ -74,7 +75,7 @@ def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.Anchor
             setattr(anchor, name, value)
         saved.append(anchor)
     # Every anchor gets the same target: validating one validates them all (the rest differ by video and code).
-    saved[0].full_clean(validate_unique=False)
+    full_clean(saved[0], validate_unique=False)
     PortfolioAnchor.objects.bulk_update([a for a in saved if a.pk], list(fields))
     PortfolioAnchor.objects.bulk_create([a for a in saved if not a.pk])
     invalidate_on_commit(videos=locked, codes=[a.code for a in saved], handles=[handle_of(creator.pk)])
@@ -86,7 +87,7 @@ def anchor_detach(*, creator, anchor: PortfolioAnchor) -> PortfolioAnchor:
     """Takes "View My Portfolio" off a video; its short link answers 410 from now on."""
     anchor = PortfolioAnchor.objects.select_for_update().select_related("video").get(pk=anchor.pk)
     if anchor.video.owner_id != creator.pk:
-        raise ValidationError("You can only detach links from your own videos.")
+        raise PermissionDenied("You can only detach links from your own videos.")
     if anchor.is_active:
         anchor.is_active = False
         anchor.save(update_fields=["is_active", "updated_at"])

@@ -3,11 +3,11 @@
 import re
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.errors import ApplicationError, Conflict, full_clean
 from portfolio.creators import selectors
 from portfolio.creators.models import CreatorProfile, PortfolioAnchor
 from portfolio.creators.services.invalidation import invalidate_on_commit
@@ -19,7 +19,7 @@ HANDLE_RULES = "3 to 30 characters: lowercase letters, digits, '-' and '_', star
 def handle_validate(handle: str) -> str:
     handle = handle.strip().lower().lstrip("@")
     if not HANDLE_RE.match(handle):
-        raise ValidationError({"handle": f"Choose a handle of {HANDLE_RULES}"})
+        raise ApplicationError.on_field("handle", f"Choose a handle of {HANDLE_RULES}")
     return handle
 
 
@@ -49,11 +49,11 @@ def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
     chosen = handle_validate(handle) if handle else ""
     for attempt in range(5):
         if chosen and selectors.handle_is_taken(handle=chosen):
-            raise ValidationError({"handle": HANDLE_TAKEN})
+            raise Conflict.on_field("handle", HANDLE_TAKEN)
         salt = secrets.token_hex(2) if attempt >= 2 else ""
         candidate = chosen or _free_handle(user.name or user.email.split("@")[0], salt=salt)
         profile = CreatorProfile(user=user, handle=candidate)
-        profile.full_clean(validate_unique=False)
+        full_clean(profile, validate_unique=False)
         try:
             with transaction.atomic():
                 profile.save()
@@ -63,7 +63,7 @@ def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
             continue
         invalidate_on_commit(handles=[candidate])  # someone may have looked it up while it was free
         return profile
-    raise ValidationError({"handle": HANDLE_TAKEN})
+    raise Conflict.on_field("handle", HANDLE_TAKEN)
 
 
 def creator_profile_ensure(*, user) -> CreatorProfile:
@@ -73,7 +73,7 @@ def creator_profile_ensure(*, user) -> CreatorProfile:
         return profile
     try:
         return creator_profile_create(user=user)
-    except (IntegrityError, ValidationError):  # made at the same moment by another request
+    except (IntegrityError, ApplicationError):  # made at the same moment by another request
         return CreatorProfile.objects.get(user=user)
 
 
@@ -85,15 +85,15 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
     if handle == old_handle:
         return profile
     if selectors.handle_is_taken(handle=handle, exclude_user=profile.user):
-        raise ValidationError({"handle": HANDLE_TAKEN})
+        raise Conflict.on_field("handle", HANDLE_TAKEN)
     profile.handle = handle
-    profile.full_clean(validate_unique=False)
+    full_clean(profile, validate_unique=False)
     try:
         with transaction.atomic():
             profile.save(update_fields=["handle"])
     except IntegrityError:  # taken at this very moment by another creator
         profile.handle = old_handle
-        raise ValidationError({"handle": HANDLE_TAKEN}) from None
+        raise Conflict.on_field("handle", HANDLE_TAKEN) from None
     anchors = list(PortfolioAnchor.objects.select_related("video").filter(video__owner=profile.user))
     page_anchors = [a for a in anchors if a.target_kind == PortfolioAnchor.TargetKind.REELFOLIO_PAGE]
     PortfolioAnchor.objects.filter(pk__in=[a.pk for a in page_anchors]).update(

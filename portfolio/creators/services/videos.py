@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from common.errors import ApplicationError
+from common.errors import ApplicationError, full_clean
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import RemoteVideo
@@ -35,7 +35,7 @@ def video_remove(*, video: Video, reason: str = Video.RemovedReason.PLATFORM, at
     video.status = Video.Status.REMOVED
     video.removed_at = video.removed_at if already else (at or timezone.now())
     video.removed_reason = reason
-    video.full_clean(exclude=["owner", "linked_account"], validate_unique=False)
+    full_clean(video, exclude=["owner", "linked_account"], validate_unique=False)
     video.save(update_fields=["status", "removed_at", "removed_reason", "updated_at"])
     code = PortfolioAnchor.objects.filter(video=video).values_list("code", flat=True).first()
     invalidate_on_commit(videos=[video], codes=[code] if code else [], handles=[handle_of(video.owner_id)])
@@ -83,6 +83,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     user = linked_account.user
     platform = linked_account.provider_id
     id_length = Video._meta.get_field("platform_video_id").max_length
+    assert id_length is not None  # a CharField
     remote_by_id = {
         r.platform_video_id: r
         for r in videos
@@ -97,7 +98,8 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
     }
     new, updated, changed = [], [], []
     # What a video moving to this user takes away: its old link (deleted) and its old owner's page.
-    moved_codes, moved_from = [], set()
+    moved_codes: list[str] = []
+    moved_from: set[int] = set()
     now = timezone.now()
     for video_id, remote in remote_by_id.items():
         fields = _remote_fields(remote)
@@ -106,7 +108,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
             video = Video(
                 owner=user, linked_account=linked_account, platform=platform, platform_video_id=video_id, **fields
             )
-            video.full_clean(exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
+            full_clean(video, exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
             new.append(video)
             continue
         shown_before = (video.status, video.owner_id, video.title, video.cover_image_url, video.share_url)
@@ -123,7 +125,7 @@ def videos_sync(*, linked_account: LinkedAccount, videos: Sequence[RemoteVideo])
             setattr(video, name, value)
         if video.status == Video.Status.REMOVED and video.removed_reason != Video.RemovedReason.ADMIN:
             video.status, video.removed_at, video.removed_reason = Video.Status.ACTIVE, None, ""
-        video.full_clean(exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
+        full_clean(video, exclude=["owner", "linked_account"], validate_unique=False, validate_constraints=False)
         updated.append(video)
         if shown_before != (video.status, video.owner_id, video.title, video.cover_image_url, video.share_url):
             changed.append(video)

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.types import Profile
 from portfolio.jobs.models import Application, ApplyConsent, Job, ScreeningQuestion
 

@@ -22,7 +22,7 @@ from common.errors import ApplicationError, Conflict, Gone, NotFound, Permission
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
-from integrations.providers.base import Provider
+from integrations.providers import Provider
 from integrations.providers.errors import ProviderError, ReconnectRequired
 from integrations.providers.types import Profile
 from portfolio.jobs import events

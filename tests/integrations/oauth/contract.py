@@ -36,7 +36,7 @@ class ProviderContract:
     def provider(self, fake, settings):
         use_provider(settings, fake, self.entry(fake))
         self.install(fake)
-        return registry.provider_or_404(self.provider_id)
+        return registry.provider_or_none(self.provider_id)
 
     @pytest.fixture
     def linked(self, client, creator, fake, provider):

@@ -74,7 +74,7 @@ def test_one_creator_links_both_sandbox_accounts_and_the_video_account_syncs_eve
         linked = LinkedAccount.objects.get(provider_id="sandbox-video")
         services.linked_account_sync(linked_account_id=linked.pk)
     finally:
-        hooks._videos_synced.remove(handler)
+        hooks.unregister_videos_synced(handler)
     [videos] = received
     assert len(videos) > 20  # more than one page of the video list
     assert len({v.platform_video_id for v in videos}) == len(videos)

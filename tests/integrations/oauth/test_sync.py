@@ -165,7 +165,7 @@ def account_changes():
 
     hooks.register_account_changed(record)
     yield heard
-    hooks._account_changed.remove(record)
+    hooks.unregister_account_changed(record)
 
 
 def test_the_domain_hears_every_change_of_what_a_link_shows(account_changes, linked, fake):

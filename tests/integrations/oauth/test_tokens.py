@@ -209,9 +209,6 @@ def test_admin_shows_links_but_never_tokens(linked, fake, django_user_model):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ten_workers_refreshing_one_expiring_token_make_one_token_request(settings, fake, creator):
-    if connection.vendor != "postgresql":
-        print("skipped: row locks are proven on PostgreSQL (set DATABASE_URL to a PostgreSQL database)")
-        pytest.skip("needs PostgreSQL for select_for_update")
     use_provider(settings, fake, oidc_entry(fake))
     client = Client()
     client.force_login(creator)

@@ -214,3 +214,20 @@ def test_the_admin_lists_open(client, operator):
     api_key = ApiKey.objects.get()
     page = client.get(reverse("admin:partners_apikey_change", args=[api_key.pk])).content.decode()
     assert "Revoke this key…" in page
+
+
+@pytest.mark.parametrize(
+    ("changelist", "queries"), [("admin:partners_partner_changelist", 5), ("admin:partners_apikey_changelist", 6)]
+)
+def test_the_admin_lists_cost_the_same_queries_for_one_partner_or_many(
+    client, operator, django_assert_num_queries, changelist, queries
+):
+    """Each row reads nothing more from the database (a key's partner comes with the key): twenty partners
+    and their keys cost an operator no more queries than one."""
+    services.partner_create(name="Partner 0")
+    with django_assert_num_queries(queries):
+        assert "Partner 0" in client.get(reverse(changelist)).content.decode()
+    for n in range(1, 20):
+        services.partner_create(name=f"Partner {n}")
+    with django_assert_num_queries(queries):
+        assert "Partner 19" in client.get(reverse(changelist)).content.decode()

@@ -4,9 +4,9 @@ import base64
 import hashlib
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from common.errors import ApplicationError
 from integrations.partners import selectors, services
 from integrations.partners.models import ApiKey, Partner
 
@@ -47,23 +47,25 @@ def test_a_partner_without_a_first_key():
 
 def test_a_taken_name_or_slug_is_refused_and_nothing_is_created():
     services.partner_create(name="Acme Video")
-    with pytest.raises(ValidationError, match="Partner with this Name already exists."):
+    with pytest.raises(ApplicationError, match="Partner with this Name already exists."):
         services.partner_create(name="Acme Video")
-    with pytest.raises(ValidationError, match="Partner with this Slug already exists."):
+    with pytest.raises(ApplicationError, match="Partner with this Slug already exists.") as refused:
         services.partner_create(name="Acme  Video!", slug="acme-video")
+    # The model's check names the field, so a form shows the message under it (and the API under details).
+    assert refused.value.field_errors == {"slug": ["Partner with this Slug already exists."]}
     assert Partner.objects.count() == 1
     assert ApiKey.objects.count() == 1
 
 
 def test_an_unknown_scope_is_refused_and_no_partner_is_left_behind():
-    with pytest.raises(ValidationError, match="Unknown scope 'videos:write'; the scopes are: anchors:read."):
+    with pytest.raises(ApplicationError, match="Unknown scope 'videos:write'; the scopes are: anchors:read."):
         services.partner_create(name="Acme Video", key_scopes=["videos:write"])
     assert not Partner.objects.exists()
 
 
 def test_a_key_needs_a_scope():
     partner = services.partner_create(name="Acme Video", key_scopes=None).partner
-    with pytest.raises(ValidationError, match="Give the key at least one scope."):
+    with pytest.raises(ApplicationError, match="Give the key at least one scope."):
         services.api_key_create(partner=partner, scopes=[])
 
 

@@ -76,7 +76,7 @@ def test_sync_lists_every_video_through_the_cursor_and_hands_them_to_the_hooks(t
         linked = LinkedAccount.objects.get()
         services.linked_account_sync(linked_account_id=linked.pk)
     finally:
-        hooks._videos_synced.remove(handler)
+        hooks.unregister_videos_synced(handler)
 
     [(provider_id, videos)] = received
     assert provider_id == "tiktok"

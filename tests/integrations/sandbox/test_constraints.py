@@ -1,4 +1,4 @@
-"""The sandbox's rules hold in the service (ValidationError) and in the database (IntegrityError)."""
+"""The sandbox's rules hold in the service (ApplicationError) and in the database (IntegrityError)."""
 
 from decimal import Decimal
 
@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.errors import ApplicationError
 from integrations.sandbox.models import SandboxAuthorizationCode, SandboxClient, SandboxUser
 from integrations.sandbox.routers import SANDBOX_DB
 from integrations.sandbox.services import sandbox_authorization_code_create
@@ -27,9 +28,10 @@ def code_fields(seeded) -> dict:
 
 
 def test_a_code_without_pkce_is_refused_by_the_service(seeded):
-    with pytest.raises(ValidationError, match="'code_challenge': \\['This field cannot be blank.'\\]"):
+    with pytest.raises(ApplicationError, match="This field cannot be blank.") as refused:
         sandbox_authorization_code_create(code="c" * 48, code_challenge="", **code_fields(seeded))
 
+    assert refused.value.field_errors == {"code_challenge": ["This field cannot be blank."]}
     assert not SandboxAuthorizationCode.objects.exists()
 
 

@@ -92,12 +92,14 @@ def test_seed_demo_prints_the_sandbox_logins(settings):
     assert SandboxClient.objects.count() == 2
 
 
-def test_sandbox_outside_debug_needs_its_own_client_secret(tmp_path):
-    env = production_env(tmp_path, SANDBOX_ENABLED="true")
+def test_the_sandbox_needs_its_own_client_secret_even_in_debug(tmp_path):
+    """The sandbox's client secret has no default: a sandbox turned on anywhere but `./dev` and the tests
+    does not answer to a secret everyone can read in the source."""
+    env = production_env(tmp_path, SANDBOX_ENABLED="true", DEBUG="true")
 
     refused = manage(env, "check")
     accepted = manage({**env, "SANDBOX_CLIENT_SECRET": "a-long-random-sandbox-secret"}, "check")
 
     assert refused.returncode != 0
-    assert "SANDBOX_CLIENT_SECRET is not set. Outside DEBUG the sandbox partner" in refused.stderr
+    assert "SANDBOX_CLIENT_SECRET is not set. The sandbox partner (SANDBOX_ENABLED=true) needs" in refused.stderr
     assert accepted.returncode == 0, accepted.stderr

@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.errors import ApplicationError
 from integrations.partners import services
 from integrations.partners.models import Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -46,10 +46,12 @@ class Command(BaseCommand):
                 key_name=key_name,
                 provider_id=provider,
             )
-        except ValidationError as exc:
-            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        except ApplicationError as error:
+            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.field_errors.items())
+            problems = problems or error.message
             raise CommandError(f"The partner was not created. {problems}") from None
         partner, api_key = created.partner, created.api_key
+        assert api_key is not None  # key_scopes is never empty here
 
         self.stdout.write(self.style.SUCCESS(f"Created partner {partner.name} ({partner.slug})."))
         self.stdout.write("Store these now: they are not shown again.")
