@@ -54,13 +54,17 @@ class SentEvent:
 
 
 def _standard(event_type: str, user: SandboxUser, video_id: str, video: SandboxVideo | None) -> dict:
-    data = {
-        "video.published": lambda: {
+    def published() -> dict:
+        assert video is not None  # sandbox_event_send refuses video.published without a video
+        return {
             "platform": PLATFORM, "video_id": video_id, "account_id": user.video_open_id,
             "title": video.title, "url": sandbox_video_json(video)["share_url"],
             "thumbnail_url": sandbox_video_json(video)["cover_image_url"],
             "published_at": video.published_at.isoformat(),
-        },
+        }
+
+    data = {
+        "video.published": published,
         "video.removed": lambda: {"platform": PLATFORM, "video_id": video_id, "reason": "removed by its creator"},
         "account.deauthorized": lambda: {"provider": PLATFORM, "account_id": user.video_open_id},
         "profile.updated": lambda: {

@@ -125,20 +125,20 @@ def send(*, url: str, msg_id: str, body: str, secrets: list[str]) -> Outcome:
         return Outcome(succeeded=True, status_code=code, latency_ms=latency, response_body=text)
     if 300 <= code < 400:
         location = response.headers.get("location", "")[:300]
-        error = (
+        message = (
             f"Answered {code} with a redirect{f' to {location}' if location else ''}. Webhooks follow no "
             "redirects: register the final address."
         )
     elif code == 410:
-        error = "Answered 410 Gone: the endpoint was disabled."
+        message = "Answered 410 Gone: the endpoint was disabled."
     else:
-        error = f"Answered {code}."
+        message = f"Answered {code}."
     return Outcome(
         succeeded=False,
         status_code=code,
         latency_ms=latency,
         response_body=text,
-        error=error,
+        error=message,
         retry_after=parse_retry_after(response.headers.get("retry-after")) if code in (429, 503) else None,
         abort=response.headers.get("webhook-delivery", "").strip().lower() == "abort-message",
         gone=code == 410,

@@ -399,6 +399,7 @@ def _record(*, delivery_id: int, claim, attempt_count: int, url: str, outcome: h
         endpoint.failing_since = attempted_at
         Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=attempted_at)
     final = ""
+    delay: float | None = None  # stays None when the delivery is given up
     if outcome.gone:
         final = outcome.error
         _disable(endpoint, reason="It answered 410 Gone, which asks us to stop sending.")
@@ -411,7 +412,7 @@ def _record(*, delivery_id: int, claim, attempt_count: int, url: str, outcome: h
         delay = http.retry_delay(attempt_count)
         if delay is None:
             final = f"{outcome.error} Given up after {attempt_count} attempts."
-    if final:
+    if delay is None:
         Delivery.objects.filter(pk=row.pk).update(
             status=Status.FAILED, claim=None, next_attempt_at=None, last_error=final[:500]
         )

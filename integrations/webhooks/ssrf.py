@@ -139,7 +139,7 @@ def resolve(host: str, port: int) -> list[str]:
         raise UnsafeAddress(f"The name {host} does not resolve to any address.") from None
     addresses: list[str] = []
     for _family, _type, _proto, _canonname, sockaddr in infos:
-        address = sockaddr[0].split("%", 1)[0]  # an IPv6 scope id is not part of the address
+        address = str(sockaddr[0]).split("%", 1)[0]  # an IPv6 scope id is not part of the address
         if address not in addresses:
             addresses.append(address)
     if not addresses:
@@ -183,8 +183,9 @@ def check_url(url: str) -> Target:
 # --- pinned connections --------------------------------------------------------------------------------
 
 
-class _PinnedConnectionMixin:
-    """Connects the socket to the checked address; `host` (Host header, SNI, certificate) stays the name."""
+class _PinnedConnectionMixin(HTTPConnection):
+    """Connects the socket to the checked address; `host` (Host header, SNI, certificate) stays the name.
+    Put before HTTPConnection or HTTPSConnection in a class's bases."""
 
     def __init__(self, *args, pinned_address: str, **kwargs):
         self.pinned_address = pinned_address
@@ -230,6 +231,7 @@ class PinnedAdapter(HTTPAdapter):
 
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        pool: HTTPConnectionPool
         if host_params["scheme"] == "https":
             pool = _PinnedHTTPSPool(
                 host_params["host"], host_params["port"], maxsize=1, pinned_address=self.address, **pool_kwargs

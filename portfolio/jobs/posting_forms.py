@@ -4,6 +4,8 @@ The forms only parse what the page sends; every rule (dates, pay, places, the vi
 services.jobs, whose per-field messages the view puts back on these fields.
 """
 
+from typing import cast
+
 from django import forms
 
 from portfolio.jobs.models import Job, ScreeningQuestion
@@ -64,7 +66,7 @@ class JobForm(forms.Form):
         if videos is None:
             del self.fields["video"]  # a job keeps its video
         else:
-            self.fields["video"].queryset = videos
+            cast(VideoChoiceField, self.fields["video"]).queryset = videos
 
     def service_fields(self) -> dict:
         """The cleaned data as services.jobs takes it (Job field names)."""
@@ -105,7 +107,7 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A block left empty is skipped: "(optional)" on each of its fields would only add noise.
         for name in ("prompt", "choices", "prefill_from"):
-            self.fields[name].show_optional = False
+            self.fields[name].show_optional = False  # type: ignore[attr-defined]  # read by the form template
 
     def question(self) -> dict | None:
         """The question as services.jobs takes it; None for a block left empty or ticked for removal."""

@@ -8,6 +8,7 @@ applications.
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape, linebreaks
@@ -24,14 +25,14 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def job_posting(job: Job) -> dict:
+def job_posting(job: Job) -> dict[str, Any]:
     """The JobPosting of a published or closed job, as a dict."""
     organization = job.organization
     hiring = {"@type": "Organization", "name": organization.name}
     if organization.website:
         hiring["sameAs"] = organization.website
     posted = job.published_at or job.created_at
-    data = {
+    data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "title": job.title,

@@ -202,9 +202,9 @@ def video_import_one(*, linked_account: LinkedAccount, remote: RemoteVideo, occu
     a title (platforms in TikTok's style send ids only) asks for a sync of the account to fill in the rest.
     """
     video_id = remote.platform_video_id or ""
-    if not 0 < len(video_id) <= Video._meta.get_field("platform_video_id").max_length or _CONTROL_CHARACTERS.search(
-        video_id
-    ):
+    id_length = Video._meta.get_field("platform_video_id").max_length
+    assert id_length is not None  # a CharField
+    if not 0 < len(video_id) <= id_length or _CONTROL_CHARACTERS.search(video_id):
         raise ApplicationError("The video id is empty, too long or has control characters.")
     user, platform = linked_account.user, linked_account.provider_id
     fields = {name: value for name, value in _remote_fields(remote).items() if value not in ("", None)}

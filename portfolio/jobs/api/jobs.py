@@ -31,7 +31,8 @@ class JobOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         kind = serializers.ChoiceField(choices=ScreeningQuestion.Kind.values)
         prompt = serializers.CharField()
-        required = serializers.BooleanField()
+        # Named like Field.required: DRF's metaclass moves declared fields out of the class attributes.
+        required = serializers.BooleanField()  # type: ignore[assignment]
         choices = serializers.ListField(child=serializers.CharField())
         prefill_from = serializers.CharField(help_text="The profile field that answers it in advance, or empty.")
 
@@ -75,7 +76,8 @@ class _QuestionInputSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, help_text="On PATCH: the id of a question to keep and change.")
     kind = serializers.ChoiceField(choices=ScreeningQuestion.Kind.values)
     prompt = serializers.CharField(max_length=300)
-    required = serializers.BooleanField(default=False)
+    # Named like Field.required: DRF's metaclass moves declared fields out of the class attributes.
+    required = serializers.BooleanField(default=False)  # type: ignore[assignment]
     choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
     prefill_from = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 APPLY_RATE_PER_MINUTE = 10
 # How long an apply press waits for the provider's fresh profile before it takes the last synced one.
 PROFILE_FETCH_SECONDS = 5.0
-ANSWER_LIMITS = {
+ANSWER_LIMITS: dict[str, int] = {
     ScreeningQuestion.Kind.SHORT_TEXT: 300,
     ScreeningQuestion.Kind.LONG_TEXT: 5000,
 }
@@ -84,6 +84,8 @@ def _usable_account(*, user, provider_id: str | None) -> tuple[LinkedAccount, Pr
     if linked is None:
         raise PermissionDenied(NOT_LINKED, code="not_linked")
     provider = registry.provider_or_none(linked.provider_id)
+    if provider is None:  # no longer configured: applying needs its API
+        raise PermissionDenied(NOT_LINKED, code="not_linked")
     if linked.status == LinkedAccount.Status.NEEDS_RECONNECT:
         raise PermissionDenied(
             f"{provider.name} no longer accepts Reelfolio's access. Reconnect it on your Linked accounts page, "
@@ -196,9 +198,10 @@ def application_create(
     _rate_check(user=applicant)
     if not applicant.is_creator:
         raise PermissionDenied("Employer accounts do not apply to jobs; log in with your creator account.")
-    job = Job.objects.select_related("organization").filter(pk=job.pk).first()
-    if job is None or job.status == Job.Status.DRAFT:
+    found = Job.objects.select_related("organization").filter(pk=job.pk).first()
+    if found is None or found.status == Job.Status.DRAFT:
         raise NotFound("This job does not exist.")
+    job = found
     existing = Application.objects.filter(job=job, applicant=applicant).first()
     if existing is not None:
         raise Conflict(applied_message(existing), {"application_id": existing.pk})
@@ -219,6 +222,8 @@ def application_create(
         with transaction.atomic():
             # Checked again in the transaction: the job may have closed while the provider answered.
             current = Job.objects.filter(pk=job.pk).values("status", "closes_on").first()
+            if current is None:  # deleted while the provider answered
+                raise NotFound("This job does not exist.")
             job.status, job.closes_on = current["status"], current["closes_on"]
             _refuse_closed(job)
             application = Application.objects.create(
@@ -252,9 +257,10 @@ def application_create(
 def application_withdraw(*, application: Application, actor) -> Application:
     """The applicant takes their application back; the employer sees it as withdrawn, with its history."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().filter(pk=application.pk).first()
-        if application is None or application.applicant_id is None or application.applicant_id != actor.pk:
+        locked = Application.objects.select_for_update().filter(pk=application.pk).first()
+        if locked is None or locked.applicant_id is None or locked.applicant_id != actor.pk:
             raise NotFound("This application does not exist.")
+        application = locked
         if application.status == Application.Status.WITHDRAWN:
             raise Conflict("You already withdrew this application.")
         previous = application.status

@@ -10,6 +10,7 @@ import re
 import secrets
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -112,7 +113,7 @@ def _string_list(value) -> list[str]:
 
 def _clean_job(*, values: dict, errors: dict, today: date, closes_on_checked: bool) -> dict:
     """The member's job fields checked and normalized; what is wrong goes into `errors` per field."""
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     title = _text(values.get("title"))
     if not title:
         errors.setdefault("title", []).append("Give the job a title.")
@@ -248,10 +249,10 @@ def _clean_questions(questions, errors: dict) -> list[dict]:
                 f"Question {number}: it can be answered in advance only from the profile's "
                 f"{', '.join(PREFILL_FIELDS)}."
             )
-        question_id = question.get("id")
+        question_id = str(question.get("id") or "")
         cleaned.append(
             {
-                "id": int(question_id) if str(question_id or "").isdigit() else None,
+                "id": int(question_id) if question_id.isdigit() else None,
                 "position": number,
                 "kind": kind,
                 "prompt": prompt,

@@ -117,10 +117,10 @@ def application_status_change(
 @transaction.atomic
 def application_note_add(*, application: Application, author, body: str) -> ApplicationNote:
     """A private note of a member on an application; the applicant never sees it."""
-    application = Application.objects.select_related("job").filter(pk=application.pk).first()
-    if application is None:
+    fresh = Application.objects.select_related("job").filter(pk=application.pk).first()
+    if fresh is None:
         raise NotFound("This application does not exist.")
-    _check_reviewer(application=application, actor=author, api_key=None)
+    _check_reviewer(application=fresh, actor=author, api_key=None)
     body = (body or "").strip()
     if not body:
         message = "Write something in the note."
@@ -128,7 +128,7 @@ def application_note_add(*, application: Application, author, body: str) -> Appl
     if len(body) > NOTE_MAX_LENGTH:
         message = f"A note is at most {NOTE_MAX_LENGTH} characters; this one has {len(body)}."
         raise ApplicationError(message, extra={"fields": {"body": [message]}})
-    return ApplicationNote.objects.create(application=application, author=author, body=body)
+    return ApplicationNote.objects.create(application=fresh, author=author, body=body)
 
 
 # --- the applicant's email ---------------------------------------------------------------------------

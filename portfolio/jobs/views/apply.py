@@ -108,10 +108,10 @@ def apply_consent(request, slug: str):
         return refused
     provider_id = _provider_id(request) or None
     linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
-    if linked is None:
+    provider = registry.provider_or_none(linked.provider_id) if linked is not None else None
+    if linked is None or provider is None:
         messages.error(request, application_services.NOT_LINKED)
         return redirect(_job_url(job))
-    provider = registry.provider_or_none(linked.provider_id)
     if request.method == "POST":
         try:
             consent_services.consent_grant(user=request.user, provider_id=provider.id)
@@ -189,10 +189,10 @@ def apply_questions(request, slug: str):
         return refused
     provider_id = _provider_id(request) or None
     linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
-    if linked is None:
+    provider = registry.provider_or_none(linked.provider_id) if linked is not None else None
+    if linked is None or provider is None:
         messages.error(request, application_services.NOT_LINKED)
         return redirect(_job_url(job))
-    provider = registry.provider_or_none(linked.provider_id)
     errors: dict[str, list[str]] = {}
     error_message = ""
     if request.method == "POST":

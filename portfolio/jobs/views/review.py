@@ -71,7 +71,9 @@ def review_dashboard(request, job_id: int):
     providers = registry.providers()
     for application in page.object_list:
         provider = providers.get(application.provider_id)
-        application.provider_name = provider.name if provider else application.provider_id
+        application.provider_name = (  # type: ignore[attr-defined]  # read by the template
+            provider.name if provider else application.provider_id
+        )
     return render(
         request,
         "jobs/review_dashboard.html",
