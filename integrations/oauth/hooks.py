@@ -109,8 +109,10 @@ def sign_in_user(*, provider, account):
     return _sign_in_handlers[-1](provider=provider, account=account)
 
 
-def unregister(handler: Callable) -> None:
-    """Removes a handler or policy from every hook it was registered with (tests use it to clean up)."""
-    for handlers in (_videos_synced, _account_unlinked, _account_changed, _link_policies, _sign_in_handlers):
-        if handler in handlers:
-            handlers.remove(handler)
+
+def unregister_link_policy(policy: Callable) -> None:
+    _unregister(_link_policies, policy)
+
+
+def unregister_sign_in(handler: Callable) -> None:
+    _unregister(_sign_in_handlers, handler)

@@ -24,15 +24,19 @@ def acme(settings, fake):
 def registered():
     """Registers hooks for one test and removes them afterwards."""
     added = []
+    unregister_of = {
+        hooks.register_link_policy: hooks.unregister_link_policy,
+        hooks.register_sign_in: hooks.unregister_sign_in,
+    }
 
     def register(register_function, handler):
         register_function(handler)
-        added.append(handler)
+        added.append((unregister_of[register_function], handler))
         return handler
 
     yield register
-    for handler in added:
-        hooks.unregister(handler)
+    for unregister, handler in added:
+        unregister(handler)
 
 
 def sign_in(client, next_url="/somewhere/"):

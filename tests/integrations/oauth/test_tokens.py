@@ -90,7 +90,8 @@ def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_firs
     call_command("rotate_token_keys")
 
     assert (
-        "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 1 partner webhook secret(s)."
+        "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 1 partner webhook secret(s), "
+        "0 ATS endpoint secret(s)."
         in capsys.readouterr().out
     )
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: everything still decrypts
