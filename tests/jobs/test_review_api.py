@@ -135,8 +135,11 @@ def test_the_application_list_makes_the_same_number_of_queries_for_many(
         assert len(client.get(url, **bearer(key)).json()["results"]) == 6
 
 
-def test_a_key_creates_publishes_changes_and_closes_a_job(client, organization, employer, videos):
-    key = key_for(organization, actor=employer)
+@pytest.mark.parametrize("made_by", ["owner", "command line"])
+def test_a_key_creates_publishes_changes_and_closes_a_job(client, organization, employer, videos, made_by):
+    """A key acts for its organization, whether an owner made it on the page or an operator with
+    create_org_api_key (no member behind it)."""
+    key = key_for(organization, actor=employer if made_by == "owner" else None)
     fields = job_fields()
     payload = {**fields, "closes_on": fields["closes_on"].isoformat(), "video": videos[1].pk}
     payload["questions"] = [{"kind": "yes_no", "prompt": "Can you start in January?", "required": True}]

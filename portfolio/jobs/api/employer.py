@@ -38,12 +38,9 @@ class EmployerApiView(APIView):
         return client.api_key if isinstance(client, OrganizationClient) else None
 
     def actor(self):
-        """The member who acts: the session's user, or for a key the member who created it (posting
-        services act for a member); None when the key was made at the command line."""
-        api_key = self.api_key()
-        if api_key is None:
-            return self.request.user
-        return api_key.created_by
+        """The member who acts: the session's user; None when the organization's key acts (services
+        take the key as `api_key` then)."""
+        return self.request.user if self.api_key() is None else None
 
     def not_found(self, what: str):
         return NotFound(f"No {what} with this id among your organization's.")

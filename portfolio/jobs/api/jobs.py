@@ -178,7 +178,8 @@ class JobCreateApi(EmployerApiView):
         video = Video.objects.filter(pk=data.validated_data["video"]).first()
         fields, questions = data.split()
         job = job_services.job_create(
-            organization=organization, actor=self.actor(), video=video, fields=fields, questions=questions or ()
+            organization=organization, actor=self.actor(), video=video, fields=fields, questions=questions or (),
+            api_key=self.api_key(),
         )
         job = _job_or_404(self, job.pk)
         return Response(JobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
@@ -235,7 +236,9 @@ class JobUpdateApi(EmployerApiView):
         data = JobUpdateApi.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields, questions = data.split()
-        job_services.job_update(job=job, actor=self.actor(), fields=fields, questions=questions)
+        job_services.job_update(
+            job=job, actor=self.actor(), fields=fields, questions=questions, api_key=self.api_key()
+        )
         return Response(JobOutputSerializer(_job_or_404(self, job_id)).data)
 
 
@@ -261,7 +264,7 @@ class JobPublishApi(EmployerApiView):
     )
     @requires_scope(JOBS_WRITE)
     def post(self, request, job_id: int):
-        job = job_services.job_publish(job=_job_or_404(self, job_id), actor=self.actor())
+        job = job_services.job_publish(job=_job_or_404(self, job_id), actor=self.actor(), api_key=self.api_key())
         return Response(JobOutputSerializer(_job_or_404(self, job.pk)).data)
 
 
@@ -283,7 +286,7 @@ class JobCloseApi(EmployerApiView):
     )
     @requires_scope(JOBS_WRITE)
     def post(self, request, job_id: int):
-        job = job_services.job_close(job=_job_or_404(self, job_id), actor=self.actor())
+        job = job_services.job_close(job=_job_or_404(self, job_id), actor=self.actor(), api_key=self.api_key())
         return Response(JobOutputSerializer(_job_or_404(self, job.pk)).data)
 
 

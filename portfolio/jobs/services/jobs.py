@@ -64,9 +64,14 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 # --- permissions ------------------------------------------------------------------------------------
 
 
-def _require_member(*, actor, organization: Organization) -> None:
-    if actor is None or not Membership.objects.filter(organization=organization, user=actor).exists():
-        raise PermissionDenied(f"Only members of {organization.name} can post and change its jobs.")
+def _require_member(*, actor, organization: Organization, api_key=None) -> None:
+    """A member acts, or the organization's own API key (not revoked) does."""
+    if api_key is not None:
+        if api_key.organization_id == organization.pk and api_key.revoked_at is None:
+            return
+    elif actor is not None and Membership.objects.filter(organization=organization, user=actor).exists():
+        return
+    raise PermissionDenied(f"Only members of {organization.name} can post and change its jobs.")
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -349,10 +354,10 @@ def _unknown_fields(fields: dict) -> None:
 
 
 @transaction.atomic
-def job_create(*, organization: Organization, actor, video, fields: dict, questions=()) -> Job:
+def job_create(*, organization: Organization, actor, video, fields: dict, questions=(), api_key=None) -> Job:
     """A draft job on one of the organization's videos, with its screening questions; nothing is written
     when anything is wrong (the error names every field at fault)."""
-    _require_member(actor=actor, organization=organization)
+    _require_member(actor=actor, organization=organization, api_key=api_key)
     _unknown_fields(fields)
     errors: dict[str, list[str]] = {}
     _check_video(organization=organization, video=video, errors=errors)
@@ -369,14 +374,14 @@ def job_create(*, organization: Organization, actor, video, fields: dict, questi
 
 
 @transaction.atomic
-def job_update(*, job: Job, actor, fields: dict, questions=None) -> Job:
+def job_update(*, job: Job, actor, fields: dict, questions=None, api_key=None) -> Job:
     """Changes a job's fields (those given) and, when `questions` is given, makes them its questions.
 
     A closing date already in the past may stay as it is (editing an expired job's text), but a new one
     must be today or later. A published job's anchor is dropped from the cache once this commits.
     """
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization)
+    _require_member(actor=actor, organization=job.organization, api_key=api_key)
     _unknown_fields(fields)
     current = {name: getattr(job, name) for name in JOB_FIELDS}
     values = {**current, **fields}
@@ -402,12 +407,12 @@ def job_update(*, job: Job, actor, fields: dict, questions=None) -> Job:
 
 
 @transaction.atomic
-def job_publish(*, job: Job, actor) -> Job:
+def job_publish(*, job: Job, actor, api_key=None) -> Job:
     """Opens the job to applications and puts "Apply" on its video; refused when the video already
     carries another published job, the closing date has passed or the video is no longer the
     organization's."""
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization)
+    _require_member(actor=actor, organization=job.organization, api_key=api_key)
     today = timezone.now().date()
     if job.status == Job.Status.PUBLISHED and job.is_open:
         raise Conflict("This job is already published.")
@@ -454,10 +459,10 @@ def job_publish(*, job: Job, actor) -> Job:
 
 
 @transaction.atomic
-def job_close(*, job: Job, actor) -> Job:
+def job_close(*, job: Job, actor, api_key=None) -> Job:
     """Stops the job taking applications and takes "Apply" off its video; its page stays, marked closed."""
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization)
+    _require_member(actor=actor, organization=job.organization, api_key=api_key)
     if job.status == Job.Status.CLOSED:
         raise Conflict("This job is already closed.")
     if job.status == Job.Status.DRAFT:
