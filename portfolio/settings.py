@@ -327,9 +327,7 @@ if SANDBOX_ENABLED and not SANDBOX_CLIENT_SECRET:
 SANDBOX_ACCESS_TOKEN_SECONDS = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
 # The secret the sandbox signs its webhook events with; seed_demo gives it to the sandbox's two partners
 # (sandbox-video and sandbox-video-tiktok). Empty: the sandbox sends no events.
-SANDBOX_WEBHOOK_SECRET = env.str(
-    "SANDBOX_WEBHOOK_SECRET", default="whsec_cmVlbGZvbGlvLXNhbmRib3gtd2ViaG9vay1zZWNyZXQ=" if DEBUG else ""
-)
+SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="")
 
 # --- Webhooks from partners (inbound) -------------------------------------------------------------
 
