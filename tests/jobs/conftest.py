@@ -16,6 +16,7 @@ from portfolio.accounts.models import Membership
 from portfolio.accounts.services import membership_add, organization_video_holder, user_sign_up
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
+from tests.integrations.oauth.fake_provider import FakeProvider
 
 PASSWORD = "orchid-lantern-42"
 
@@ -141,3 +142,22 @@ def job_fields(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
+
+
+@pytest.fixture
+def fake(settings):
+    """A local OpenID Connect provider, "Acme Freelance", that applicants link (tests/jobs/apply_support.py)."""
+    from tests.jobs.apply_support import use_acme  # apply_support imports this module
+
+    provider = FakeProvider().start()
+    use_acme(settings, provider)
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def job(organization, employer, videos):
+    """A published job on the organization's first video (modules that need another define their own)."""
+    from tests.jobs.apply_support import published_job  # apply_support imports this module
+
+    return published_job(organization=organization, actor=employer, video=videos[0])

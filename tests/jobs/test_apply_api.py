@@ -6,24 +6,10 @@ from django.test import Client
 from portfolio.jobs.models import Application
 from portfolio.jobs.services import jobs as job_services
 from portfolio.jobs.services.consent import consent_grant
-from tests.integrations.oauth.fake_provider import FakeProvider
-from tests.jobs.apply_support import make_acme_applicant, published_job, question, use_acme
+from tests.jobs.apply_support import make_acme_applicant, published_job, question
 from tests.jobs.conftest import job_fields
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(settings):
-    provider = FakeProvider().start()
-    use_acme(settings, provider)
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def job(organization, employer, videos):
-    return published_job(organization=organization, actor=employer, video=videos[0])
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Application
-from tests.integrations.oauth.fake_provider import FakeProvider
-from tests.jobs.apply_support import make_acme_applicant, published_job, use_acme
+from tests.jobs.apply_support import make_acme_applicant, published_job
 from tests.jobs.conftest import PASSWORD, org_videos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,14 +27,6 @@ def shoot(page, name: str) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width} px"
         page.screenshot(path=str(RESULTS / f"jobs-apply-{name}-{label}.png"), full_page=True)
     page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
-
-
-@pytest.fixture
-def fake(settings):
-    provider = FakeProvider().start()
-    use_acme(settings, provider)
-    yield provider
-    provider.stop()
 
 
 def test_an_applicant_agrees_once_then_applies_with_one_click(page, live_server, organization, employer, fake):

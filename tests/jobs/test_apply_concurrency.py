@@ -15,8 +15,7 @@ from common.errors import Conflict
 from portfolio.jobs.models import Application, ApplicationStatusChange
 from portfolio.jobs.services import applications as services
 from portfolio.jobs.services.consent import consent_grant
-from tests.integrations.oauth.fake_provider import FakeProvider
-from tests.jobs.apply_support import make_acme_applicant, published_job, use_acme
+from tests.jobs.apply_support import make_acme_applicant
 
 APPLICANTS = 200
 # Presses in flight at once: the database server's connection limit (100, shared with other test runs)
@@ -29,19 +28,6 @@ def needs_postgres():
     if connection.vendor != "postgresql":
         print("skipped: simultaneous applications are proven on PostgreSQL (set DATABASE_URL to one)")
         pytest.skip("needs PostgreSQL")
-
-
-@pytest.fixture
-def fake(settings):
-    provider = FakeProvider().start()
-    use_acme(settings, provider)
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def job(organization, employer, videos):
-    return published_job(organization=organization, actor=employer, video=videos[0])
 
 
 def run_at_once(count: int, press) -> list[str]:

@@ -13,31 +13,16 @@ from integrations.oauth.models import LinkedAccount, OAuthToken
 from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent, Job
 from portfolio.jobs.services import applications as services
 from portfolio.jobs.services.consent import SHARED_FIELDS, consent_grant, consent_revoke
-from tests.integrations.oauth.fake_provider import FakeProvider
 from tests.jobs.apply_support import (
     FRESH_CLAIMS,
     give_tokens,
     make_acme_applicant,
     published_job,
     question,
-    use_acme,
 )
 from tests.jobs.conftest import make_applicant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fake(settings):
-    provider = FakeProvider().start()
-    use_acme(settings, provider)
-    yield provider
-    provider.stop()
-
-
-@pytest.fixture
-def job(organization, employer, videos):
-    return published_job(organization=organization, actor=employer, video=videos[0])
 
 
 @pytest.fixture

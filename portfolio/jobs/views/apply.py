@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError, Conflict, PermissionDenied
 from integrations.oauth import registry
+from integrations.oauth.models import LinkedAccount
+from integrations.providers import Provider
 from integrations.providers.types import Profile
 from portfolio.jobs.models import Application, Job, ScreeningQuestion
 from portfolio.jobs.selectors import applications as application_selectors
@@ -99,6 +101,17 @@ def apply(request, slug: str):
     return _applied(request, job, application)
 
 
+def _applying_with(request) -> tuple[LinkedAccount, Provider] | None:
+    """The visitor's linked freelance account they apply with (the one the form names, or their only
+    one) and its provider; None when they have none."""
+    provider_id = _provider_id(request) or None
+    linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
+    provider = registry.provider_or_none(linked.provider_id) if linked is not None else None
+    if linked is None or provider is None:
+        return None
+    return linked, provider
+
+
 @require_http_methods(["GET", "POST"])
 def apply_consent(request, slug: str):
     """The first application with a provider: exactly what is shared, and with whom; agreeing applies."""
@@ -106,12 +119,11 @@ def apply_consent(request, slug: str):
     refused = _entry(request, job)
     if refused:
         return refused
-    provider_id = _provider_id(request) or None
-    linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
-    provider = registry.provider_or_none(linked.provider_id) if linked is not None else None
-    if linked is None or provider is None:
+    applying = _applying_with(request)
+    if applying is None:
         messages.error(request, application_services.NOT_LINKED)
         return redirect(_job_url(job))
+    linked, provider = applying
     if request.method == "POST":
         try:
             consent_services.consent_grant(user=request.user, provider_id=provider.id)
@@ -187,12 +199,11 @@ def apply_questions(request, slug: str):
     refused = _entry(request, job)
     if refused:
         return refused
-    provider_id = _provider_id(request) or None
-    linked = application_selectors.linked_portfolio_account(user=request.user, provider_id=provider_id)
-    provider = registry.provider_or_none(linked.provider_id) if linked is not None else None
-    if linked is None or provider is None:
+    applying = _applying_with(request)
+    if applying is None:
         messages.error(request, application_services.NOT_LINKED)
         return redirect(_job_url(job))
+    linked, provider = applying
     errors: dict[str, list[str]] = {}
     error_message = ""
     if request.method == "POST":
