@@ -24,11 +24,6 @@ THREADS = 40
 PRESSES = 20
 
 
-def needs_postgres():
-    if connection.vendor != "postgresql":
-        print("skipped: simultaneous applications are proven on PostgreSQL (set DATABASE_URL to one)")
-        pytest.skip("needs PostgreSQL")
-
 
 def run_at_once(count: int, press) -> list[str]:
     """Starts `count` threads at one barrier; each calls press(n). Returns the errors, one line each."""
@@ -56,7 +51,6 @@ def run_at_once(count: int, press) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_two_hundred_applicants_pressing_at_once_all_get_their_application(job, fake):
     """No application is lost and nobody sees an error when 200 different people apply at the same moment."""
-    needs_postgres()
     applicants = []
     for n in range(APPLICANTS):
         user = make_acme_applicant(f"applicant{n}@example.com", f"Applicant {n}", fake, subject=f"acme-{n}")
@@ -84,7 +78,6 @@ def test_two_hundred_applicants_pressing_at_once_all_get_their_application(job, 
 def test_one_applicant_pressing_twenty_times_at_once_gets_exactly_one_application(job, fake, monkeypatch):
     """The unique constraint decides between presses that pass every check together; the others are told
     when they applied (409), never an error."""
-    needs_postgres()
     monkeypatch.setattr(services, "APPLY_RATE_PER_MINUTE", 100)  # every press reaches the constraint
     jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
     consent_grant(user=jordan, provider_id="acme")

@@ -39,14 +39,8 @@ def _at_once(function) -> list[str]:
     return errors
 
 
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        print("skipped: simultaneous sends are proven on PostgreSQL (set DATABASE_URL to one)")
-        pytest.skip("needs PostgreSQL")
-
 
 def test_simultaneous_beat_runs_send_one_email_per_batch(organization, employer, videos):
-    _needs_postgres()
     job = published_job(organization=organization, actor=employer, video=videos[0])
     for n in range(5):
         application_for(job, make_applicant(f"r{n}@example.com", f"Racer {n}", subject=f"sbx-f-r{n}"))
@@ -56,7 +50,6 @@ def test_simultaneous_beat_runs_send_one_email_per_batch(organization, employer,
 
 
 def test_the_task_and_the_sweep_racing_send_a_status_email_once(organization, employer, member, videos, applicant):
-    _needs_postgres()
     job = published_job(organization=organization, actor=employer, video=videos[0])
     application = application_for(job, applicant)
     review_services.application_status_change(application=application, actor=member, status="offer")
