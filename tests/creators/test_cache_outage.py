@@ -8,6 +8,7 @@ import logging
 import time
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,3 +140,35 @@ def test_nothing_waits_on_a_stalled_redis(client, creator, videos, anchor, partn
     assert body["failing"] == ["cache"]
     assert body["checks"]["database"] == "ok"
     assert "no answer within" in body["checks"]["cache"] or "Timeout" in body["checks"]["cache"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_cache_and_the_database_both_unreachable_the_api_answers_503_json_with_retry_after(
+    client, partner_key, private_redis, tmp_path
+):
+    """Regression: an unreachable part behind the partner API was an HTML 500; partners get the API's one
+    error shape and a moment to retry after."""
+    private_redis.stop()
+    database = connections["default"]
+    saved = dict(database.settings_dict)
+    database.close()
+    if database.vendor == "sqlite":
+        database.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
+    else:
+        database.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    try:
+        response = anchors(client, partner_key)
+    finally:
+        database.close()
+        database.settings_dict.clear()
+        database.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "error": {
+            "code": "unavailable",
+            "message": "The service is briefly unavailable; retry in 5 seconds.",
+            "details": {},
+        }
+    }
