@@ -149,6 +149,21 @@ if CACHES["default"]["BACKEND"].endswith(".DatabaseCache"):
     CACHES["clicks"]["LOCATION"] = f"{CACHES['default']['LOCATION']}_clicks"
 elif CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
     CACHES["clicks"]["LOCATION"] = f"{CACHES['default'].get('LOCATION') or 'reelfolio'}-clicks"
+# In production the click counters want a Redis database of their own, persistent and never evicted
+# (the README says why): CLICKS_CACHE_URL, e.g. redis://redis.internal:6379/2.
+if env.str("CLICKS_CACHE_URL", default=""):
+    CACHES["clicks"] = env.cache_url("CLICKS_CACHE_URL")
+
+# A Redis that stalls must not hold a request: short connect and read timeouts on every cache call,
+# no retries (a retried click script could count twice). After a failure the server is skipped for
+# CACHE_OUTAGE_SECONDS, and what it held is read from (or counted in) the database (common/cache_guard.py).
+CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.5)
+CACHE_READ_TIMEOUT = env.float("CACHE_READ_TIMEOUT", default=1.0)
+CACHE_OUTAGE_SECONDS = env.float("CACHE_OUTAGE_SECONDS", default=5.0)
+for _cache in CACHES.values():
+    if _cache["BACKEND"].endswith(".RedisCache"):
+        _cache.setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", CACHE_CONNECT_TIMEOUT)
+        _cache["OPTIONS"].setdefault("socket_timeout", CACHE_READ_TIMEOUT)
 
 # --- Accounts -------------------------------------------------------------------------------------
 
@@ -235,6 +250,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that stalls must not hold a request that enqueues a task, nor /readyz: short timeouts to
+# connect and (on Redis) to read. What could not be enqueued is swept again by the beat.
+BROKER_CONNECT_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+BROKER_READ_TIMEOUT = env.float("BROKER_READ_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": BROKER_READ_TIMEOUT,
+    }
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_READ_TIMEOUT
+# /readyz waits at most this for each of its checks (run side by side), then names the part that is stalled.
+READYZ_CHECK_SECONDS = env.float("READYZ_CHECK_SECONDS", default=1.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

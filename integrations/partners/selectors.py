@@ -1,7 +1,9 @@
 """Reads of partners and API keys. The API-key lookup is cached: the partner API's hot path makes no
 database query for a key it has seen within PARTNER_API_KEY_CACHE_SECONDS. Revoking a key or changing its
-partner overwrites the cached record once the change commits, so the change holds at once."""
+partner overwrites the cached record once the change commits, so the change holds at once. While the
+cache is away (common/cache_guard.py) every key is read from the database."""
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from common import crypto
+from common.cache_guard import CacheAway, cache_call
 from integrations.partners.models import ApiKey, Partner
 
 API_KEY_CACHE_PREFIX = "partners:apikey:v1"
@@ -49,8 +52,11 @@ def _record_value(api_key: ApiKey | None) -> dict:
 
 
 def api_key_record_cached(*, prefix: str) -> ApiKeyRecord | None:
-    """The cached record of the key with this prefix; None when the cache does not hold it."""
-    cached = cache.get(api_key_cache_key(prefix))
+    """The cached record of the key with this prefix; None when the cache does not hold it (or is away)."""
+    try:
+        cached = cache_call("default", lambda backend: backend.get(api_key_cache_key(prefix)))
+    except CacheAway:
+        return None
     return ApiKeyRecord(**cached) if cached is not None else None
 
 
@@ -65,7 +71,12 @@ def api_key_record_read(*, prefix: str) -> ApiKeyRecord:
     if value["found"]:
         # add, not set: a revocation that committed after this read has already written its record
         # (api_key_records_cache_refresh), and that one must win.
-        cache.add(api_key_cache_key(prefix), value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+        with suppress(CacheAway):  # then the next call reads the database again
+            cache_call(
+                "default", lambda backend: backend.add(
+                    api_key_cache_key(prefix), value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS
+                ),
+            )
     return ApiKeyRecord(**value)
 
 

@@ -1,11 +1,22 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ..., "details": ...}}."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
+from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.cache_guard import CacheAway
 from common.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+# A part the API depends on is unreachable (the database, or a cache call with no fallback): 503, retry soon.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisError, CacheAway)
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 
 
 def _first_message(detail) -> str:
@@ -21,6 +32,11 @@ def _first_message(detail) -> str:
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        logger.warning("API request failed: a part it depends on is unreachable", exc_info=exc)
+        message = f"The service is briefly unavailable; retry in {UNAVAILABLE_RETRY_AFTER_SECONDS} seconds."
+        body = {"error": {"code": "unavailable", "message": message, "details": {}}}
+        return Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
         body = {"error": {"code": exc.code, "message": exc.message, "details": exc.extra}}
         return Response(body, status=exc.status)

@@ -1,10 +1,13 @@
 """Readiness checks: each returns None when the part answers, or the reason it does not."""
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 
 from portfolio.core.models import WorkerHeartbeat
 
@@ -48,3 +51,39 @@ def broker_problem() -> str | None:
 def worker_last_seen():
     heartbeat = WorkerHeartbeat.objects.filter(name="worker").first()
     return heartbeat.seen_at if heartbeat else None
+
+
+class NoAnswer:
+    """A check that had not answered by its deadline (the part is stalled)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __str__(self):
+        return f"no answer within {self.seconds:g} s"
+
+
+def checks_run(checks: dict[str, Callable[[], object]], *, seconds: float) -> dict[str, object]:
+    """Runs the checks side by side, each in a thread of its own, and waits at most `seconds` for them all:
+    a check still waiting then is a NoAnswer, so a stalled part can never hold /readyz (the thread ends
+    when the part's own socket timeout ends the call)."""
+    results: dict[str, object] = {}
+
+    def run(name: str, check: Callable[[], object]) -> None:
+        try:
+            results[name] = check()
+        except Exception as exc:
+            results[name] = f"{type(exc).__name__}: {exc}".strip()[:300]
+        finally:
+            connections.close_all()  # this thread's own database connections
+
+    threads = [
+        threading.Thread(target=run, args=(name, check), name=f"readyz-{name}", daemon=True)
+        for name, check in checks.items()
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return {name: results[name] if name in results else NoAnswer(seconds) for name in checks}

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 
-from portfolio.creators.cache_entries import entries_add, entries_invalidate, entry_or_none
+from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate
 from portfolio.creators.models import Video
 
 CACHE_PREFIX = "anchors:v1"
@@ -122,8 +121,7 @@ def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:
     """[{"video_id": ..., "anchors": [...]}] for the known active videos among `video_ids` (distinct
     ids), in the order asked; ids of unknown or removed videos are left out."""
     keys = {video_id: anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids}
-    cached = cache.get_many(list(keys.values()))
-    found = {key: value for key, value in cached.items() if entry_or_none(value) is not None}
+    found = entries_get_many(list(keys.values()))  # {} while the cache is away: all read from the database
     missing = [video_id for video_id, key in keys.items() if key not in found]
     if missing:
         fetched = _anchors_from_database(platform=platform, video_ids=missing)

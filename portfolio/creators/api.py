@@ -237,6 +237,10 @@ class AnchorsApi(APIView):
             401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is unknown or revoked."),
             403: OpenApiResponse(ErrorSerializer, description="The API key lacks the anchors:read scope."),
             429: OpenApiResponse(ErrorSerializer, description="Over the key's rate; retry after `Retry-After` s."),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="Briefly unavailable (the database is unreachable); retry after `Retry-After` s.",
+            ),
         },
     )
     def get(self, request):

@@ -6,10 +6,17 @@ write what it read just after the change deleted the entry, and the old answer w
 entry expired. So a change replaces each entry with a short-lived marker, and readers only ever *add*
 entries: an add never replaces the marker, so such a late reader caches nothing. While the marker lives
 (INVALIDATED_SECONDS), readers of that entry read the database; then the next one caches again.
+
+Readers treat an unreachable cache as a miss and cache nothing (common/cache_guard.py): they read the
+database, and a stalled cache costs at most one read timeout every CACHE_OUTAGE_SECONDS.
 """
+
+from contextlib import suppress
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+
+from common.cache_guard import CacheAway, cache_call
 
 INVALIDATED = "creators:invalidated"
 # Longer than any read of the database that a reader does between its cache miss and its cache write.
@@ -32,11 +39,24 @@ def entry_or_none(value):
     return None if value is None or value == INVALIDATED else value
 
 
+def entries_get_many(keys: list[str]) -> dict:
+    """The live entries among these keys ({} while the cache is away): missing and dropped ones left out."""
+    try:
+        found = cache_call("default", lambda backend: backend.get_many(keys))
+    except CacheAway:
+        return {}
+    return {key: value for key, value in found.items() if entry_or_none(value) is not None}
+
+
 def entries_add(values: dict, *, timeout: int) -> None:
-    """Caches what was read from the database, where no entry (and no marker of a drop) is in the way."""
-    if not values:
-        return
-    backend = _cache()
+    """Caches what was read from the database, where no entry (and no marker of a drop) is in the way;
+    nothing while the cache is away."""
+    if values:
+        with suppress(CacheAway):
+            cache_call("default", _entries_add, values, timeout)
+
+
+def _entries_add(backend, values: dict, timeout: int) -> None:
     if isinstance(backend, RedisCache):  # SET NX for them all, in one round trip
         client = backend._cache.get_client(write=True)
         pipeline = client.pipeline(transaction=False)

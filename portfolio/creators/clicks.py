@@ -16,6 +16,13 @@ and subtracts the same value from the counter. On Redis the click also adds the 
 caches it reads those of every live link. Clicks that arrive meanwhile stay in the counter for the
 next fold, so database row + counter is always the exact number of clicks.
 
+While the cache is away (common/cache_guard.py), `click_record` raises CacheAway and the click is added
+to the day's row at once instead (services/click_counts.py), so row + counter stays exact through an
+outage. Unique visitors are then told apart within each web process only (`outage_first_visit`): a
+visitor whose clicks reach two processes during an outage counts twice. A click whose script was sent
+when the answer timed out is not counted again in the database: the server carries it out when it
+answers again (or, if it dies meanwhile, loses it with what its AOF had not written).
+
 Counters must be incremented atomically. Redis, memcached and the local-memory cache do that in `incr`.
 Django's database cache does not (its `incr` is a read followed by a write), so on it the counter row
 is locked for the read-modify-write (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serializes write
@@ -33,6 +40,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 from redis.commands.core import Script
+
+from common.cache_guard import CacheAway, cache_call
 
 PREFIX = "clicks:v1"
 CACHE_ALIAS = "clicks"
@@ -54,6 +63,10 @@ BOT_PATTERNS = [
 _BOT_RE = re.compile("|".join(BOT_PATTERNS), re.IGNORECASE)
 
 _salts: dict[str, str] = {}
+# While the cache is away: a salt of this process only, and the visitors it has seen, per day.
+_outage_salts: dict[str, str] = {}
+_outage_visitors: dict[str, set[tuple[int, str]]] = {}
+OUTAGE_VISITORS_MAX = 200_000
 
 
 def is_bot(user_agent: str) -> bool:
@@ -111,14 +124,23 @@ def counter_cache():
 def daily_salt(day: str) -> str:
     salt = _salts.get(day)
     if salt is None:
-        backend = counter_cache()
-        backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), MARKER_TTL)
-        salt = backend.get(f"{PREFIX}:salt:{day}")
+        try:
+            salt = cache_call(CACHE_ALIAS, _shared_salt, day)
+        except CacheAway:
+            if day not in _outage_salts:
+                _outage_salts.clear()
+                _outage_salts[day] = secrets.token_hex(16)
+            return _outage_salts[day]
         if salt is None:  # the cache dropped it between the two calls; count with a fresh one
             return secrets.token_hex(16)
         _salts.clear()
         _salts[day] = salt
     return salt
+
+
+def _shared_salt(backend, day: str) -> str | None:
+    backend.add(f"{PREFIX}:salt:{day}", secrets.token_hex(16), MARKER_TTL)
+    return backend.get(f"{PREFIX}:salt:{day}")
 
 
 def visitor_hash(*, day: str, anchor_id: int, address: str, user_agent: str) -> str:
@@ -173,11 +195,15 @@ _redis_scripts: dict[str, Script] = {}  # registered once per process; callable 
 
 
 def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
-    """Counts one click on a link; returns True when it was the visitor's first click on it that day."""
+    """Counts one click on a link in the cache; returns True when it was the visitor's first click on it
+    that day. Raises CacheAway when the cache is unreachable (then the caller counts it elsewhere)."""
     day_str = day.isoformat()
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
+    return cache_call(CACHE_ALIAS, _click_in_cache, anchor_id=anchor_id, day_str=day_str, digest=digest)
+
+
+def _click_in_cache(backend, *, anchor_id: int, day_str: str, digest: str) -> bool:
     keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
-    backend = counter_cache()
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(keys[0], write=True)
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
@@ -188,6 +214,20 @@ def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) ->
         counter_incr(keys[2])
         return True
     return False
+
+
+def outage_first_visit(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
+    """While the cache is away: True for this process's first click of the visitor on the link that day."""
+    day_str = day.isoformat()
+    digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
+    seen = _outage_visitors.get(day_str)
+    if seen is None or len(seen) >= OUTAGE_VISITORS_MAX:
+        _outage_visitors.clear()
+        seen = _outage_visitors[day_str] = set()
+    if (anchor_id, digest) in seen:
+        return False
+    seen.add((anchor_id, digest))
+    return True
 
 
 def pending_counts(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int, str], tuple[int, int]]:

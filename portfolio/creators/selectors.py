@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.utils import timezone
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
-from portfolio.creators.cache_entries import entries_add, entry_or_none
+from portfolio.creators.cache_entries import entries_add, entries_get_many
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.validators import TARGET_URL_MAX_LENGTH, http_or_blank
 
@@ -31,19 +30,12 @@ ANALYTICS_DAYS = 30
 
 def _cache_get(key: str):
     """A cache read that an unreachable cache turns into a miss: the page is then built from the database."""
-    try:
-        return entry_or_none(cache.get(key))
-    except Exception:
-        logger.warning("cache unreachable, reading from the database", exc_info=True)
-        return None
+    return entries_get_many([key]).get(key)
 
 
 def _cache_set(key: str, value, timeout: int) -> None:
     """Caches what was read, unless a change dropped the entry meanwhile (cache_entries.py)."""
-    try:
-        entries_add({key: value}, timeout=timeout)
-    except Exception:
-        logger.warning("cache unreachable, not caching", exc_info=True)
+    entries_add({key: value}, timeout=timeout)
 
 
 def link_cache_key(code: str) -> str:

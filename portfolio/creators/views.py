@@ -220,7 +220,7 @@ def creator_settings(request):
 
 @require_http_methods(["GET", "HEAD"])
 def link_redirect(request, code: str):
-    """/l/<code>: a 302 to the target, counted in the cache (never a database write here)."""
+    """/l/<code>: a 302 to the target, counted in the cache (in the database only while the cache is away)."""
     link = selectors.link_resolve(code=code)
     if link is None:
         return render(request, "creators/link_not_found.html", status=404)
@@ -229,11 +229,11 @@ def link_redirect(request, code: str):
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request):
         try:
-            clicks.click_record(
+            services.click_count(
                 anchor_id=link.anchor_id, day=timezone.now().date(),
                 address=clicks.client_address(request), user_agent=user_agent,
             )
-        except Exception:  # a cache outage costs the count, never the visitor's redirect
+        except Exception:  # a failure to count never costs the visitor the redirect
             logger.exception("click not counted")
     response = HttpResponseRedirect(link.target_url)
     response["Cache-Control"] = "no-store"

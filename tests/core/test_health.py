@@ -1,12 +1,14 @@
 import io
 import json
 import logging
+import time
 
 import pytest
 from django.test import override_settings
 
 from portfolio.celery import app as celery_app
 from portfolio.core.services import worker_heartbeat_record
+from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,27 @@ def test_log_lines_are_json_with_the_request_id_and_no_query_string(client):
     assert line["status"] == 200
     assert line["level"] == "INFO"
     assert "secret-code-value" not in stream.getvalue()
+
+
+def test_readyz_answers_within_its_deadline_naming_a_stalled_broker(client, tmp_path):
+    """Regression: with the broker's Redis accepting connections but never answering, /readyz waited on it
+    past gunicorn's worker timeout; now each check has its own deadline and the stalled part is named."""
+    server = RedisServer(tmp_path)
+    server.start()
+    original = celery_app.conf.broker_url, celery_app.conf.broker_write_url
+    celery_app.conf.broker_url = celery_app.conf.broker_write_url = server.url
+    try:
+        assert client.get("/readyz").json()["checks"]["broker"] == "ok"
+        server.stall()
+        started = time.monotonic()
+        response = client.get("/readyz")
+        elapsed = time.monotonic() - started
+    finally:
+        celery_app.conf.broker_url, celery_app.conf.broker_write_url = original
+        server.stop()
+    assert elapsed < 2.5
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["broker"]
+    assert body["checks"]["broker"] == "no answer within 1.5 s"
+    assert (body["checks"]["database"], body["checks"]["cache"]) == ("ok", "ok")

@@ -1,6 +1,7 @@
 """Start-up under a production environment, run as a real process the way an operator would."""
 
 import base64
+import json
 import os
 import secrets
 import subprocess
@@ -93,3 +94,25 @@ def test_email_url_sets_the_named_email_settings(tmp_path):
     backend, *rest = result.stdout.split()
     assert backend == "django.core.mail.backends.smtp.EmailBackend"
     assert rest == ["smtp.example", "587", "mailer", "s3cret", "True", "False"]
+
+
+def test_redis_caches_and_broker_get_short_connect_and_read_timeouts(tmp_path):
+    """A stalled Redis holds no request for long: every cache alias and the broker connect and read with
+    short timeouts (0.5 s and 1 s for the cache, 1 s and 2 s for the broker), which the environment tunes."""
+    env = production_env(
+        tmp_path, CACHE_URL="redis://redis.internal:6379/1", CELERY_BROKER_URL="redis://redis.internal:6379/0",
+        CLICKS_CACHE_URL="redis://redis.internal:6379/2", CACHE_READ_TIMEOUT="0.8",
+    )
+    code = (
+        "import json; print(json.dumps([{a: (c['LOCATION'], c['OPTIONS']) for a, c in settings.CACHES.items()},"
+        " settings.CELERY_BROKER_TRANSPORT_OPTIONS, settings.CELERY_BROKER_CONNECTION_TIMEOUT]))"
+    )
+    result = manage(env, "shell", "-v", "0", "-c", SETTINGS + code)
+    assert result.returncode == 0, result.stderr
+    caches, transport, connect = json.loads(result.stdout)
+    timeouts = {"socket_connect_timeout": 0.5, "socket_timeout": 0.8}
+    assert caches == {
+        "default": ["redis://redis.internal:6379/1", timeouts],
+        "clicks": ["redis://redis.internal:6379/2", timeouts],
+    }
+    assert (transport["socket_connect_timeout"], transport["socket_timeout"], connect) == (1.0, 2.0, 1.0)

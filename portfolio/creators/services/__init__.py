@@ -3,14 +3,14 @@
 - `profiles`: creator profiles and handles;
 - `anchors`: "View My Portfolio" links on videos;
 - `videos`: videos from linked accounts, their sync and removal;
-- `click_counts`: folding click counters into daily rows;
+- `click_counts`: counting clicks, and folding click counters into daily rows;
 - `invalidation`: the after-commit cache invalidation they all share.
 
 The services are re-exported here, so callers write `services.anchors_attach(...)`.
 """
 
 from portfolio.creators.services.anchors import CODE_LENGTH, anchor_detach, anchors_attach
-from portfolio.creators.services.click_counts import FOLD_LOCK_KEY, clicks_fold
+from portfolio.creators.services.click_counts import FOLD_LOCK_KEY, click_count, clicks_fold
 from portfolio.creators.services.invalidation import creator_page_invalidate
 from portfolio.creators.services.profiles import (
     HANDLE_RULES,
@@ -35,6 +35,7 @@ __all__ = [
     "HANDLE_TAKEN",
     "anchor_detach",
     "anchors_attach",
+    "click_count",
     "clicks_fold",
     "creator_page_invalidate",
     "creator_profile_create",
