@@ -61,7 +61,8 @@ def _initial_target(targets: list[selectors.AnchorTarget], anchor: PortfolioAnch
     if current in keys:
         return {"target": current}
     profiles = [t.key for t in targets if t.kind == PortfolioAnchor.TargetKind.LINKED_PROFILE]
-    return {"target": (profiles or keys or [None])[0]}
+    first = profiles or keys
+    return {"target": first[0]} if first else {}
 
 
 def _video_or_404(request, video_id: int):
