@@ -85,6 +85,14 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Two organizations named alike would pass for one another on job pages and in consent screens.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="accounts_organization_name_unique",
+                violation_error_message="An organization with this name is already on Reelfolio.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

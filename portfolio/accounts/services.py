@@ -25,13 +25,32 @@ def _unique_org_slug(name: str) -> str:
     return slug
 
 
+ORGANIZATION_NAME_TAKEN = (
+    "An organization with this name is already on Reelfolio. If it is yours, ask its owner to add you; "
+    "otherwise add what sets yours apart (a city, a country)."
+)
+
+
+def _organization_name_taken(name: str) -> bool:
+    return Organization.objects.filter(name__iexact=name.strip()).exists()
+
+
 @transaction.atomic
 def organization_create(*, owner: User, name: str, website: str = "", slug: str = "") -> Organization:
+    """An organization owned by `owner`; its name is unique, whatever the case of its letters."""
     if not owner.is_employer:
         raise PermissionDenied("Only employer accounts can create organizations.")
+    if _organization_name_taken(name):
+        raise Conflict.on_field("name", ORGANIZATION_NAME_TAKEN)
     organization = Organization(name=name.strip(), website=website.strip(), slug=slug or _unique_org_slug(name))
-    full_clean(organization)
-    organization.save()
+    full_clean(organization, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:  # the same name, created at this very moment
+        if not _organization_name_taken(name):
+            raise
+        raise Conflict.on_field("name", ORGANIZATION_NAME_TAKEN) from None
     Membership.objects.create(organization=organization, user=owner, role=Membership.Role.OWNER)
     return organization
 
@@ -57,6 +76,8 @@ def user_sign_up(
         raise ApplicationError.on_field(
             "organization_name", "Employers sign up with the name of their organization."
         )
+    if role == User.Role.EMPLOYER and _organization_name_taken(organization_name):
+        raise Conflict.on_field("organization_name", ORGANIZATION_NAME_TAKEN)
     user = User(email=email, name=name.strip(), role=role)
     if password is None:
         user.set_unusable_password()

@@ -13,6 +13,17 @@ class CreatorProfile(models.Model):
         return f"@{self.handle}"
 
 
+class PreviousHandle(models.Model):
+    """A handle a creator has left: /@<handle> redirects to their page until another creator takes it."""
+
+    handle = models.SlugField(max_length=40, unique=True)
+    profile = models.ForeignKey(CreatorProfile, on_delete=models.CASCADE, related_name="previous_handles")
+    left_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"@{self.handle} → {self.profile}"
+
+
 class Video(models.Model):
     """A video imported from a creator's linked video-platform account."""
 

@@ -14,8 +14,13 @@ from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
 from portfolio.creators.cache_entries import entries_add, entries_get_many
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
-from portfolio.creators.validators import TARGET_URL_MAX_LENGTH, http_or_blank
+from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, PreviousHandle, Video
+from portfolio.creators.validators import (
+    TARGET_URL_MAX_LENGTH,
+    http_or_blank,
+    is_own_short_link,
+    is_public_page_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +63,12 @@ def handle_is_taken(*, handle: str, exclude_user=None) -> bool:
     if exclude_user is not None:
         taken = taken.exclude(user=exclude_user)
     return taken.exists()
+
+
+def handle_moved_to(*, handle: str) -> str | None:
+    """The creator's handle now, when `handle` is one they left and nobody has taken since; else None."""
+    previous = PreviousHandle.objects.select_related("profile").filter(handle=handle).first()
+    return previous.profile.handle if previous is not None else None
 
 
 def videos_for_creator(*, user) -> QuerySet[Video]:
@@ -121,15 +132,16 @@ class AnchorTarget:
     project_id: str = ""
 
 
-def anchor_targets_for_creator(*, user, handle: str, accounts: list[LinkedAccount] | None = None) -> list[AnchorTarget]:
-    """The creator's Reelfolio page, then each linked freelance profile and its projects."""
+def anchor_targets_for_creator(
+    *, user, handle: str, accounts: list[LinkedAccount] | None = None
+) -> list[AnchorTarget]:
+    """Each linked freelance profile and its projects: where "View My Portfolio" can lead.
+
+    The creator's own Reelfolio page is not offered, nor any address that comes back to it: the links
+    are shown on that very page, where they would lead round in a circle.
+    """
     kinds = PortfolioAnchor.TargetKind
-    targets = [
-        AnchorTarget(
-            key="page", kind=kinds.REELFOLIO_PAGE, url=reelfolio_page_url(handle=handle),
-            label=f"My Reelfolio page (/@{handle})",
-        )
-    ]
+    targets = []
     for account in accounts if accounts is not None else portfolio_accounts_for_creator(user=user):
         profile = Profile.from_json(account.profile)
         name = profile.display_name or account.subject
@@ -149,7 +161,15 @@ def anchor_targets_for_creator(*, user, handle: str, accounts: list[LinkedAccoun
                     project_id=item.id,
                 )
             )
-    return targets
+    return [t for t in targets if not is_public_page_of(t.url, handle=handle) and not is_own_short_link(t.url)]
+
+
+def reelfolio_page_target(*, handle: str) -> AnchorTarget:
+    """The creator's Reelfolio page as a target: where links of an unlinked freelance account fall back to."""
+    return AnchorTarget(
+        key="page", kind=PortfolioAnchor.TargetKind.REELFOLIO_PAGE, url=reelfolio_page_url(handle=handle),
+        label=f"My Reelfolio page (/@{handle})",
+    )
 
 
 # --- The short link ------------------------------------------------------------------------------------
@@ -240,7 +260,10 @@ def public_page_data(*, handle: str) -> dict | None:
                 "title": video.title,
                 "cover_image_url": video.cover_image_url,
                 "share_url": video.share_url,
-                "link_path": reverse("creators:link", kwargs={"code": video.portfolio_anchor.code}),
+                # A link back to this very page is not shown on it (links made before it was refused).
+                "link_path": ""
+                if is_public_page_of(video.portfolio_anchor.target_url, handle=creator.handle)
+                else reverse("creators:link", kwargs={"code": video.portfolio_anchor.code}),
             }
             for video in videos
         ],

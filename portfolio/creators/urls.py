@@ -6,7 +6,9 @@ app_name = "creators"
 
 urlpatterns = [
     path("l/<str:code>", views.link_redirect, name="link"),
+    path("l/<str:code>/", views.link_redirect_slash),
     path("@<slug:handle>", views.public_page, name="public_page"),
+    path("@<slug:handle>/", views.public_page_slash),
     path("creator/videos/", views.video_list, name="video_list"),
     path("creator/videos/<int:video_id>/link/", views.anchor_edit, name="anchor_edit"),
     path("creator/videos/<int:video_id>/link/detach/", views.anchor_detach, name="anchor_detach"),

@@ -1,7 +1,8 @@
 """Checks on addresses that end up in links and pages: only absolute http(s) URLs of bounded length."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -30,7 +31,32 @@ def target_url_validate(url: str) -> str:
         _url_field_check(url)
     except ValidationError:
         raise ApplicationError.on_field("target", "This target's address is not a valid web address.") from None
+    if is_own_short_link(url):
+        raise ApplicationError.on_field(
+            "target", "Links cannot lead to another Reelfolio short link (/l/...): choose where it finally leads."
+        )
     return url
+
+
+def is_own_host(url: str) -> bool:
+    """Whether the address is on Reelfolio's own host (SITE_URL's), whatever its scheme or port."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return bool(host) and host == urlsplit(settings.SITE_URL).hostname
+
+
+def is_own_short_link(url: str) -> bool:
+    """A short link of ours: a click there would be counted again, and a chain of them inflates counts."""
+    return is_own_host(url) and unquote(urlsplit(url).path).startswith("/l/")
+
+
+def is_public_page_of(url: str, *, handle: str) -> bool:
+    """Whether the address is the public page /@<handle> itself: a link there from that page goes round."""
+    if not is_own_host(url):
+        return False
+    return unquote(urlsplit(url).path).rstrip("/").lower() == f"/@{handle.lower()}"
 
 
 def http_or_blank(url: str, *, max_length: int = 1000) -> str:

@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
@@ -50,7 +51,18 @@ def _target_key(anchor: PortfolioAnchor | None) -> str | None:
         return f"profile:{anchor.linked_account_id}"
     if anchor.target_kind == PortfolioAnchor.TargetKind.PROJECT:
         return f"project:{anchor.linked_account_id}:{anchor.project_id}"
-    return "page"
+    return None  # the Reelfolio page, no longer offered
+
+
+def _initial_target(targets: list[selectors.AnchorTarget], anchor: PortfolioAnchor | None = None) -> dict:
+    """The link's current target when it is still offered, else the first linked freelance profile."""
+    keys = [t.key for t in targets]
+    current = _target_key(anchor)
+    if current in keys:
+        return {"target": current}
+    profiles = [t.key for t in targets if t.kind == PortfolioAnchor.TargetKind.LINKED_PROFILE]
+    first = profiles or keys
+    return {"target": first[0]} if first else {}
 
 
 def _video_or_404(request, video_id: int):
@@ -74,7 +86,10 @@ def _selected_video_ids(request) -> list[int] | None:
 @require_http_methods(["GET", "POST"])
 def video_list(request):
     profile = services.creator_profile_ensure(user=request.user)
-    form = TargetForm(request.POST or None, targets=_targets(request.user, profile), compact=True, prefix="bulk")
+    targets = _targets(request.user, profile)
+    form = TargetForm(
+        request.POST or None, targets=targets, initial=_initial_target(targets), compact=True, prefix="bulk"
+    )
     if request.method == "POST":
         if request.POST.get("scope") == "all":
             videos = list(selectors.videos_for_creator(user=request.user))
@@ -116,9 +131,8 @@ def anchor_edit(request, video_id: int):
     video = _video_or_404(request, video_id)
     profile = services.creator_profile_ensure(user=request.user)
     anchor = getattr(video, "portfolio_anchor", None)
-    form = TargetForm(
-        request.POST or None, targets=_targets(request.user, profile), initial={"target": _target_key(anchor) or "page"}
-    )
+    targets = _targets(request.user, profile)
+    form = TargetForm(request.POST or None, targets=targets, initial=_initial_target(targets, anchor))
     if request.method == "POST" and form.is_valid():
         try:
             services.anchors_attach(creator=request.user, videos=[video], target=form.chosen_target())
@@ -212,7 +226,9 @@ def creator_settings(request):
         else:
             messages.success(request, f"Your public page is now /@{profile.handle}.")
             return redirect("creators:settings")
-    return render(request, "creators/settings.html", {"form": form, "profile": profile})
+    return render(
+        request, "creators/settings.html", {"form": form, "profile": profile}, status=400 if form.errors else 200
+    )
 
 
 # --- Public pages --------------------------------------------------------------------------------------
@@ -223,9 +239,10 @@ def link_redirect(request, code: str):
     """/l/<code>: a 302 to the target, counted in the cache (in the database only while the cache is away)."""
     link = selectors.link_resolve(code=code)
     if link is None:
-        return render(request, "creators/link_not_found.html", status=404)
+        return _no_store(render(request, "creators/link_not_found.html", status=404))
     if link.gone:
-        return render(request, "creators/link_gone.html", {"handle": link.handle}, status=410)
+        # Not kept by browsers or proxies: attached again, the link must work at once.
+        return _no_store(render(request, "creators/link_gone.html", {"handle": link.handle}, status=410))
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     if request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request):
         try:
@@ -235,10 +252,32 @@ def link_redirect(request, code: str):
             )
         except Exception:  # a failure to count never costs the visitor the redirect
             logger.exception("click not counted")
-    response = HttpResponseRedirect(link.target_url)
-    response["Cache-Control"] = "no-store"
+    response = _no_store(HttpResponseRedirect(link.target_url))
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _with_query(request, url: str) -> str:
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
+
+
+@require_http_methods(["GET", "HEAD"])
+def link_redirect_slash(request, code: str):
+    """/l/<code>/ is the short link with a slash too many: a 301 to /l/<code>."""
+    return HttpResponsePermanentRedirect(_with_query(request, reverse("creators:link", kwargs={"code": code})))
+
+
+@require_http_methods(["GET", "HEAD"])
+def public_page_slash(request, handle: str):
+    """/@<handle>/ is the public page with a slash too many: a 301 to /@<handle>."""
+    url = reverse("creators:public_page", kwargs={"handle": handle.lower()})
+    return HttpResponsePermanentRedirect(_with_query(request, url))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -247,7 +286,11 @@ def public_page(request, handle: str):
         return redirect("creators:public_page", handle=handle.lower(), permanent=True)
     data = selectors.public_page_data(handle=handle)
     if data is None:
-        raise Http404("No creator has this handle.")
+        moved_to = selectors.handle_moved_to(handle=handle)
+        if moved_to is None:
+            raise Http404("No creator has this handle.")
+        # Temporary: the old handle is free for another creator to take.
+        return redirect(_with_query(request, reverse("creators:public_page", kwargs={"handle": moved_to})))
     page_url = settings.SITE_URL + request.path
     response = render(request, "creators/public_page.html", {"creator": data, "page_url": page_url})
     if request.user.is_authenticated:

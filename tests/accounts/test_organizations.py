@@ -86,7 +86,7 @@ def test_the_last_owner_cannot_be_removed(client, owner):
 
 def test_employer_creates_a_second_organization_with_a_unique_slug(client, owner):
     client.force_login(owner)
-    response = client.post(reverse("accounts:organization_create"), {"name": "Acme Films", "website": ""})
+    response = client.post(reverse("accounts:organization_create"), {"name": "Acme-Films", "website": ""})
     assert response.status_code == 302
     assert sorted(owner.organizations.values_list("slug", flat=True)) == ["acme-films", "acme-films-2"]
 

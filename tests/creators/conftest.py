@@ -102,9 +102,12 @@ def other_video(other_creator):
 
 
 def target_for(user, key: str = "page"):
-    """One of the creator's link targets, by form key ("page", "profile:<id>", "project:<id>:<project>")."""
+    """One of the creator's link targets, by form key ("profile:<id>", "project:<id>:<project>"), or
+    "page": their Reelfolio page, which the forms no longer offer but links fall back to after an unlink."""
     from portfolio.creators import selectors
 
+    if key == "page":
+        return selectors.reelfolio_page_target(handle=user.creator_profile.handle)
     targets = selectors.anchor_targets_for_creator(user=user, handle=user.creator_profile.handle)
     return next(t for t in targets if t.key == key)
 

@@ -51,10 +51,10 @@ def test_my_videos_after_unlinking_the_video_account_asks_to_link_one_again(logg
     assert "Your linked video account" not in page
 
 
-def test_attach_to_the_selected_videos(logged_in, creator, videos):
+def test_attach_to_the_selected_videos(logged_in, creator, videos, freelance_account):
     response = logged_in.post(
         "/creator/videos/",
-        {"bulk-target": "page", "video": [videos[0].pk, videos[2].pk], "scope": "selected"},
+        {"bulk-target": f"profile:{freelance_account.pk}", "video": [videos[0].pk, videos[2].pk], "scope": "selected"},
         follow=True,
     )
     assert "“View My Portfolio” is on 2 videos." in response.content.decode()
@@ -118,7 +118,7 @@ def test_a_target_address_the_url_field_refuses_is_a_form_error_not_a_500(logged
 
 
 def test_a_cache_outage_after_the_save_costs_the_creator_no_error_page(
-    logged_in, videos, settings, django_capture_on_commit_callbacks
+    logged_in, videos, freelance_account, settings, django_capture_on_commit_callbacks
 ):
     """Regression: the cache invalidation that runs once the change is committed raised when the cache was
     unreachable: the creator saw a server error for a link that was attached (stale entries expire)."""
@@ -126,7 +126,8 @@ def test_a_cache_outage_after_the_save_costs_the_creator_no_error_page(
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
     with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in.post(f"/creator/videos/{videos[0].pk}/link/", {"target": "page"})
+        target = {"target": f"profile:{freelance_account.pk}"}
+        response = logged_in.post(f"/creator/videos/{videos[0].pk}/link/", target)
     assert (response.status_code, response["Location"]) == (302, "/creator/videos/")
     assert PortfolioAnchor.objects.get().video == videos[0]
 
@@ -134,7 +135,7 @@ def test_a_cache_outage_after_the_save_costs_the_creator_no_error_page(
 def test_change_the_target_of_one_video_keeps_its_short_link(logged_in, creator, videos, freelance_account):
     url = f"/creator/videos/{videos[0].pk}/link/"
     assert "Attach “View My Portfolio”" in logged_in.get(url).content.decode()
-    logged_in.post(url, {"target": "page"})
+    logged_in.post(url, {"target": f"profile:{freelance_account.pk}"})
     code = PortfolioAnchor.objects.get().code
     form = logged_in.get(url).content.decode()
     assert f"The short link <code>/l/{code}</code> stays the same" in form
@@ -374,14 +375,15 @@ def test_public_page_never_renders_an_address_that_is_not_http(client, published
 
 @pytest.mark.parametrize("count", [5, 40])
 def test_attaching_to_all_videos_costs_the_same_queries_for_5_or_40(
-    logged_in, creator, video_account, django_assert_num_queries, count
+    logged_in, creator, video_account, freelance_account, django_assert_num_queries, count
 ):
     services.videos_sync(linked_account=video_account, videos=remote_videos(count))
     # session, user, profile, targets, the videos, then in the service: savepoint, lock the videos and their
-    # links, fresh codes, one full_clean (4 statements: the video exists, 2 check constraints in savepoints),
-    # one INSERT for all, the handle for the cache; whatever the number of videos
-    with django_assert_num_queries(19):
-        response = logged_in.post("/creator/videos/", {"bulk-target": "page", "scope": "all"})
+    # links, fresh codes, one full_clean (the video and the linked account the link leads to exist, 2 check
+    # constraints in savepoints), one INSERT for all, the handle for the cache; whatever the number of videos
+    bulk = {"bulk-target": f"profile:{freelance_account.pk}", "scope": "all"}
+    with django_assert_num_queries(20):
+        response = logged_in.post("/creator/videos/", bulk)
     assert response.status_code == 302
     assert PortfolioAnchor.objects.filter(is_active=True).count() == count
 

@@ -1,25 +1,63 @@
 """Creator profiles and their handles (the public page /@<handle>)."""
 
+import functools
 import re
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.text import slugify
 
 from common.errors import ApplicationError, Conflict, full_clean
 from portfolio.creators import selectors
-from portfolio.creators.models import CreatorProfile, PortfolioAnchor
+from portfolio.creators.models import CreatorProfile, PortfolioAnchor, PreviousHandle
 from portfolio.creators.services.invalidation import invalidate_on_commit
 
 HANDLE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$")
 HANDLE_RULES = "3 to 30 characters: lowercase letters, digits, '-' and '_', starting and ending with a letter or digit."
 
 
+# Words a handle may not be, besides the first segments of our own URLs: /@admin or /@support would pass
+# for Reelfolio itself.
+RESERVED_WORDS = frozenset({
+    "about", "account", "admin", "administrator", "api", "app", "apply", "auth", "billing", "blog", "contact",
+    "creators", "dashboard", "demo", "docs", "employer", "employers", "help", "home", "legal", "login",
+    "logout", "me", "media", "moderator", "official", "partner", "partners", "privacy", "reelfolio",
+    "root", "security", "settings", "signin", "signup", "staff", "static", "status", "support", "system",
+    "terms", "webhooks", "www",
+})
+
+
+def _first_segments(patterns) -> set[str]:
+    """The first path segment of every URL pattern, looking inside includes mounted at the root."""
+    words = set()
+    for pattern in patterns:
+        first = str(pattern.pattern).lstrip("^").split("/")[0].rstrip("$").lower()
+        if not first and isinstance(pattern, URLResolver):
+            words |= _first_segments(pattern.url_patterns)
+        elif re.fullmatch(r"[a-z0-9_-]+", first):
+            words.add(first)
+    return words
+
+
+@functools.cache
+def reserved_handles() -> frozenset[str]:
+    """Handles nobody may take: the first segment of every URL of ours (admin, api, jobs, l, accounts,
+    healthz, ...), and RESERVED_WORDS."""
+    return frozenset(_first_segments(get_resolver().url_patterns) | {"sandbox", "integrations"} | RESERVED_WORDS)
+
+
+def handle_is_reserved(handle: str) -> bool:
+    return handle.lower().strip("-_") in reserved_handles()
+
+
 def handle_validate(handle: str) -> str:
     handle = handle.strip().lower().lstrip("@")
     if not HANDLE_RE.match(handle):
         raise ApplicationError.on_field("handle", f"Choose a handle of {HANDLE_RULES}")
+    if handle_is_reserved(handle):
+        raise ApplicationError.on_field("handle", f"“{handle}” is kept for Reelfolio's own pages; choose another one.")
     return handle
 
 
@@ -29,6 +67,8 @@ def _free_handle(base: str, *, salt: str = "") -> str:
         base = f"{base}-creator"
     if salt:
         base = f"{base}-{salt}"
+    if handle_is_reserved(base):
+        base = f"{base}-creator"
     candidate, n = base, 1
     while selectors.handle_is_taken(handle=candidate):
         n += 1
@@ -61,6 +101,7 @@ def creator_profile_create(*, user, handle: str = "") -> CreatorProfile:
             if not selectors.handle_is_taken(handle=candidate):
                 raise  # not the handle: this user has a profile already
             continue
+        PreviousHandle.objects.filter(handle=candidate).delete()  # its old owner's redirect ends here
         invalidate_on_commit(handles=[candidate])  # someone may have looked it up while it was free
         return profile
     raise Conflict.on_field("handle", HANDLE_TAKEN)
@@ -79,7 +120,8 @@ def creator_profile_ensure(*, user) -> CreatorProfile:
 
 @transaction.atomic
 def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorProfile:
-    """Changes the handle; links to the old Reelfolio page now point to the new one."""
+    """Changes the handle; links to the old Reelfolio page now point to the new one, and the old page
+    address redirects to the new one until another creator takes it."""
     handle = handle_validate(handle)
     old_handle = profile.handle
     if handle == old_handle:
@@ -94,6 +136,10 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
     except IntegrityError:  # taken at this very moment by another creator
         profile.handle = old_handle
         raise Conflict.on_field("handle", HANDLE_TAKEN) from None
+    # The old address redirects to the new one until another creator takes it; the new one is nobody's
+    # redirect any more.
+    PreviousHandle.objects.filter(handle=handle).delete()
+    PreviousHandle.objects.update_or_create(handle=old_handle, defaults={"profile": profile})
     anchors = list(PortfolioAnchor.objects.select_related("video").filter(video__owner=profile.user))
     page_anchors = [a for a in anchors if a.target_kind == PortfolioAnchor.TargetKind.REELFOLIO_PAGE]
     PortfolioAnchor.objects.filter(pk__in=[a.pk for a in page_anchors]).update(

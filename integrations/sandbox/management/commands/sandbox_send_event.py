@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, event_type, user, video, site_url, **options):
         sandbox_user = SandboxUser.objects.filter(username=user).first()
         if sandbox_user is None:
-            raise CommandError(f"The sandbox has no user {user!r}; run `manage.py seed_demo` first.")
+            raise CommandError(f"The sandbox has no user {user!r}; run `./dev manage seed_demo` first.")
         found = None
         if event_type in webhooks.VIDEO_EVENTS:
             videos = SandboxVideo.objects.filter(user=sandbox_user)
