@@ -391,7 +391,11 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portfolio.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portfolio.core.logging.RequestIdFilter"},
+        # Password-reset tokens and OAuth codes and states never reach a log line.
+        "secrets": {"()": "portfolio.core.logging.SecretsFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -400,10 +404,12 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id", "secrets"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own plain-text console copy (DEBUG) is dropped: its lines go through the console above.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # RequestIdMiddleware logs every request as JSON; the development server's own lines are dropped.
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
