@@ -10,6 +10,7 @@ the cache whether or not an account uses the email, so that the limit says nothi
 """
 
 import hashlib
+import ipaddress
 import math
 import time
 
@@ -20,10 +21,15 @@ from integrations.partners.counters import window_count
 from integrations.partners.failed_auth import client_ident
 
 
-def login_client_address(request) -> str:
+def login_client_address(request) -> str | None:
     """The address axes counts failures of: REMOTE_ADDR, or the right hop of X-Forwarded-For behind
-    NUM_PROXIES proxies; an IPv6 client as its /64."""
-    return client_ident(request)
+    NUM_PROXIES proxies; an IPv6 client as the first address of its /64 (axes keeps an address, not a
+    network). None when there is no address to count."""
+    ident = client_ident(request).split("/", 1)[0]
+    try:
+        return str(ipaddress.ip_address(ident))
+    except ValueError:
+        return None
 
 
 def login_username(request, credentials: dict | None) -> str:
