@@ -9,6 +9,7 @@ The README lists every variable.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "common",
     "portfolio.core",
     "portfolio.accounts",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Answers a login that django-axes locked out with the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -392,6 +396,26 @@ WEBHOOK_CELERY_QUEUE = env.str("WEBHOOK_CELERY_QUEUE", default="celery")
 # visitor address behind the unique-visitor count is then that many hops from the right; 0 = REMOTE_ADDR.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
+# --- Accounts: guessing --------------------------------------------------------------------------
+
+# Failed logins before logging in is paused for LOGIN_COOLOFF_MINUTES: per account, and per client address
+# (taken as for the click counts, NUM_PROXIES). django-axes keeps the count in the database.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "portfolio.accounts.guessing.login_username"
+AXES_CLIENT_IP_CALLABLE = "portfolio.accounts.guessing.login_client_address"
+AXES_LOCKOUT_CALLABLE = "portfolio.accounts.views.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept, not a row per successful login
+# Password-reset requests per client address, and per email, and window ("<n>/<sec|min|hour|day>").
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
+if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PASSWORD_RESET_RATE):
+    raise ImproperlyConfigured(f"PASSWORD_RESET_RATE must look like 5/hour, not {PASSWORD_RESET_RATE!r}.")
+
 # --- Partner API ----------------------------------------------------------------------------------
 
 # Requests per API key and window on the partner API ("<n>/<sec|min|hour|day>"); over it: 429.
@@ -420,7 +444,11 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portfolio.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portfolio.core.logging.RequestIdFilter"},
+        # Password-reset tokens and OAuth codes and states never reach a log line.
+        "secrets": {"()": "portfolio.core.logging.SecretsFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -429,10 +457,12 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id", "secrets"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own plain-text console copy (DEBUG) is dropped: its lines go through the console above.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
         # RequestIdMiddleware logs every request as JSON; the development server's own lines are dropped.
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -42,10 +42,8 @@ class SignUpForm(forms.Form):
         self.fields["organization_name"].show_optional = False  # type: ignore[attr-defined]  # read by the form template
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
-        return email
+        # A taken email is not refused here: the page would tell anyone which addresses have an account.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         super().clean()

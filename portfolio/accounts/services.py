@@ -1,11 +1,19 @@
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from common.errors import ApplicationError, Conflict, PermissionDenied, full_clean
@@ -14,6 +22,8 @@ from integrations.providers.errors import LinkError
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 from portfolio.accounts.scopes import SCOPES
 from portfolio.creators.services import creator_profile_create
+
+logger = logging.getLogger(__name__)
 
 
 def _unique_org_slug(name: str) -> str:
@@ -96,20 +106,82 @@ def user_sign_up(
     return user
 
 
+def _email_after_commit(*, template: str, context: dict, to: str) -> None:
+    """Sends accounts/email/<template>.txt (and its _subject.txt) once the transaction commits. A failure to
+    send is logged, never shown: the page says the same whether or not an email went out."""
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"accounts/email/{template}.txt", context)
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, [to])
+        except Exception:
+            logger.exception("accounts.email_failed", extra={"template": template})
+
+    transaction.on_commit(send)
+
+
+def _password_reset_url(user: User) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+
+
 @transaction.atomic
-def membership_add(*, organization: Organization, actor: User, email: str) -> Membership:
-    """An owner adds an existing employer account to the organization as a member."""
+def user_sign_up_request(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    organization_name: str = "",
+    organization_website: str = "",
+) -> User | None:
+    """Sign-up from the page, which must not tell a visitor whether an email has an account: a new account,
+    or None when the email is taken. The owner of the address then gets an email saying that an account
+    exists, with a link to choose a new password, and the page only says to check the inbox."""
+    normalized = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=normalized).first()
+    if existing is not None:
+        if existing.is_active:
+            _email_after_commit(
+                template="account_exists",
+                context={"user": existing, "reset_url": _password_reset_url(existing),
+                         "login_url": settings.SITE_URL + reverse("accounts:login")},
+                to=existing.email,
+            )
+        return None
+    return user_sign_up(
+        email=normalized,
+        name=name,
+        password=password,
+        role=role,
+        organization_name=organization_name,
+        organization_website=organization_website,
+    )
+
+
+@transaction.atomic
+def membership_add(*, organization: Organization, actor: User, email: str) -> Membership | None:
+    """An owner adds an employer account to the organization as a member.
+
+    The owner's page must not tell whether an email has an account, so an address without an employer
+    account is not refused: None, and that address gets an email instead (an invitation to sign up as an
+    employer, or, for a creator account, why it cannot join)."""
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
         raise PermissionDenied("Only owners can add members.")
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    email = User.objects.normalize_email(email).strip()
+    user = User.objects.filter(email__iexact=email).first()
+    signup_url = settings.SITE_URL + reverse("accounts:signup")
+    context = {"organization": organization, "actor": actor, "signup_url": signup_url}
     if user is None:
-        raise ApplicationError.on_field(
-            "email", "No Reelfolio account uses this email address; ask them to sign up first."
-        )
+        _email_after_commit(template="member_invite", context=context, to=email)
+        return None
     if not user.is_employer:
-        raise ApplicationError.on_field(
-            "email", "This account is a creator account; only employer accounts can join."
-        )
+        if user.is_active:
+            _email_after_commit(template="member_not_employer", context={**context, "user": user}, to=user.email)
+        return None
     if Membership.objects.filter(organization=organization, user=user).exists():
         raise Conflict.on_field("email", "This person is already a member.")
     return Membership.objects.create(organization=organization, user=user, role=Membership.Role.MEMBER)

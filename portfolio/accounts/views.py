@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -17,7 +18,7 @@ from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.providers.errors import LinkError
-from portfolio.accounts import selectors, services, webhook_views
+from portfolio.accounts import guessing, selectors, services, webhook_views
 from portfolio.accounts.access import membership_or_404
 from portfolio.accounts.forms import ApiKeyForm, EmailAuthenticationForm, MemberAddForm, OrganizationForm, SignUpForm
 from portfolio.accounts.models import Membership
@@ -30,7 +31,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_sign_up(
+            user = services.user_sign_up_request(
                 email=data["email"],
                 name=data["name"],
                 password=data["password1"],
@@ -41,16 +42,35 @@ def signup(request):
         except ApplicationError as error:
             form_add_application_error(form, error)
         else:
+            if user is None:  # the email has an account: its owner was told by email, the page says no more
+                return redirect("accounts:signup_check_email")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Reelfolio, {user.get_short_name()}.")
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
 
+def signup_check_email(request):
+    """Where a sign-up with an email that already has an account ends: the same words for anyone."""
+    return render(request, "accounts/signup_check_email.html")
+
+
 class LoginView(auth_views.LoginView):
+    """Logs in by email. django-axes counts its failures (per account and per client address) and, over
+    the limit, answers with login_locked_out instead."""
+
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a login over the limit: 429, with when to try again and the way out."""
+    minutes = settings.LOGIN_COOLOFF_MINUTES
+    response = render(request, "accounts/login_locked.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    add_never_cache_headers(response)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -74,10 +94,28 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends the reset link, a few times an hour at most per client address and per email
+    (PASSWORD_RESET_RATE), whether or not an account uses the email."""
+
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        wait = guessing.password_reset_attempt(self.request, email=form.cleaned_data["email"])
+        if wait is not None:
+            minutes = max(1, round(wait / 60))
+            form.add_error(
+                None,
+                "Too many password reset requests for this email or from your network. "
+                f"Try again in {minutes} minute{'s' if minutes != 1 else ''}; a link already sent still works.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -127,13 +165,18 @@ def organization_detail(request, slug):
             raise PermissionDenied("Only owners can add members.")
         if form.is_valid():
             try:
-                added = services.membership_add(
+                services.membership_add(
                     organization=organization, actor=request.user, email=form.cleaned_data["email"]
                 )
             except ApplicationError as error:
                 form_add_application_error(form, error)
             else:
-                messages.success(request, f"{added.user.name} joined {organization.name}.")
+                # The same words whether or not the email has an employer account: the page must not tell.
+                messages.success(
+                    request,
+                    f"If {form.cleaned_data['email']} has an employer account, it is now a member of "
+                    f"{organization.name}. If not, Reelfolio emailed that address how to join.",
+                )
                 return redirect("accounts:organization_detail", slug=slug)
     members = organization.memberships.select_related("user").order_by("created_at")
     response = render(

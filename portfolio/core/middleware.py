@@ -3,7 +3,7 @@ import re
 import time
 import uuid
 
-from portfolio.core.logging import request_id_var
+from portfolio.core.logging import redact, request_id_var
 
 logger = logging.getLogger("reelfolio.request")
 
@@ -31,8 +31,8 @@ class RequestIdMiddleware:
                 "request",
                 extra={
                     "method": request.method,
-                    # The path only: query strings may carry codes and tokens.
-                    "path": request.path,
+                    # The path only (query strings may carry codes and tokens), without a reset token.
+                    "path": redact(request.path),
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -9,6 +10,15 @@ from portfolio.accounts.models import Membership, Organization, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "orchid-lantern-42"
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+def shoot(page, name: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(RESULTS / f"accounts-{name}-{label}.png"), full_page=True)
 
 
 def test_creator_signs_up_logs_out_and_logs_in_again(page):
@@ -88,3 +98,24 @@ def test_an_organization_page_with_long_emails_fits_a_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Remove Maximilian Montgomery").click()
     expect(page.get_by_role("heading", name="Remove Maximilian Montgomery?")).to_be_visible()
+
+
+def test_guessing_a_password_meets_the_pause_page_and_a_taken_email_only_says_check_your_email(page):
+    User.objects.create_user(email="ada@example.com", password=PASSWORD, name="Ada")
+    page.goto("/accounts/login/")
+    for _ in range(5):
+        page.get_by_label("Email").fill("ada@example.com")
+        page.get_by_label("Password").fill("wrong-guess-00")
+        page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Too many attempts")).to_be_visible()
+    expect(page.get_by_role("link", name="choose a new password")).to_be_visible()
+    shoot(page, "login-locked")
+
+    page.goto("/accounts/signup/")
+    page.get_by_label("Your name").fill("Someone Else")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    shoot(page, "signup-check-email")
