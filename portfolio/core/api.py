@@ -1,5 +1,7 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ..., "details": ...}}."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -18,7 +20,20 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+def _unreadable_request(exc: SuspiciousOperation) -> exceptions.ParseError:
+    """What Django refuses to parse (it would answer its own HTML 400 page), as the API's 400."""
+    if isinstance(exc, TooManyFieldsSent):
+        message = f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} per request."
+    elif isinstance(exc, RequestDataTooBig):
+        message = f"The body is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    else:
+        message = "The request could not be read."
+    return exceptions.ParseError(message, code="bad_request")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        exc = _unreadable_request(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, ApplicationError):
