@@ -316,6 +316,11 @@ SPECTACULAR_SETTINGS = {
     # No online validator badge either (Swagger UI would fetch it from validator.swagger.io).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One name per set of statuses in the employer API.
+    # Every operation documents the 400 and 415 of a request that cannot be read (portfolio/core/api.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portfolio.core.api.document_unreadable_requests",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "portfolio.jobs.models.Job.Status",
         "ApplicationStatusEnum": "portfolio.jobs.models.Application.Status",

@@ -67,3 +67,23 @@ class ErrorSerializer(serializers.Serializer):
         )
 
     error = ErrorBodySerializer()
+
+
+UNREADABLE_REQUEST = {
+    "400": "The request could not be read: more than 1000 parameters, or a body that is not JSON.",
+    "415": "A file upload, or a body that is not `application/json`: no operation takes a file.",
+}
+
+
+def document_unreadable_requests(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation may answer 400 (Django reads at most 1000
+    parameters) and 415 (uploads are refused, bodies are JSON), in the one error shape; says so where an
+    operation's own responses do not."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, description in UNREADABLE_REQUEST.items():
+                responses.setdefault(status_code, {"content": error, "description": description})
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

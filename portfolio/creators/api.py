@@ -260,8 +260,8 @@ class AnchorsApi(_PartnerAnchorsApiView):
             304: OpenApiResponse(description="Not modified: the If-None-Match ETag still describes the answer."),
             400: OpenApiResponse(
                 ErrorSerializer,
-                description="Bad query: platform or video_id missing, more than 100 ids, an empty or over-long "
-                "id, or an unknown parameter.",
+                description="Bad query: platform or video_id missing, more than 100 ids, an empty, over-long or "
+                "invisible id (see the pattern), an unknown parameter, or more than 1000 parameters.",
                 examples=[
                     OpenApiExample(
                         "Too many ids",

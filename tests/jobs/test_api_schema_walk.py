@@ -122,3 +122,19 @@ def _real(path_parameters, real_ids):
     if not path_parameters:
         return path_parameters
     return {name: real_ids.get(name, value) for name, value in path_parameters.items()}
+
+
+def test_more_than_1000_parameters_on_any_operation_is_a_documented_json_400(walk, client):
+    """Django stops reading at 1000 parameters: every operation says so in its schema and answers it as JSON."""
+    schema, headers_for, real_ids = walk
+    query = "&".join(f"p{number}=1" for number in range(1001))
+    answers = {}
+    for operation in (result.ok() for result in schema.get_all_operations()):
+        path = operation.path.format(**real_ids)
+        headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers_for(operation).items()}
+        response = client.generic(
+            operation.method.upper(), f"{path}?{query}", b"{}", content_type="application/json", **headers
+        )
+        assert "400" in operation.definition.raw["responses"], operation.label
+        answers[operation.label] = (response.status_code, response.json()["error"]["code"])
+    assert set(answers.values()) == {(400, "bad_request")}, answers
