@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portfolio.core import views as core_views
+
+# Paths no URL matches, and requests Django cannot read, answer in the API's JSON error shape under /api/v1/.
+handler400 = "portfolio.core.views.bad_request"
+handler404 = "portfolio.core.views.page_not_found"
 
 admin.site.site_header = "Reelfolio operations"
 admin.site.site_title = "Reelfolio admin"
@@ -18,7 +22,8 @@ urlpatterns = [
     path("api/v1/", include("portfolio.creators.api_urls")),
     path("api/v1/", include("portfolio.jobs.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file of its own: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("", include("portfolio.jobs.urls")),
     # Creator pages, public portfolio pages /@<handle> and short links /l/<code>.

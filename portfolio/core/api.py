@@ -2,6 +2,8 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import RedisError
@@ -29,7 +31,20 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
+def _unreadable_request(exc: SuspiciousOperation) -> exceptions.ParseError:
+    """What Django refuses to parse (it would answer its own HTML 400 page), as the API's 400."""
+    if isinstance(exc, TooManyFieldsSent):
+        message = f"Too many parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} per request."
+    elif isinstance(exc, RequestDataTooBig):
+        message = f"The body is too large: at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    else:
+        message = "The request could not be read."
+    return exceptions.ParseError(message, code="bad_request")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        exc = _unreadable_request(exc)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, UNAVAILABLE_ERRORS):
@@ -68,3 +83,23 @@ class ErrorSerializer(serializers.Serializer):
         )
 
     error = ErrorBodySerializer()
+
+
+UNREADABLE_REQUEST = {
+    "400": "The request could not be read: more than 1000 parameters, or a body that is not JSON.",
+    "415": "A file upload, or a body that is not `application/json`: no operation takes a file.",
+}
+
+
+def document_unreadable_requests(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation may answer 400 (Django reads at most 1000
+    parameters) and 415 (uploads are refused, bodies are JSON), in the one error shape; says so where an
+    operation's own responses do not."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status_code, description in UNREADABLE_REQUEST.items():
+                responses.setdefault(status_code, {"content": error, "description": description})
+            operation["responses"] = dict(sorted(responses.items()))
+    return result

@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,3 +45,31 @@ def readyz(request):
         last_seen = selectors.worker_last_seen()
         body["worker_last_seen"] = last_seen.isoformat() if last_seen else None
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def _api_error(*, status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/v1/")
+
+
+def bad_request(request, exception=None):
+    """400 for what Django refuses before or around a view (more than DATA_UPLOAD_MAX_NUMBER_FIELDS
+    parameters, an unreadable body): in the API's error shape on API paths, Django's page elsewhere."""
+    if _is_api(request):
+        return _api_error(
+            status=400,
+            code="bad_request",
+            message="The request could not be read: too many parameters (at most 1000), or a body that is "
+            "not what its Content-Type says.",
+        )
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request, exception=None):
+    """404 for paths no URL matches (e.g. /api/v1/jobs/abc/): the API's error shape on API paths."""
+    if _is_api(request):
+        return _api_error(status=404, code="not_found", message="No API operation has this path.")
+    return defaults.page_not_found(request, exception)

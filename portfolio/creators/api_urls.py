@@ -4,4 +4,5 @@ from portfolio.creators import api
 
 urlpatterns = [
     path("anchors/", api.AnchorsApi.as_view(), name="api-anchors"),
+    path("anchors/lookup", api.AnchorsLookupApi.as_view(), name="api-anchors-lookup"),
 ]
