@@ -1,4 +1,6 @@
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import F
+from django.utils.http import urlsafe_base64_decode
 
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 
@@ -48,3 +50,15 @@ def organization_videos(*, organization: Organization):
     return Video.objects.filter(owner__held_organization=organization, status=Video.Status.ACTIVE).order_by(
         "-published_at", "-id"
     )
+
+
+def user_for_signup_confirmation(*, uidb64: str, token: str) -> User | None:
+    """The account waiting for confirmation that this link names, or None for a link that is not valid
+    (tampered with, expired after PASSWORD_RESET_TIMEOUT, or already used: logging in spends it)."""
+    try:
+        user = User.objects.filter(pk=int(urlsafe_base64_decode(uidb64).decode())).first()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        return None
+    return user

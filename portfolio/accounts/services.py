@@ -74,11 +74,13 @@ def user_sign_up(
     role: str,
     organization_name: str = "",
     organization_website: str = "",
+    is_active: bool = True,
 ) -> User:
     """Creates a creator, or an employer together with the organization they own: all or nothing.
 
     `password` None: an account that signs in with a provider only (it can choose a password later
-    through "Forgot your password?")."""
+    through "Forgot your password?"). `is_active` False: an account that waits for its owner to confirm
+    their email address (user_sign_up_confirm)."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict.on_field("email", "An account with this email address already exists.")
@@ -88,7 +90,7 @@ def user_sign_up(
         )
     if role == User.Role.EMPLOYER and _organization_name_taken(organization_name):
         raise Conflict.on_field("organization_name", ORGANIZATION_NAME_TAKEN)
-    user = User(email=email, name=name.strip(), role=role)
+    user = User(email=email, name=name.strip(), role=role, is_active=is_active)
     if password is None:
         user.set_unusable_password()
     else:
@@ -128,6 +130,12 @@ def _password_reset_url(user: User) -> str:
     return settings.SITE_URL + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
 
 
+def _signup_confirm_url(user: User) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("accounts:signup_confirm", kwargs={"uidb64": uidb64, "token": token})
+
+
 @transaction.atomic
 def user_sign_up_request(
     *,
@@ -138,9 +146,14 @@ def user_sign_up_request(
     organization_name: str = "",
     organization_website: str = "",
 ) -> User | None:
-    """Sign-up from the page, which must not tell a visitor whether an email has an account: a new account,
-    or None when the email is taken. The owner of the address then gets an email saying that an account
-    exists, with a link to choose a new password, and the page only says to check the inbox."""
+    """Sign-up from the page, which must not tell a visitor whether an email has an account.
+
+    Whatever the address, the page only says to check the inbox, and the address gets an email:
+    - no account yet: a new account, inactive until its owner follows the confirmation link;
+    - an account waiting for confirmation: the confirmation link again;
+    - an account in use: that an account exists, with a link to choose a new password.
+    Returns the new account, or None when the email was taken.
+    """
     normalized = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=normalized).first()
     if existing is not None:
@@ -151,15 +164,34 @@ def user_sign_up_request(
                          "login_url": settings.SITE_URL + reverse("accounts:login")},
                 to=existing.email,
             )
+        elif existing.has_usable_password():  # an account of this page that was never confirmed
+            _email_after_commit(
+                template="account_confirm",
+                context={"user": existing, "confirm_url": _signup_confirm_url(existing)},
+                to=existing.email,
+            )
         return None
-    return user_sign_up(
+    user = user_sign_up(
         email=normalized,
         name=name,
         password=password,
         role=role,
         organization_name=organization_name,
         organization_website=organization_website,
+        is_active=False,
     )
+    _email_after_commit(
+        template="account_confirm", context={"user": user, "confirm_url": _signup_confirm_url(user)}, to=user.email
+    )
+    return user
+
+
+def user_sign_up_confirm(*, user: User) -> User:
+    """Confirms the email address of an account made by the sign-up page: it may log in from now on."""
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_sign_up_request(
+            services.user_sign_up_request(
                 email=data["email"],
                 name=data["name"],
                 password=data["password1"],
@@ -42,12 +42,27 @@ def signup(request):
         except ApplicationError as error:
             form_add_application_error(form, error)
         else:
-            if user is None:  # the email has an account: its owner was told by email, the page says no more
-                return redirect("accounts:signup_check_email")
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Reelfolio, {user.get_short_name()}.")
-            return redirect("home")
+            # New or taken, the address got an email (a confirmation link, or a note that an account exists):
+            # the page says the same either way.
+            return redirect("accounts:signup_check_email")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+def signup_confirm(request, uidb64: str, token: str):
+    """The confirmation link of a sign-up: the account may log in from now on, and is logged in."""
+    user = selectors.user_for_signup_confirmation(uidb64=uidb64, token=token)
+    if user is None:
+        messages.error(
+            request,
+            "This confirmation link is not valid: it was already used, or it expired. If you confirmed your "
+            "address, log in; otherwise sign up again to get a new link.",
+        )
+        return redirect("accounts:login")
+    services.user_sign_up_confirm(user=user)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to Reelfolio, {user.get_short_name()}. Your email address is confirmed.")
+    return redirect("home")
 
 
 def signup_check_email(request):

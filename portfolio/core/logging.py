@@ -1,8 +1,9 @@
 """Log lines: request ids (set per request by the middleware, read by the log filter) and the secrets
 that must never reach them.
 
-Two kinds of secret travel in URLs: the password-reset token in the path of the link sent by email
-(/accounts/password/reset/<uidb64>/<token>/), and the OAuth `code` and `state` in the query string of a
+Two kinds of secret travel in URLs: the tokens in the path of the links sent by email (a password reset,
+/accounts/password/reset/<uidb64>/<token>/, and a sign-up's confirmation, /accounts/signup/confirm/...),
+and the OAuth `code` and `state` in the query string of a
 provider's callback. Whoever reads them in a log line could take over the account or finish the link,
 so every line the console handler writes goes through SecretsFilter first, Django's own `django.request`
 lines on 404 and 405 included (those carry the request itself, whose text has the query string).
@@ -15,15 +16,16 @@ import re
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 REDACTED = "[redacted]"
-# The token of a password-reset link; "set-password" is the placeholder Django swaps in, not a secret.
-_RESET_TOKEN = re.compile(r"(/password/reset/[^/\s?#'\"]+/)(?!set-password/)[^/\s?#'\"]+")
+# The token of a password-reset or sign-up confirmation link; "set-password" is the placeholder Django
+# swaps in, not a secret.
+_RESET_TOKEN = re.compile(r"(/(?:password/reset|signup/confirm)/[^/\s?#'\"]+/)(?!set-password/)[^/\s?#'\"]+")
 # OAuth parameters that finish a link or prove its origin, wherever a query string carries them.
 _SECRET_PARAMETER = re.compile(r"(?<=[?&;])(code|state|token|access_token|refresh_token)=[^&;\s#'\"]*")
 
 
 def redact(text: str) -> str:
     """`text` with any password-reset token and OAuth code or state replaced by [redacted]."""
-    if "/password/reset/" in text:
+    if "/password/reset/" in text or "/signup/confirm/" in text:
         text = _RESET_TOKEN.sub(rf"\1{REDACTED}", text)
     if "=" in text:
         text = _SECRET_PARAMETER.sub(rf"\1={REDACTED}", text)

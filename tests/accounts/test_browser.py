@@ -2,6 +2,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core import mail
 from playwright.sync_api import expect
 
 from portfolio.accounts import services
@@ -10,6 +12,14 @@ from portfolio.accounts.models import Membership, Organization, User
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "orchid-lantern-42"
+
+
+def follow_confirmation_link(page, email: str) -> None:
+    """The new account's owner opens the confirmation link the sign-up sent them."""
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    message = next(m for m in reversed(mail.outbox) if m.to == [email])
+    link = next(line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line).strip()
+    page.goto(link.removeprefix(settings.SITE_URL))
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 WIDTHS = {"phone": 390, "desktop": 1280}
 
@@ -31,6 +41,7 @@ def test_creator_signs_up_logs_out_and_logs_in_again(page):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    follow_confirmation_link(page, "casey@example.com")
     expect(page.get_by_text("Welcome to Reelfolio, Casey.")).to_be_visible()
     assert User.objects.get(email="casey@example.com").role == "creator"
 
@@ -67,6 +78,7 @@ def test_employer_signs_up_with_an_organization_after_fixing_a_missing_name(page
     name_field.fill("Acme Films")
     page.get_by_label(re.compile("^Organization website")).fill("https://acme.example")
     page.get_by_role("button", name="Create account").click()
+    follow_confirmation_link(page, "olivia@acme.example")
     expect(page.get_by_text("Welcome to Reelfolio, Olivia.")).to_be_visible()
 
     page.get_by_role("link", name="Organizations").click()

@@ -27,14 +27,53 @@ def signup_data(**overrides):
     return data
 
 
-def test_creator_signs_up_and_is_logged_in(client):
-    response = client.post(reverse("accounts:signup"), signup_data(), follow=True)
-    assert response.status_code == 200
-    assert "Welcome to Reelfolio, Ada." in response.content.decode()
+def confirmation_path(message) -> str:
+    link = next(line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line).strip()
+    return link.removeprefix(settings.SITE_URL)
+
+
+def test_creator_signs_up_confirms_the_email_and_is_logged_in(client, django_capture_on_commit_callbacks):
+    """A new account opens once its owner follows the link sent to the address, so the sign-up page
+    answers a new and a taken email alike."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), signup_data())
+    assert response["Location"] == reverse("accounts:signup_check_email")
     user = User.objects.get(email="ada@example.com")
-    assert user.role == "creator"
-    assert response.context["user"] == user
+    assert (user.role, user.is_active) == ("creator", False)
+    assert "_auth_user_id" not in client.session
     assert not Organization.objects.exists()
+    (message,) = mail.outbox
+    assert message.to == ["ada@example.com"] and message.subject == "Confirm your email address for Reelfolio"
+
+    response = client.get(confirmation_path(message), follow=True)
+    assert "Welcome to Reelfolio, Ada. Your email address is confirmed." in response.content.decode()
+    assert response.context["user"] == user
+    assert User.objects.get(pk=user.pk).is_active
+
+
+def test_a_confirmation_link_works_once_and_a_forged_one_never(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), signup_data())
+    path = confirmation_path(mail.outbox[0])
+    forged = path.rstrip("/").rsplit("/", 1)[0] + "/not-the-token/"
+    response = client.get(forged, follow=True)
+    assert "This confirmation link is not valid" in response.content.decode()
+    assert not User.objects.get(email="ada@example.com").is_active
+    client.get(path)
+    client.logout()
+    response = client.get(path, follow=True)
+    assert "This confirmation link is not valid" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_up_again_before_confirming_sends_the_link_again(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), signup_data())
+        response = client.post(reverse("accounts:signup"), signup_data(password1="other-lantern-77",
+                                                                      password2="other-lantern-77"))
+    assert response["Location"] == reverse("accounts:signup_check_email")
+    assert [m.subject for m in mail.outbox] == ["Confirm your email address for Reelfolio"] * 2
+    assert User.objects.filter(email="ada@example.com").count() == 1
 
 
 def test_employer_signs_up_with_an_organization_and_owns_it(client):
