@@ -88,3 +88,21 @@ def test_a_password_reset_and_an_oauth_link_leave_no_secret_in_the_logs(client, 
     django_lines = {line["request_id"]: line for line in lines if line["logger"] == "django.request"}
     for response in (not_found, oauth_wrong_method, oauth_not_found):
         assert response["X-Request-ID"] in django_lines, response["X-Request-ID"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_up_confirmation_leaves_no_token_in_the_logs(client, caplog):
+    caplog.set_level(logging.INFO)
+    with console_lines() as lines:
+        client.post(reverse("accounts:signup"), {
+            "role": "creator", "name": "Nia New", "email": "nia@example.com", "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD, "organization_name": "", "organization_website": "",
+        })
+        [email] = mail.outbox
+        confirm_path = urlsplit(re.search(r"https?://\S+/signup/confirm/\S+", email.body).group(0)).path
+        token = confirm_path.rstrip("/").split("/")[-1]
+        assert client.get(confirm_path).status_code == 302
+        assert client.get(f"{confirm_path}more/").status_code == 404
+    text = every_log_text(caplog, lines)
+    assert "/accounts/signup/confirm/" in text  # the confirmation was logged, its token was not
+    assert len(token) >= 8 and token not in text
