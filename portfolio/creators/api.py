@@ -174,7 +174,7 @@ class AnchorsApi(_PartnerAnchorsApiView):
             "- Ids Reelfolio does not know, and videos removed from Reelfolio, are left out of `videos`.\n"
             "- Repeated ids are answered once.\n"
             "- 100 long ids make a long URL. Reelfolio's server refuses a request line over 8190 bytes "
-            "(gunicorn's ceiling) with a plain `400` before the API sees it, and CDNs have limits of their "
+            "(gunicorn's ceiling) with a plain-text `414` before the API sees it, and CDNs have limits of their "
             "own: send long lists to `POST /api/v1/anchors/lookup` instead, which takes the ids in a JSON "
             "body.\n\n"
             "Responses are cacheable: `Cache-Control: public, max-age=<PARTNER_API_MAX_AGE>` (60 s by default), "
@@ -277,6 +277,10 @@ class AnchorsApi(_PartnerAnchorsApiView):
             ),
             401: OpenApiResponse(ErrorSerializer, description="No API key, or one that is unknown or revoked."),
             403: OpenApiResponse(ErrorSerializer, description="The API key lacks the anchors:read scope."),
+            414: OpenApiResponse(
+                description="The request line is over 8190 bytes: the server refuses it (plain text, not the API's "
+                "error shape) before the API sees it. Send long lists to `POST /api/v1/anchors/lookup`."
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Over the key's rate; retry after `Retry-After` s."),
             503: OpenApiResponse(
                 ErrorSerializer,
@@ -377,6 +381,10 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
             403: OpenApiResponse(ErrorSerializer, description="The API key lacks the anchors:read scope."),
             415: OpenApiResponse(ErrorSerializer, description="The body is not `application/json`."),
             429: OpenApiResponse(ErrorSerializer, description="Over the key's rate; retry after `Retry-After` s."),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="Briefly unavailable (the database is unreachable); retry after `Retry-After` s.",
+            ),
         },
     )
     def post(self, request):

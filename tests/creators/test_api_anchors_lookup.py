@@ -151,7 +151,7 @@ def test_the_schema_publishes_the_patterns_and_the_lookup(client):
     body = lookup_operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["platform", "video_ids"]
     assert body["properties"]["video_ids"]["items"]["pattern"] == VIDEO_ID_PATTERN
-    assert set(lookup_operation["responses"]) == {"200", "400", "401", "403", "415", "429"}
+    assert set(lookup_operation["responses"]) == {"200", "400", "401", "403", "415", "429", "503"}
     assert "8190" in schema["paths"]["/api/v1/anchors/"]["get"]["description"]
 
 

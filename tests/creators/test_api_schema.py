@@ -22,7 +22,7 @@ def test_the_anchor_endpoint_is_described_without_warnings_and_validates():
     parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
     assert parameters["video_id"]["schema"]["maxItems"] == 100
     assert parameters["platform"]["required"] is True
-    assert set(operation["responses"]) == {"200", "304", "400", "401", "403", "415", "429", "503"}
+    assert set(operation["responses"]) == {"200", "304", "400", "401", "403", "414", "415", "429", "503"}
 
 
 @pytest.mark.django_db
