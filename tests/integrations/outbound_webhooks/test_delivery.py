@@ -78,10 +78,13 @@ def test_the_first_retry_comes_about_5_seconds_later(endpoint_and_secret, receiv
     receiver.answers = [Answer(status=500, body=b"database down")]
     delivery = emit()
 
+    before = timezone.now()
     assert attempt(delivery) == "retry"
+    after = timezone.now()
     delivery.refresh_from_db()
-    wait = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
-    assert 4.5 <= wait <= 5.5
+    # 5 s (with up to 10% jitter) after the failed answer, which came between `before` and `after` (a busy
+    # machine may take a while to send and record the attempt).
+    assert before + timedelta(seconds=4.5) <= delivery.next_attempt_at <= after + timedelta(seconds=5.5)
     assert (delivery.status, delivery.last_error) == (Delivery.Status.PENDING, "Answered 500.")
     assert attempt(delivery) == "skipped"  # not due yet
 
