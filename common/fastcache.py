@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -44,6 +45,14 @@ class RedisHandle:
         return self.make_key(key)
 
 
+def _key_maker(backend) -> Callable[[str], str]:
+    """The backend's make_key; with Django's default key function, the same as a plain concatenation."""
+    if backend.key_func is default_key_func:
+        start = f"{backend.key_prefix}:{backend.version}:"
+        return start.__add__
+    return backend.make_key
+
+
 _handles: dict[str, tuple[dict | None, RedisHandle | None]] = {}  # alias -> (its CACHES entry, handle)
 _scripts: dict[str, Script] = {}
 
@@ -64,7 +73,7 @@ def redis_handle(alias: str = "default") -> RedisHandle | None:
     serializer = cache_client._serializer  # type: ignore[attr-defined]
     handle = RedisHandle(
         client=cache_client._client(connection_pool=pool),  # type: ignore[attr-defined]
-        make_key=backend.make_key,
+        make_key=_key_maker(backend),
         dumps=serializer.dumps,
         loads=serializer.loads,
     )

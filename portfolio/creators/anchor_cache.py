@@ -38,7 +38,7 @@ from portfolio.creators import cdn
 from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate, entry_or_none
 from portfolio.creators.models import Video
 
-CACHE_PREFIX = "anchors:v1"
+CACHE_PREFIX = "anchors:v2"  # v2: entries are AnchorLists (v1 processes cannot read them)
 ABSENT = 0  # cached for ids that name no active video of the platform
 
 
@@ -149,11 +149,32 @@ def _anchors_from_database(*, platform: str, video_ids: list[str]) -> dict[str, 
     }
 
 
-class AnchorList(list):
-    """A video's anchors as cached: the list itself, and `json`, the video's entry of the answer
-    (`{"video_id": ..., "anchors": [...]}`) as JSON text, encoded once when it is read from the database."""
+class AnchorList:
+    """A video's anchors as cached: `json`, the video's entry of the answer (`{"video_id": ..., "anchors":
+    [...]}`) as JSON text, encoded once when it is read from the database. Pickled as that text alone, so
+    reading one from the cache builds no dicts; it equals the list of anchors it holds."""
 
-    json: str
+    __slots__ = ("json",)
+
+    def __init__(self, json_text: str):
+        self.json = json_text
+
+    def __reduce__(self):
+        return (AnchorList, (self.json,))
+
+    @property
+    def anchors(self) -> list[Anchor]:
+        return json.loads(self.json)["anchors"]
+
+    def __eq__(self, other):
+        if isinstance(other, AnchorList):
+            return self.json == other.json
+        return self.anchors == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self):
+        return f"AnchorList({self.json})"
 
 
 def json_text(value) -> str:
@@ -163,17 +184,16 @@ def json_text(value) -> str:
 
 
 def _cached(video_id: str, anchors: list[Anchor]) -> AnchorList:
-    entry = AnchorList(anchors)
-    entry.json = json_text({"video_id": video_id, "anchors": anchors})
-    return entry
+    return AnchorList(json_text({"video_id": video_id, "anchors": anchors}))
 
 
 def _fragment(video_id: str, value) -> str | None:
     """The video's entry of the answer as JSON text; None for an id that names no active video."""
-    if not isinstance(value, list):
-        return None
-    fragment = getattr(value, "json", None)
-    return fragment if fragment is not None else json_text({"video_id": video_id, "anchors": list(value)})
+    if isinstance(value, AnchorList):
+        return value.json
+    if isinstance(value, list):  # a plain list of anchors, as an operator or a test may have cached one
+        return json_text({"video_id": video_id, "anchors": value})
+    return None
 
 
 def anchor_fragments(*, platform: str, video_ids: list[str], cached: dict | None = None) -> list[str]:
