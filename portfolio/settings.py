@@ -465,6 +465,19 @@ PARTNER_API_KEY_CACHE_SECONDS = env.int("PARTNER_API_KEY_CACHE_SECONDS", default
 # How long a video's anchors stay in the cache. Every change clears them; this bounds how long a stale
 # entry can last when a lookup that read the database just before a change writes just after it.
 ANCHORS_CACHE_SECONDS = env.int("ANCHORS_CACHE_SECONDS", default=300)
+# How long past max-age a CDN may serve an answer while it revalidates it (stale-while-revalidate), and
+# while Reelfolio errs or is unreachable (stale-if-error).
+PARTNER_API_STALE_WHILE_REVALIDATE = env.int("PARTNER_API_STALE_WHILE_REVALIDATE", default=30)
+PARTNER_API_STALE_IF_ERROR = env.int("PARTNER_API_STALE_IF_ERROR", default=86400)
+# What a change of a video's anchors tells the CDN in front of the partner API (portfolio/creators/cdn.py):
+# portfolio.creators.cdn.LogPurge (no CDN: a log line) or portfolio.creators.cdn.HttpPurge (POSTs the
+# video's Surrogate-Key names to CDN_PURGE_URL, e.g. https://api.fastly.com/service/<id>/purge).
+CDN_PURGE = env.str("CDN_PURGE", default="portfolio.creators.cdn.LogPurge")
+CDN_PURGE_URL = env.str("CDN_PURGE_URL", default="")
+CDN_PURGE_TOKEN = env.str("CDN_PURGE_TOKEN", default="")
+CDN_PURGE_TOKEN_HEADER = env.str("CDN_PURGE_TOKEN_HEADER", default="Fastly-Key")
+if CDN_PURGE.endswith(".HttpPurge") and not CDN_PURGE_URL:
+    raise ImproperlyConfigured("CDN_PURGE_URL must be set when CDN_PURGE is portfolio.creators.cdn.HttpPurge.")
 
 # --- Logging --------------------------------------------------------------------------------------
 

@@ -15,12 +15,37 @@ class PartnerClient:
     partner_id: int
     partner_slug: str
     scopes: frozenset[str]
+    api_key_prefix: str = ""  # names the key's throttle counter (throttling.py)
 
     is_authenticated = True
     is_anonymous = False
 
     def __str__(self):
         return f"partner {self.partner_slug} (key {self.api_key_id})"
+
+
+INVALID_KEY = "Invalid API key."
+
+
+def client_for_record(
+    record: selectors.ApiKeyRecord, *, prefix: str, secret: str
+) -> tuple[PartnerClient | None, str]:
+    """The caller a key's record and secret make, or (None, why the key is refused)."""
+    if not record.found or not keys.secret_matches(secret, record.secret_hash):
+        return None, INVALID_KEY
+    if record.revoked:
+        return None, "This API key has been revoked."
+    if not record.partner_active:
+        return None, "This partner is disabled."
+    assert record.id is not None and record.partner_id is not None  # a found key's record has both
+    client = PartnerClient(
+        api_key_id=record.id,
+        partner_id=record.partner_id,
+        partner_slug=record.partner_slug,
+        scopes=frozenset(record.scopes),
+        api_key_prefix=prefix,
+    )
+    return client, ""
 
 
 class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
@@ -38,7 +63,7 @@ class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Send the API key as: Authorization: Bearer <API key>.")
         parsed = keys.parse_api_key(key.strip())
         if parsed is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(INVALID_KEY)
         prefix, secret = parsed
         record = selectors.api_key_record_cached(prefix=prefix)
         from_database = record is None
@@ -48,22 +73,13 @@ class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
             if wait is not None:
                 raise exceptions.Throttled(wait=wait, detail="Too many invalid API keys from this address.")
             record = selectors.api_key_record_read(prefix=prefix)
-        if not record.found or not keys.secret_matches(secret, record.secret_hash):
-            failed_auth.failed_auth_record(request)
-            raise exceptions.AuthenticationFailed("Invalid API key.")
-        if record.revoked:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
-        if not record.partner_active:
-            raise exceptions.AuthenticationFailed("This partner is disabled.")
-        assert record.id is not None and record.partner_id is not None  # a found key's record has both
+        client, refusal = client_for_record(record, prefix=prefix, secret=secret)
+        if client is None:
+            if refusal == INVALID_KEY:
+                failed_auth.failed_auth_record(request)
+            raise exceptions.AuthenticationFailed(refusal)
         if from_database:
-            services.api_key_mark_used(api_key_id=record.id)
-        client = PartnerClient(
-            api_key_id=record.id,
-            partner_id=record.partner_id,
-            partner_slug=record.partner_slug,
-            scopes=frozenset(record.scopes),
-        )
+            services.api_key_mark_used(api_key_id=client.api_key_id)
         return client, client
 
     def authenticate_header(self, request):

@@ -6,9 +6,7 @@ limits then hold per process rather than for the whole service, and requests kee
 
 import time
 
-from django.core.cache.backends.redis import RedisCache
-from redis.commands.core import Script
-
+from common import fastcache
 from common.cache_guard import CacheAway, cache_call
 
 _REDIS_COUNT = """
@@ -16,7 +14,6 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
-_scripts: dict[str, Script] = {}  # registered once per process, callable with any client
 _local: dict[str, tuple[int, float]] = {}  # while the cache is away: key -> (count, expiry on time.monotonic())
 _LOCAL_MAX = 100_000
 
@@ -36,10 +33,10 @@ def window_count(key: str, *, timeout: int) -> int:
 
 
 def _count_in_cache(backend, key: str, timeout: int) -> int:
-    if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(key, write=True)
-        script = _scripts.get("count") or _scripts.setdefault("count", client.register_script(_REDIS_COUNT))
-        return int(script(keys=[backend.make_and_validate_key(key)], args=[timeout], client=client))
+    handle = fastcache.redis_handle("default")
+    if handle is not None:
+        script = fastcache.script("count", _REDIS_COUNT)
+        return int(script(keys=[handle.key(key)], args=[timeout], client=handle.client))
     try:
         return backend.incr(key)
     except ValueError:  # the window's first count

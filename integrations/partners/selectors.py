@@ -7,11 +7,10 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
-from common import crypto
-from common.cache_guard import CacheAway, cache_call
+from common import crypto, fastcache
+from common.cache_guard import CacheAway
 from integrations.partners.models import ApiKey, Partner
 
 API_KEY_CACHE_PREFIX = "partners:apikey:v1"
@@ -53,10 +52,16 @@ def _record_value(api_key: ApiKey | None) -> dict:
 
 def api_key_record_cached(*, prefix: str) -> ApiKeyRecord | None:
     """The cached record of the key with this prefix; None when the cache does not hold it (or is away)."""
+    key = api_key_cache_key(prefix)
     try:
-        cached = cache_call("default", lambda backend: backend.get(api_key_cache_key(prefix)))
+        cached = fastcache.get_many([key]).get(key)
     except CacheAway:
         return None
+    return api_key_record(cached)
+
+
+def api_key_record(cached: dict | None) -> ApiKeyRecord | None:
+    """The record a cached value holds (None for none)."""
     return ApiKeyRecord(**cached) if cached is not None else None
 
 
@@ -72,11 +77,7 @@ def api_key_record_read(*, prefix: str) -> ApiKeyRecord:
         # add, not set: a revocation that committed after this read has already written its record
         # (api_key_records_cache_refresh), and that one must win.
         with suppress(CacheAway):  # then the next call reads the database again
-            cache_call(
-                "default", lambda backend: backend.add(
-                    api_key_cache_key(prefix), value, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS
-                ),
-            )
+            fastcache.add_many({api_key_cache_key(prefix): value}, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
     return ApiKeyRecord(**value)
 
 
@@ -84,7 +85,7 @@ def api_key_records_cache_refresh(*, prefixes: list[str]) -> None:
     """Writes the current records of these keys into the cache (after a revocation or a partner change)."""
     found = {k.prefix: k for k in ApiKey.objects.select_related("partner").filter(prefix__in=prefixes)}
     records = {api_key_cache_key(prefix): _record_value(found.get(prefix)) for prefix in prefixes}
-    cache.set_many(records, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+    fastcache.set_many(records, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS, guarded=False)
 
 
 def partner_webhook_secret(*, partner: Partner) -> str:

@@ -8,27 +8,37 @@ Kinds of anchors are `AnchorSource`s in ANCHOR_SOURCES, in render order: the por
 app's; other apps add theirs with `register_anchor_source` from their AppConfig.ready() (the jobs app
 adds "Apply"), so this module never imports them.
 
-The read side, `anchors_for_videos`, answers from the cache with one `get_many` and fills what is missing
+The read side, `anchor_fragments`, answers from the cache with one read (common/fastcache.py; the partner
+API's warm request reads them in the same round trip as its key and throttle) and fills what is missing
 with ONE database query, whatever the number of ids and of anchor kinds. A video's cached value is the
-list of anchors to render ([] for a known video without any), or `ABSENT` for an id that names no active
-video, so that unknown ids cost no query either until their entry expires.
+list of anchors to render ([] for a known video without any) carrying its entry of the answer already as
+JSON text (an `AnchorList`: the answer is these fragments joined, never encoded as a whole per request),
+or `ABSENT` for an id that names no active video, so that unknown ids cost no query either until their
+entry expires.
+
+Every drop also tells the CDN in front of the partner API (`cdn.cdn_purge`): answers name each video they
+cover in `Surrogate-Key`, so a purge of `video:<platform>:<id>` drops every cached answer about it.
 
 A lookup that reads the database just before a change commits and writes the cache just after the
 change's invalidation does not put the old anchors back: invalidation leaves a short-lived marker that
 lookups' writes (adds) do not replace (cache_entries.py).
 """
 
+import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypedDict
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
-from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate
+from portfolio.creators import cdn
+from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate, entry_or_none
 from portfolio.creators.models import Video
 
-CACHE_PREFIX = "anchors:v1"
+CACHE_PREFIX = "anchors:v2"  # v2: entries are AnchorLists (v1 processes cannot read them)
 ABSENT = 0  # cached for ids that name no active video of the platform
 
 
@@ -36,9 +46,31 @@ def anchors_cache_key(*, platform: str, platform_video_id: str) -> str:
     return f"{CACHE_PREFIX}:{platform}:{platform_video_id}"
 
 
+_SURROGATE_SAFE = re.compile(r"[A-Za-z0-9!$&'()*+,;=:@._~-]*")
+
+
+def surrogate_key(*, platform: str, platform_video_id: str) -> str:
+    """The name of a video in the partner API's `Surrogate-Key` header and in CDN purges:
+    `video:<platform>:<id>`, the id percent-encoded where it has characters a header cannot carry as they
+    are (non-ASCII, or `%`, `"`, `/` and the like)."""
+    if not _SURROGATE_SAFE.fullmatch(platform_video_id):
+        platform_video_id = quote(platform_video_id, safe="!$&'()*+,;=:@-._~")
+    return f"video:{platform}:{platform_video_id}"
+
+
 def anchors_cache_invalidate(*, videos: Iterable) -> None:
-    """Drops the cached anchors of these videos (objects with .platform and .platform_video_id)."""
-    entries_invalidate(anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos)
+    """Drops the cached anchors of these videos (objects with .platform and .platform_video_id), here and
+    at the CDN."""
+    videos = list(videos)
+    if not videos:
+        return
+    try:
+        entries_invalidate(
+            anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos
+        )
+    finally:  # the CDN is told even while our own cache is away
+        names = {surrogate_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos}
+        cdn.cdn_purge(surrogate_keys=sorted(names))
 
 
 class Anchor(TypedDict):
@@ -117,19 +149,79 @@ def _anchors_from_database(*, platform: str, video_ids: list[str]) -> dict[str, 
     }
 
 
-def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:
-    """[{"video_id": ..., "anchors": [...]}] for the known active videos among `video_ids` (distinct
-    ids), in the order asked; ids of unknown or removed videos are left out."""
+class AnchorList:
+    """A video's anchors as cached: `json`, the video's entry of the answer (`{"video_id": ..., "anchors":
+    [...]}`) as JSON text, encoded once when it is read from the database. Pickled as that text alone, so
+    reading one from the cache builds no dicts; it equals the list of anchors it holds."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json_text: str):
+        self.json = json_text
+
+    def __reduce__(self):
+        return (AnchorList, (self.json,))
+
+    @property
+    def anchors(self) -> list[Anchor]:
+        return json.loads(self.json)["anchors"]
+
+    def __eq__(self, other):
+        if isinstance(other, AnchorList):
+            return self.json == other.json
+        return self.anchors == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self):
+        return f"AnchorList({self.json})"
+
+
+def json_text(value) -> str:
+    """JSON as the partner API writes it (DRF's JSONRenderer's: compact, UTF-8, U+2028/2029 escaped)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _cached(video_id: str, anchors: list[Anchor]) -> AnchorList:
+    return AnchorList(json_text({"video_id": video_id, "anchors": anchors}))
+
+
+def _fragment(video_id: str, value) -> str | None:
+    """The video's entry of the answer as JSON text; None for an id that names no active video."""
+    if isinstance(value, AnchorList):
+        return value.json
+    if isinstance(value, list):  # a plain list of anchors, as an operator or a test may have cached one
+        return json_text({"video_id": video_id, "anchors": value})
+    return None
+
+
+def anchor_fragments(*, platform: str, video_ids: list[str], cached: dict | None = None) -> list[str]:
+    """The entries of the answer, as JSON text, of the known active videos among `video_ids` (distinct
+    ids), in the order asked; ids of unknown or removed videos are left out.
+
+    `cached` is what the caller already read from the cache for these videos' keys (the partner API reads
+    it in the same round trip as its key check); without it they are read here.
+    """
     keys = {video_id: anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids}
-    found = entries_get_many(list(keys.values()))  # {} while the cache is away: all read from the database
+    if cached is None:
+        found = entries_get_many(list(keys.values()))  # {} while the cache is away: all read from the database
+    else:
+        found = {key: value for key, value in cached.items() if entry_or_none(value) is not None}
     missing = [video_id for video_id, key in keys.items() if key not in found]
     if missing:
         fetched = _anchors_from_database(platform=platform, video_ids=missing)
-        fresh = {keys[video_id]: fetched.get(video_id, ABSENT) for video_id in missing}
+        fresh = {
+            keys[video_id]: _cached(video_id, fetched[video_id]) if video_id in fetched else ABSENT
+            for video_id in missing
+        }
         entries_add(fresh, timeout=settings.ANCHORS_CACHE_SECONDS)
         found.update(fresh)
-    return [
-        {"video_id": video_id, "anchors": found[key]}
-        for video_id, key in keys.items()
-        if isinstance(found[key], list)
-    ]
+    fragments = (_fragment(video_id, found[key]) for video_id, key in keys.items())
+    return [fragment for fragment in fragments if fragment is not None]
+
+
+def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:
+    """[{"video_id": ..., "anchors": [...]}] for the known active videos among `video_ids` (distinct
+    ids), in the order asked; ids of unknown or removed videos are left out."""
+    return [json.loads(fragment) for fragment in anchor_fragments(platform=platform, video_ids=video_ids)]

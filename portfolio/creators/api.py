@@ -1,30 +1,47 @@
 """The partner API: which anchors to render on which videos. This is the hot path.
 
-A warm request makes no database query: the API key, the throttle counter and every video's anchors come
-from the cache. A cold one makes one query for the anchors of all the ids not in the cache (plus, when the
-key is not cached either, one to look the key up and one to record its use).
+A warm request makes no database query and ONE cache round trip: the API key's record, the throttle
+counter and every video's anchors are read (and counted) together (common/fastcache.gated_read). A cold
+one makes one query for the anchors of all the ids not in the cache (plus, when the key is not cached
+either, one to look the key up and one to record its use).
+
+Two ways through, one answer. The DRF views below hold the contract: the OpenAPI schema, validation and
+its messages, authentication, scopes, the throttle and the one error shape. In front of them,
+`_hot_path` answers the requests that need none of that machinery: a well-formed query or body, a key
+the cache holds that is valid and has the scope, under its rate. Anything else (a bad request, an
+unknown, refused or throttled key, a cache away) goes to the DRF view, which answers it as before; a
+count the hot path made for a request it hands over is taken back first, so the DRF view counts it once.
+Both build the body from the per-video JSON fragments of anchor_cache.py, so both answer byte for byte
+alike, with the same ETag.
 """
 
 import hashlib
+import json
 import re
-from functools import partial
+import time
+from contextlib import suppress
+from functools import cache, wraps
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication
+from common import fastcache
+from common.cache_guard import CacheAway
+from integrations.partners import keys as api_keys
+from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
 from integrations.partners.scopes import ANCHORS_READ
-from integrations.partners.throttling import PartnerApiKeyRateThrottle
+from integrations.partners.selectors import api_key_cache_key, api_key_record
+from integrations.partners.throttling import PartnerApiKeyRateThrottle, partner_throttle_key
 from portfolio.core.api import ErrorSerializer
-from portfolio.creators.anchor_cache import anchors_for_videos
+from portfolio.creators.anchor_cache import anchor_fragments, anchors_cache_key, json_text, surrogate_key
 
 MAX_VIDEO_IDS = 100
 MAX_VIDEO_ID_LENGTH = 128
@@ -105,15 +122,32 @@ class _PartnerAnchorsApiView(APIView):
     throttle_classes = [PartnerApiKeyRateThrottle]
     renderer_classes = [JSONRenderer]
 
-    def answer(self, *, platform: str, video_ids: list[str]) -> Response:
-        videos = anchors_for_videos(platform=platform, video_ids=video_ids)
-        # The cached payload is already in AnchorsOutputSerializer's shape (the tests hold it to that), so
-        # it is returned as it is: running DRF's serializer over 100 videos cost a quarter of a warm request.
-        response = Response({"platform": platform, "videos": videos})
-        response["Cache-Control"] = f"public, max-age={settings.PARTNER_API_MAX_AGE}"
-        patch_vary_headers(response, ["Authorization"])
-        response.add_post_render_callback(partial(_with_etag, self.request))
-        return response
+    def answer(self, *, platform: str, video_ids: list[str]) -> HttpResponse:
+        fragments = anchor_fragments(platform=platform, video_ids=video_ids)
+        return anchors_response(self.request, platform=platform, video_ids=video_ids, fragments=fragments)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view)."""
+        drf_view = super().as_view(**initkwargs)
+        instance = cls(**initkwargs)
+        instance.setup(HttpRequest())  # as for a request: a view with get() answers HEAD too
+        allow = ", ".join(instance.allowed_methods)
+
+        @wraps(drf_view)
+        def view(request, *args, **kwargs):
+            response = _hot_path(request, cls.hot_query)
+            if response is None:
+                return drf_view(request, *args, **kwargs)
+            response["Allow"] = allow  # as DRF's views answer
+            return response
+
+        return view
+
+    @staticmethod
+    def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
+        """(platform, distinct video ids) of a request the DRF view would accept as it is; None otherwise."""
+        raise NotImplementedError
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -163,6 +197,18 @@ class AnchorsApi(_PartnerAnchorsApiView):
         def validate_video_id(self, value):
             return _checked_video_ids(value)
 
+    @staticmethod
+    def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
+        if request.method != "GET":
+            return None
+        query = request.GET
+        if len(query) > 2 or any(name not in ("platform", "video_id") for name in query):
+            return None
+        platforms = query.getlist("platform")
+        if len(platforms) != 1:
+            return None
+        return _hot_ids(platforms[0], query.getlist("video_id"))
+
     @extend_schema(
         operation_id="anchors_lookup",
         summary="Anchors to render on videos",
@@ -177,9 +223,13 @@ class AnchorsApi(_PartnerAnchorsApiView):
             "(gunicorn's ceiling) with a plain-text `414` before the API sees it, and CDNs have limits of their "
             "own: send long lists to `POST /api/v1/anchors/lookup` instead, which takes the ids in a JSON "
             "body.\n\n"
-            "Responses are cacheable: `Cache-Control: public, max-age=<PARTNER_API_MAX_AGE>` (60 s by default), "
-            "`Vary: Authorization` and an `ETag` computed from the body; send it back in `If-None-Match` to "
-            "get `304 Not Modified` while nothing changed. Each API key may make `PARTNER_API_RATE` requests "
+            "Responses are cacheable, by a CDN too: `Cache-Control: public, max-age=<PARTNER_API_MAX_AGE>, "
+            "stale-while-revalidate=<PARTNER_API_STALE_WHILE_REVALIDATE>, stale-if-error=<PARTNER_API_STALE_IF_ERROR>` "
+            "(60 s, 30 s and one day by default), `Vary: Authorization` and an `ETag` computed from the body; send "
+            "it back in `If-None-Match` to get `304 Not Modified` while nothing changed. `Surrogate-Key` names "
+            "each video asked about, `video:<platform>:<video_id>` (the id percent-encoded where a header "
+            "cannot carry it as it is), space-separated: when a video's anchors change, Reelfolio purges that "
+            "key at the CDN it is configured with. Each API key may make `PARTNER_API_RATE` requests "
             "per window (6000/min by default); over it the answer is 429 with `Retry-After`."
         ),
         tags=["partner API"],
@@ -358,6 +408,23 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
         def validate_video_ids(self, value):
             return _checked_video_ids(value)
 
+    @staticmethod
+    def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
+        if request.method != "POST" or request.content_type != "application/json":
+            return None
+        try:
+            body = json.loads(request.body.decode())
+        except ValueError:
+            return None
+        if not isinstance(body, dict) or set(body) != {"platform", "video_ids"}:
+            return None
+        platform, video_ids = body["platform"], body["video_ids"]
+        if not isinstance(platform, str) or not isinstance(video_ids, list):
+            return None
+        if not all(isinstance(video_id, str) for video_id in video_ids):
+            return None
+        return _hot_ids(platform, video_ids)
+
     @extend_schema(
         operation_id="anchors_lookup_post",
         summary="Anchors to render on videos (ids in a JSON body)",
@@ -393,11 +460,93 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
         return self.answer(platform=body.validated_data["platform"], video_ids=body.validated_data["video_ids"])
 
 
-def _with_etag(request, response):
-    """Sets the ETag from the rendered body, and answers a GET 304 when If-None-Match already has it (a POST
-    is answered in full: HTTP would make a matching If-None-Match on it a 412)."""
-    etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+def _hot_ids(platform: str, video_ids: list[str]) -> tuple[str, list[str]] | None:
+    """What both InputSerializers accept as it is (the same checks, without their messages); None for
+    anything they would refuse or change, so that the DRF view answers it."""
+    if not _PLATFORM.fullmatch(platform) or not 0 < len(video_ids) <= MAX_VIDEO_IDS:
+        return None
+    for video_id in video_ids:
+        if not _VIDEO_ID.fullmatch(video_id) or not video_id.isprintable():  # isprintable: no lone surrogates
+            return None
+    return platform, list(dict.fromkeys(video_ids))
+
+
+@cache
+def _rate(rate: str) -> tuple[int, int]:
+    """(requests, seconds) of a rate such as 6000/min, read as the throttle reads it."""
+    num_requests, duration = PartnerApiKeyRateThrottle().parse_rate(rate)
+    assert num_requests is not None and duration is not None
+    return num_requests, duration
+
+
+_ACCEPTED = ("*/*", "application/json", "application/*")
+
+
+def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
+    """The answer to a warm, valid, authorized request under its rate, in one cache round trip; None hands
+    the request to the DRF view (after taking back the count this made, if any)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    parsed = api_keys.parse_api_key(key.strip())
+    if parsed is None:
+        return None
+    accept = request.META.get("HTTP_ACCEPT")
+    if accept and not any(media in accept for media in _ACCEPTED):
+        return None  # the DRF view negotiates (and refuses) it
+    try:
+        asked = hot_query(request)
+    except Exception:  # what Django refuses to parse (too many fields, a body too large): the DRF view says so
+        return None
+    if asked is None:
+        return None
+    platform, video_ids = asked
+    prefix, secret = parsed
+    now = time.time()
+    num_requests, duration = _rate(settings.PARTNER_API_RATE)
+    counter = partner_throttle_key(prefix, now=now, duration=duration)
+    anchor_keys = [anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids]
+    try:
+        read = fastcache.gated_read(
+            record_key=api_key_cache_key(prefix), counter_key=counter, counter_timeout=duration + 1, keys=anchor_keys
+        )
+    except CacheAway:
+        return None
+    record = api_key_record(read.record)
+    if record is None:
+        return None  # a key the cache does not hold: read from the database by the DRF view (which counts)
+    client, _refusal = client_for_record(record, prefix=prefix, secret=secret)
+    if client is None or ANCHORS_READ not in client.scopes or read.count > num_requests:
+        with suppress(CacheAway):
+            fastcache.decr(counter)
+        return None
+    fragments = anchor_fragments(platform=platform, video_ids=video_ids, cached=read.entries)
+    return anchors_response(request, platform=platform, video_ids=video_ids, fragments=fragments)
+
+
+def cache_control() -> str:
+    return (
+        f"public, max-age={settings.PARTNER_API_MAX_AGE}, "
+        f"stale-while-revalidate={settings.PARTNER_API_STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={settings.PARTNER_API_STALE_IF_ERROR}"
+    )
+
+
+def anchors_response(request, *, platform: str, video_ids: list[str], fragments: list[str]) -> HttpResponse:
+    """The answer from the videos' JSON fragments, with its caching headers: Cache-Control, Vary, an ETag
+    from the body (a GET whose If-None-Match has it is answered 304), and a Surrogate-Key naming each video
+    asked about, so that a change of one purges every answer that covers it (cdn.py)."""
+    body = f'{{"platform":{json_text(platform)},"videos":[{",".join(fragments)}]}}'.encode()
+    response = HttpResponse(body, content_type="application/json")
+    response["Cache-Control"] = cache_control()
+    patch_vary_headers(response, ["Authorization"])
+    response["Surrogate-Key"] = " ".join(
+        surrogate_key(platform=platform, platform_video_id=video_id) for video_id in video_ids
+    )
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     response["ETag"] = etag
     if request.method not in ("GET", "HEAD"):
+        # A POST is answered in full: HTTP would make a matching If-None-Match on it a 412.
         return response
-    return get_conditional_response(request, etag=etag, response=response)
+    return get_conditional_response(request, etag=etag, response=response) or response

@@ -13,25 +13,19 @@ database, and a stalled cache costs at most one read timeout every CACHE_OUTAGE_
 
 from contextlib import suppress
 
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
-
-from common.cache_guard import CacheAway, cache_call
+from common import fastcache
+from common.cache_guard import CacheAway
 
 INVALIDATED = "creators:invalidated"
 # Longer than any read of the database that a reader does between its cache miss and its cache write.
 INVALIDATED_SECONDS = 30
 
 
-def _cache():
-    return caches["default"]
-
-
 def entries_invalidate(keys) -> None:
     """Drops these entries for good: what a reader read before now can no longer be cached."""
     keys = list(keys)
     if keys:
-        _cache().set_many(dict.fromkeys(keys, INVALIDATED), timeout=INVALIDATED_SECONDS)
+        fastcache.set_many(dict.fromkeys(keys, INVALIDATED), timeout=INVALIDATED_SECONDS, guarded=False)
 
 
 def entry_or_none(value):
@@ -42,30 +36,14 @@ def entry_or_none(value):
 def entries_get_many(keys: list[str]) -> dict:
     """The live entries among these keys ({} while the cache is away): missing and dropped ones left out."""
     try:
-        found = cache_call("default", lambda backend: backend.get_many(keys))
+        found = fastcache.get_many(keys)
     except CacheAway:
         return {}
     return {key: value for key, value in found.items() if entry_or_none(value) is not None}
 
 
 def entries_add(values: dict, *, timeout: int) -> None:
-    """Caches what was read from the database, where no entry (and no marker of a drop) is in the way;
-    nothing while the cache is away."""
-    if values:
-        with suppress(CacheAway):
-            cache_call("default", _entries_add, values, timeout)
-
-
-def _entries_add(backend, values: dict, timeout: int) -> None:
-    if isinstance(backend, RedisCache):  # SET NX for them all, in one round trip
-        client = backend._cache.get_client(write=True)
-        pipeline = client.pipeline(transaction=False)
-        seconds = backend.get_backend_timeout(timeout)
-        expires = None if seconds is None else int(seconds)
-        for key, value in values.items():
-            dumped = backend._cache._serializer.dumps(value)  # type: ignore[attr-defined]  # what set() would store
-            pipeline.set(backend.make_and_validate_key(key), dumped, nx=True, ex=expires)
-        pipeline.execute()
-        return
-    for key, value in values.items():
-        backend.add(key, value, timeout)
+    """Caches what was read from the database, where no entry (and no marker of a drop) is in the way (SET
+    NX for them all, in one round trip on Redis); nothing while the cache is away."""
+    with suppress(CacheAway):
+        fastcache.add_many(values, timeout=timeout)

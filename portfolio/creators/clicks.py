@@ -41,6 +41,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
 from redis.commands.core import Script
 
+from common import fastcache
 from common.cache_guard import CacheAway, cache_call
 
 PREFIX = "clicks:v1"
@@ -205,7 +206,7 @@ def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) ->
 def _click_in_cache(backend, *, anchor_id: int, day_str: str, digest: str) -> bool:
     keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
     if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(keys[0], write=True)
+        client = fastcache.redis_client(CACHE_ALIAS)  # built once per process, not per click
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
         redis_keys = [backend.make_and_validate_key(k) for k in [*keys, clicked_key(day_str)]]
         return bool(script(keys=redis_keys, args=[COUNTER_TTL, MARKER_TTL, anchor_id], client=client))

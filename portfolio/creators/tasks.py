@@ -1,6 +1,8 @@
 import logging
 
+import requests
 from celery import shared_task
+from django.conf import settings
 
 from portfolio.creators.services import clicks_fold
 
@@ -16,3 +18,38 @@ def clicks_fold_task() -> None:
     moved = clicks_fold()
     if moved:
         logger.info("clicks folded", extra={"clicks": moved})
+
+
+# Fastly takes up to 256 keys per batch purge.
+CDN_PURGE_BATCH = 256
+
+
+@shared_task(
+    name="creators.cdn_purge",
+    ignore_result=True,
+    autoretry_for=(requests.RequestException,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def cdn_purge_task(surrogate_keys: list[str]) -> None:
+    """POSTs {"surrogate_keys": [...]} to CDN_PURGE_URL (in batches); retried with backoff on failure.
+
+    Gave up after the last retry: logged; the answers it meant to drop expire within their max-age.
+    """
+    headers = {}
+    if settings.CDN_PURGE_TOKEN:
+        headers[settings.CDN_PURGE_TOKEN_HEADER] = settings.CDN_PURGE_TOKEN
+    for start in range(0, len(surrogate_keys), CDN_PURGE_BATCH):
+        batch = surrogate_keys[start : start + CDN_PURGE_BATCH]
+        try:
+            response = requests.post(
+                settings.CDN_PURGE_URL, json={"surrogate_keys": batch}, headers=headers, timeout=(3.05, 10)
+            )
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            if cdn_purge_task.request.retries >= (cdn_purge_task.max_retries or 0):
+                logger.error("cdn purge gave up", extra={"count": len(batch), "error": str(exc)[:300]})
+                return
+            raise
+    logger.info("cdn purged", extra={"count": len(surrogate_keys)})

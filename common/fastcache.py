@@ -1,0 +1,257 @@
+"""The one way the hot paths reach the cache: a Redis client built once per process and reused.
+
+Django's Redis cache builds a `redis.Redis` client on every call (about 0.2 ms each, more than the round
+trip it makes). Every cached read and counter of the partner API and of the short links goes through
+here instead: on Redis, a client built once per process and alias over the backend's own connection
+pool, keys and values made exactly as Django's cache makes them (so both read each other's entries),
+and server-side scripts registered once. On the embedded defaults (local-memory or database cache) the
+same functions call Django's cache API.
+
+Every call goes through common/cache_guard.py: a cache that fails is skipped for CACHE_OUTAGE_SECONDS
+and the call raises CacheAway, so each caller takes its own fallback (the database, a per-process
+count) as it did before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.base import default_key_func
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from redis import Redis
+from redis.commands.core import Script
+
+from common.cache_guard import CacheAway, cache_call
+
+__all__ = ["CacheAway", "RedisHandle", "add_many", "get_many", "redis_handle", "run_script", "set_many"]
+
+
+@dataclass(frozen=True)
+class RedisHandle:
+    """A Redis cache alias as the hot paths use it: one client, the cache's key function and serializer."""
+
+    client: Redis
+    make_key: Callable[[str], str]
+    dumps: Callable[[Any], Any]
+    loads: Callable[[Any], Any]
+
+    def key(self, key: str) -> str:
+        return self.make_key(key)
+
+
+def _key_maker(backend) -> Callable[[str], str]:
+    """The backend's make_key; with Django's default key function, the same as a plain concatenation."""
+    if backend.key_func is default_key_func:
+        start = f"{backend.key_prefix}:{backend.version}:"
+        return start.__add__
+    return backend.make_key
+
+
+_handles: dict[str, tuple[dict | None, RedisHandle | None]] = {}  # alias -> (its CACHES entry, handle)
+_scripts: dict[str, Script] = {}
+
+
+def redis_handle(alias: str = "default") -> RedisHandle | None:
+    """The alias's reused client (None when the alias is not a Redis cache)."""
+    config = settings.CACHES.get(alias)
+    known = _handles.get(alias)
+    if known is not None and known[0] is config:
+        return known[1]
+    backend = caches[alias]
+    if not isinstance(backend, RedisCache):
+        _handles[alias] = (config, None)
+        return None
+    cache_client = backend._cache
+    # The backend's own pool (the primary's): connections are shared with Django's cache calls.
+    pool = cache_client._get_connection_pool(write=True)  # type: ignore[attr-defined]
+    serializer = cache_client._serializer  # type: ignore[attr-defined]
+    handle = RedisHandle(
+        client=cache_client._client(connection_pool=pool),  # type: ignore[attr-defined]
+        make_key=_key_maker(backend),
+        dumps=serializer.dumps,
+        loads=serializer.loads,
+    )
+    _handles[alias] = (config, handle)
+    return handle
+
+
+def redis_client(alias: str = "default") -> Redis:
+    """The alias's reused Redis client, for callers that already know the alias is Redis."""
+    handle = redis_handle(alias)
+    if handle is None:
+        raise TypeError(f"The cache {alias!r} is not Redis.")
+    return handle.client
+
+
+@receiver(setting_changed)
+def _forget_handles(*, setting, **kwargs):
+    if setting == "CACHES":
+        _handles.clear()
+
+
+def script(name: str, source: str) -> Script:
+    """A server-side script registered once per process (EVALSHA, loaded again when the server lost it)."""
+    found = _scripts.get(name)
+    if found is None or found.script != source.encode():
+        # Registering needs no connection: Script only hashes the source here.
+        found = _scripts[name] = Script(None, source.encode())  # type: ignore[arg-type]
+    return found
+
+
+def run_script(alias: str, name: str, source: str, *, keys: list[str], args: list) -> Any:
+    """Runs a script on the alias's Redis with the cache's own keys (one round trip); raises CacheAway.
+
+    Only for Redis aliases: callers check `redis_handle(alias)` first and count another way elsewhere.
+    """
+
+    def call(_backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            raise TypeError(f"The cache {alias!r} is not Redis.")
+        return script(name, source)(keys=[handle.key(k) for k in keys], args=args, client=handle.client)
+
+    return cache_call(alias, call)
+
+
+def get_many(keys: list[str], *, alias: str = "default") -> dict:
+    """{key: value} for the keys the cache holds; raises CacheAway. One MGET on Redis."""
+    if not keys:
+        return {}
+
+    def call(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            return backend.get_many(keys)
+        values = handle.client.mget([handle.key(k) for k in keys])
+        return {key: handle.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+    return cache_call(alias, call)
+
+
+def add_many(values: dict, *, timeout: int | None, alias: str = "default") -> None:
+    """Adds each entry where the key is free (SET NX, one pipelined round trip on Redis); raises CacheAway."""
+    if not values:
+        return
+
+    def call(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            for key, value in values.items():
+                backend.add(key, value, timeout)
+            return
+        pipeline = handle.client.pipeline(transaction=False)
+        seconds = backend.get_backend_timeout(timeout)
+        expires = None if seconds is None else max(1, int(seconds))
+        for key, value in values.items():
+            pipeline.set(handle.key(key), handle.dumps(value), nx=True, ex=expires)
+        pipeline.execute()
+
+    cache_call(alias, call)
+
+
+def set_many(values: dict, *, timeout: int | None, alias: str = "default", guarded: bool = True) -> None:
+    """Sets each entry (one pipelined round trip on Redis); raises CacheAway.
+
+    `guarded=False` tries the cache even while it is skipped as away, and lets its error through: for
+    writes that drop what would otherwise stay stale (a revocation, an invalidation), worth a try always.
+    """
+    if not values:
+        return
+
+    def call(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            backend.set_many(values, timeout)
+            return
+        pipeline = handle.client.pipeline(transaction=False)
+        seconds = backend.get_backend_timeout(timeout)
+        expires = None if seconds is None else max(1, int(seconds))
+        for key, value in values.items():
+            pipeline.set(handle.key(key), handle.dumps(value), ex=expires)
+        pipeline.execute()
+
+    if guarded:
+        cache_call(alias, call)
+    else:
+        call(caches[alias])
+
+
+# The partner API's warm request in one round trip: the API key's record; when the cache holds it, one
+# more on the key's counter of the window (INCR, and EXPIRE on the window's first count, as counters.py
+# does) and the entries asked for. A key the cache does not hold counts nothing here: the caller then
+# takes its slow path (the database), which counts.
+_GATED_READ = """
+local record = redis.call('GET', KEYS[1])
+if not record then return {false} end
+local count = redis.call('INCR', KEYS[2])
+if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+local result = {record, count}
+if #KEYS > 2 then
+  local entries = redis.call('MGET', unpack(KEYS, 3))
+  for i = 1, #entries do result[i + 2] = entries[i] end
+end
+return result
+"""
+
+
+@dataclass(frozen=True)
+class GatedRead:
+    record: Any  # the gate's record, None when the cache does not hold it (then nothing was counted or read)
+    count: int  # the counter's new value
+    entries: dict  # {key: value} of the entries the cache holds
+
+
+def gated_read(*, record_key: str, counter_key: str, counter_timeout: int, keys: list[str]) -> GatedRead:
+    """A record, a counter and entries in ONE round trip on Redis (a script); raises CacheAway.
+
+    On other caches: the record, then (when there is one) the counter and the entries, one call each.
+    """
+
+    def call(backend):
+        handle = redis_handle("default")
+        if handle is None:
+            record = backend.get(record_key)
+            if record is None:
+                return GatedRead(None, 0, {})
+            return GatedRead(record, _incr_or_start(backend, counter_key, counter_timeout), backend.get_many(keys))
+        stored_keys = [handle.key(k) for k in (record_key, counter_key, *keys)]
+        result = script("gated_read", _GATED_READ)(keys=stored_keys, args=[counter_timeout], client=handle.client)
+        if not result[0]:
+            return GatedRead(None, 0, {})
+        loads = handle.loads
+        entries = {key: loads(value) for key, value in zip(keys, result[2:], strict=False) if value is not None}
+        return GatedRead(loads(result[0]), int(result[1]), entries)
+
+    return cache_call("default", call)
+
+
+def _incr_or_start(backend, key: str, timeout: int) -> int:
+    try:
+        return backend.incr(key)
+    except ValueError:  # the window's first count; add() fails when another request started it meanwhile
+        return 1 if backend.add(key, 1, timeout=timeout) else backend.incr(key)
+
+
+def decr(key: str, *, alias: str = "default") -> None:
+    """Takes one back from a counter (an undone count); raises CacheAway."""
+
+    def call(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            backend.decr(key)
+        else:
+            handle.client.decr(handle.key(key))
+
+    cache_call(alias, call)
+
+
+def keys_of(values: Iterable[str], *, alias: str = "default") -> list[str]:
+    """The keys as the cache stores them (for tests and for scripts that name keys themselves)."""
+    handle = redis_handle(alias)
+    return [handle.key(v) for v in values] if handle else list(values)

@@ -1,0 +1,259 @@
+"""The partner API's hot path: what a warm request costs (database queries, cache round trips), that it
+answers exactly as the full DRF view does, and what it tells CDNs (Surrogate-Key, purges on change)."""
+
+import json
+import threading
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+from redis.connection import AbstractConnection
+
+from common import fastcache
+from integrations.partners import services as partner_services
+from integrations.partners.models import ApiKey
+from integrations.partners.scopes import ANCHORS_READ
+from portfolio.celery import app as celery_app
+from portfolio.creators import services
+from portfolio.creators.models import PortfolioAnchor, Video
+from portfolio.creators.tasks import cdn_purge_task
+from tests.creators.conftest import BROWSER_UA, target_for
+from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+
+pytestmark = pytest.mark.django_db
+
+GET_URL = reverse("api-anchors")
+LOOKUP_URL = reverse("api-anchors-lookup")
+PLATFORM = "sandbox-video"
+ON_REDIS = django_settings.CACHES["default"]["BACKEND"].endswith(".RedisCache")
+
+
+@pytest.fixture
+def partner_key():
+    return partner_services.partner_create(name="Sandbox Video").key
+
+
+def make_video(owner, video_id, *, code=None):
+    video = Video.objects.create(owner=owner, platform=PLATFORM, platform_video_id=video_id)
+    if code:
+        PortfolioAnchor.objects.create(
+            video=video,
+            code=code,
+            target_kind=PortfolioAnchor.TargetKind.REELFOLIO_PAGE,
+            target_url="https://reelfolio.example/@casey",
+        )
+    return video
+
+
+def query_of(video_ids):
+    return f"platform={PLATFORM}&" + "&".join(f"video_id={video_id}" for video_id in video_ids)
+
+
+def get(client, key, video_ids, **headers):
+    return client.get(f"{GET_URL}?{query_of(video_ids)}", HTTP_AUTHORIZATION=f"Bearer {key}", **headers)
+
+
+def lookup(client, key, video_ids):
+    body = json.dumps({"platform": PLATFORM, "video_ids": video_ids})
+    return client.post(LOOKUP_URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+@contextmanager
+def redis_round_trips():
+    """Counts the commands this thread sends to any Redis server; a pipeline or a script is one send."""
+    sent: list[int] = []
+    original = AbstractConnection.send_packed_command
+    me = threading.get_ident()
+
+    def counting(self, command, check_health=True):
+        if threading.get_ident() == me:
+            sent.append(1)
+        return original(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counting  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
+
+
+# --- Cost of a request ----------------------------------------------------------------------------------
+
+
+def test_warm_requests_and_revalidations_make_no_query_and_a_cold_one_makes_one(
+    client, creator, partner_key, django_assert_num_queries
+):
+    ids = [f"v-{number}" for number in range(50)]
+    for number, video_id in enumerate(ids):
+        make_video(creator, video_id, code=f"code{number:04d}" if number % 2 else None)
+    get(client, partner_key, ["warm-up"])  # the key is cached from here on
+
+    with django_assert_num_queries(1):  # cold: one query for the anchors of all 50
+        cold = get(client, partner_key, ids)
+    assert cold.status_code == 200
+    with django_assert_num_queries(0):
+        warm = get(client, partner_key, ids)
+    assert (warm.status_code, warm.content, warm["ETag"]) == (200, cold.content, cold["ETag"])
+    with django_assert_num_queries(0):
+        revalidated = get(client, partner_key, ids, HTTP_IF_NONE_MATCH=warm["ETag"])
+    assert revalidated.status_code == 304
+    with django_assert_num_queries(0):
+        assert lookup(client, partner_key, ids).content == warm.content
+
+
+@pytest.mark.skipif(not ON_REDIS, reason="counts round trips to Redis (CI runs it with CACHE_URL=redis://...)")
+@pytest.mark.parametrize("count", [1, 100])
+def test_a_warm_lookup_is_one_redis_round_trip(client, creator, partner_key, count):
+    """Before, a warm request made three (the key, the throttle, the anchors), each on a new client."""
+    ids = [f"v-{number}" for number in range(count)]
+    for number, video_id in enumerate(ids):
+        make_video(creator, video_id, code=f"code{number:04d}")
+    assert get(client, partner_key, ids).status_code == 200  # cold key, cold anchors
+    assert get(client, partner_key, ids).status_code == 200  # the script is loaded on the server
+
+    with redis_round_trips() as sent:
+        warm = get(client, partner_key, ids)
+    assert warm.status_code == 200
+    assert len(warm.json()["videos"]) == count
+    assert len(sent) == 1
+    with redis_round_trips() as sent:
+        assert get(client, partner_key, ids, HTTP_IF_NONE_MATCH=warm["ETag"]).status_code == 304
+    assert len(sent) == 1
+    with redis_round_trips() as sent:
+        assert lookup(client, partner_key, ids).status_code == 200
+    assert len(sent) == 1
+
+
+@pytest.mark.skipif(not ON_REDIS, reason="counts round trips to Redis (CI runs it with CACHE_URL=redis://...)")
+def test_a_counted_redirect_is_two_redis_round_trips(client, creator, videos):
+    """The link's target, then the click script; the day's salt is read once per process."""
+    [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    for visitor in (1, 2):  # warm: the link cached, the salt read, the script loaded
+        client.get(f"/l/{anchor.code}", HTTP_USER_AGENT=BROWSER_UA, REMOTE_ADDR=f"198.51.100.{visitor}")
+    with redis_round_trips() as sent:
+        response = client.get(f"/l/{anchor.code}", HTTP_USER_AGENT=BROWSER_UA, REMOTE_ADDR="198.51.100.3")
+    assert response.status_code == 302
+    assert len(sent) == 2
+
+
+@pytest.mark.skipif(not ON_REDIS, reason="the client is Redis's (CI runs it with CACHE_URL=redis://...)")
+def test_the_redis_client_is_built_once_and_shared(client, partner_key):
+    assert fastcache.redis_client() is fastcache.redis_client()
+    assert fastcache.redis_handle("clicks") is not None
+
+
+# --- The same answer whichever way it is made ----------------------------------------------------------
+
+
+def test_the_first_answer_made_by_the_full_view_and_the_warm_one_are_byte_for_byte_alike(
+    client, creator, partner_key
+):
+    make_video(creator, "v-1", code="code0001")
+    make_video(creator, "vidéo-2")  # non-ASCII ids are written as UTF-8, not escaped
+    first = get(client, partner_key, ["v-1", "vidéo-2", "nope"])  # the key is not cached: the DRF view
+    warm = get(client, partner_key, ["v-1", "vidéo-2", "nope"])
+    assert first.content == warm.content
+    assert first["ETag"] == warm["ETag"]
+    assert first["Allow"] == warm["Allow"] == "GET, HEAD, OPTIONS"
+    assert warm.content.decode() == (
+        '{"platform":"sandbox-video","videos":[{"video_id":"v-1","anchors":[{"kind":"portfolio",'
+        '"label":"View My Portfolio","url":"http://127.0.0.1:8000/l/code0001"}]},'
+        '{"video_id":"vidéo-2","anchors":[]}]}'
+    )
+
+
+def test_the_rate_is_counted_once_per_request_whichever_way_it_is_answered(client, creator, partner_key, settings):
+    settings.PARTNER_API_RATE = "3/min"
+    make_video(creator, "v-1")
+    statuses = [get(client, partner_key, ["v-1"]).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    response = get(client, partner_key, ["v-1"])
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) >= 1
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_wrong_secret_on_a_known_key_is_refused_and_costs_the_key_nothing(client, creator, partner_key, settings):
+    settings.PARTNER_API_RATE = "2/min"
+    make_video(creator, "v-1")
+    assert get(client, partner_key, ["v-1"]).status_code == 200  # the key is cached: the hot path reads it
+    forged = partner_key[:-5] + ("AAAAA" if not partner_key.endswith("AAAAA") else "BBBBB")
+    for _ in range(3):
+        response = get(client, forged, ["v-1"])
+        assert response.status_code == 401
+        assert response.json()["error"]["message"] == "Invalid API key."
+    assert get(client, partner_key, ["v-1"]).status_code == 200  # the second of two: the forged ones did not count
+    assert get(client, partner_key, ["v-1"]).status_code == 429
+
+
+def test_a_cached_key_without_the_scope_gets_the_full_views_403(client, creator):
+    created = partner_services.partner_create(name="Other Video")
+    key = created.key
+    ApiKey.objects.filter(pk=created.api_key.pk).update(scopes=["jobs:read"])
+    response = get(client, key, ["v-1"])
+    assert response.status_code == 403
+    response = get(client, key, ["v-1"])  # again, the key now cached
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == f"This API key lacks the {ANCHORS_READ} scope."
+
+
+# --- CDN ------------------------------------------------------------------------------------------------
+
+
+def test_answers_name_each_video_in_surrogate_key_and_may_be_served_stale(client, creator, partner_key):
+    make_video(creator, "v-1", code="code0001")
+    response = get(client, partner_key, ["v-1", "nope", "a%2Fb", "vidéo"])
+    assert response["Surrogate-Key"] == (
+        "video:sandbox-video:v-1 video:sandbox-video:nope video:sandbox-video:a%2Fb video:sandbox-video:vid%C3%A9o"
+    )
+    assert "stale-while-revalidate=30" in response["Cache-Control"]
+    assert "stale-if-error=86400" in response["Cache-Control"]
+    assert get(client, "rfk_000000000000_" + "x" * 43, ["v-1"])["Cache-Control"] == "no-store"
+
+
+@pytest.fixture
+def eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def cdn():
+    with Receiver() as running:
+        yield running
+
+
+def test_a_change_of_a_videos_anchors_purges_its_surrogate_key_at_the_cdn(
+    creator, videos, settings, cdn, eager_celery, django_capture_on_commit_callbacks
+):
+    settings.CDN_PURGE = "portfolio.creators.cdn.HttpPurge"
+    settings.CDN_PURGE_URL = cdn.url
+    settings.CDN_PURGE_TOKEN = "cdn-token-for-tests"
+    with django_capture_on_commit_callbacks(execute=True):
+        [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.anchor_detach(creator=creator, anchor=anchor)
+
+    assert [json.loads(request.body) for request in cdn.requests] == [
+        {"surrogate_keys": ["video:sandbox-video:v-1001"]},
+        {"surrogate_keys": ["video:sandbox-video:v-1001"]},
+    ]
+    assert cdn.requests[0].headers["fastly-key"] == "cdn-token-for-tests"
+
+
+def test_a_purge_the_cdn_refuses_is_retried(settings, cdn, eager_celery):
+    settings.CDN_PURGE_URL = cdn.url
+    cdn.answers = [Answer(status=503), Answer(status=200)]
+    cdn_purge_task.delay(["video:sandbox-video:v-1"])  # eager: a retry runs at once
+    bodies = [json.loads(request.body) for request in cdn.requests]
+    assert bodies == [{"surrogate_keys": ["video:sandbox-video:v-1"]}] * 2
+
+
+def test_without_a_cdn_a_purge_is_a_log_line(creator, videos, django_capture_on_commit_callbacks, caplog):
+    with caplog.at_level("INFO", logger="portfolio.creators.cdn"), django_capture_on_commit_callbacks(execute=True):
+        services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
+    [record] = [r for r in caplog.records if r.name == "portfolio.creators.cdn"]
+    assert record.getMessage() == "cdn purge"
+    assert record.surrogate_keys == ["video:sandbox-video:v-1001"]
