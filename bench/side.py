@@ -6,6 +6,7 @@ prints one line `RESULT <json>`:
 
     side.py seed --videos N --creators N --anchors N --jobs N --applicants N --out FILE
     side.py webhooks --seeded FILE --count N --out FILE
+    side.py warm-links --seeded FILE
     side.py fold
     side.py counts --since ISO
     side.py outbound --organization ID --receiver URL --count N
@@ -258,6 +259,17 @@ def request_line(method: str, path: str, headers: dict[str, str], body: str = ""
     return f"{method}\t{path}\t{header_text}\t{body}\n"
 
 
+def warm_links(args) -> None:
+    """Resolves every seeded short link once, as the redirect does on a cache miss, so that the links
+    are in the cache before the timed redirects."""
+    from portfolio.creators import selectors
+
+    codes = json.loads(Path(args.seeded).read_text())["codes"]
+    for code in codes:
+        selectors.link_resolve(code=code)
+    result({"links": len(codes)})
+
+
 def fold(args) -> None:
     from django.db.models import Sum
 
@@ -342,6 +354,8 @@ def main() -> None:
     p.add_argument("--seeded", required=True, help="the file seed wrote (the partner and its secret)")
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--out", required=True)
+    p = commands.add_parser("warm-links")
+    p.add_argument("--seeded", required=True)
     commands.add_parser("fold")
     p = commands.add_parser("counts")
     p.add_argument("--event-prefix", default="")
@@ -351,7 +365,11 @@ def main() -> None:
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
-    {"seed": seed, "webhooks": webhooks, "fold": fold, "counts": counts, "outbound": outbound}[args.command](args)
+    commands_by_name = {
+        "seed": seed, "webhooks": webhooks, "warm-links": warm_links, "fold": fold, "counts": counts,
+        "outbound": outbound,
+    }
+    commands_by_name[args.command](args)
 
 
 if __name__ == "__main__":
