@@ -181,6 +181,7 @@ class ResolvedLink:
     target_url: str
     gone: bool  # the video was removed or the creator detached the link
     handle: str
+    creator_id: int = 0  # the video's owner, whose unique visitors across all links the click counts in
 
 
 def link_resolve(*, code: str) -> ResolvedLink | None:
@@ -189,7 +190,8 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         return None
     key = link_cache_key(code)
     cached = _cache_get(key)
-    if cached is not None:
+    # An entry cached before links named their creator is read again from the database.
+    if cached is not None and (not cached or "creator_id" in cached):
         return ResolvedLink(**cached) if cached else None
     anchor = (
         PortfolioAnchor.objects.select_related("video__owner__creator_profile")
@@ -208,6 +210,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         target_url=anchor.target_url,
         gone=not anchor.is_active or anchor.video.status != Video.Status.ACTIVE,
         handle=profile.handle if profile else "",
+        creator_id=anchor.video.owner_id,
     )
     _cache_set(key, link.__dict__, LINK_CACHE_SECONDS)
     return link
@@ -335,3 +338,8 @@ def anchors_to_fold(*, since) -> QuerySet:
     """Links that may hold clicks not yet folded: the live ones and those changed lately."""
     return PortfolioAnchor.objects.filter(Q(is_active=True) | Q(updated_at__gte=since)).order_by("id")
 
+
+
+def creators_to_fold(*, since) -> list[int]:
+    """The owners of the links that may hold clicks not yet folded (anchors_to_fold)."""
+    return sorted(set(anchors_to_fold(since=since).values_list("video__owner_id", flat=True)))

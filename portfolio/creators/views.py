@@ -247,8 +247,9 @@ def link_redirect(request, code: str):
     if request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request):
         try:
             services.click_count(
-                anchor_id=link.anchor_id, day=timezone.now().date(),
+                anchor_id=link.anchor_id, creator_id=link.creator_id, day=timezone.now().date(),
                 address=clicks.client_address(request), user_agent=user_agent,
+                referer=request.META.get("HTTP_REFERER", ""),
             )
         except Exception:  # a failure to count never costs the visitor the redirect
             logger.exception("click not counted")
