@@ -24,6 +24,7 @@ class Bar:
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # the SVG text-anchor: "end" for a label that would overrun the right edge
 
 
 def _nice_ceiling(value: int) -> int:
@@ -68,6 +69,8 @@ def chart_geometry(*, days, clicks: list[int], uniques: list[int]) -> dict:
         for i, day in enumerate(days)
         if i % step == (len(days) - 1) % step
     ]
+    if x_ticks and x_ticks[-1].position > WIDTH - RIGHT - 24:
+        x_ticks[-1] = Tick(position=WIDTH - RIGHT, label=x_ticks[-1].label, anchor="end")
     return {
         "width": WIDTH,
         "height": HEIGHT,

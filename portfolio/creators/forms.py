@@ -48,11 +48,11 @@ class AnalyticsRangeForm(forms.Form):
         error_messages={"invalid_choice": "Choose 7, 30 or 90 days, or custom dates."},
     )
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="First day", required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the first day as a date, like 2026-01-31."},
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="Last day", required=False, widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the last day as a date, like 2026-01-31."},
     )
 

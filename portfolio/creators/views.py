@@ -225,7 +225,7 @@ def analytics(request):
         "breakdowns": [
             (key, title, heading, breakdowns[key][:BREAKDOWN_ROWS], len(breakdowns[key]) - BREAKDOWN_ROWS)
             for key, title, heading in (
-                ("referrer", "Where clicks come from", "Site"),
+                ("referrer", "Referring sites", "Site"),
                 ("device", "Devices", "Device"),
                 ("country", "Countries", "Country"),
             )
