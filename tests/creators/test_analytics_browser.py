@@ -50,7 +50,9 @@ def casey(live_server):
             LinkClickDaily.objects.create(anchor=anchor, day=day, clicks=count, unique_visitors=max(1, count - 2))
             k = (days_ago + n) % 4
             for dimension, value in (("referrer", referrers[k]), ("device", devices[k]), ("country", countries[k])):
-                LinkClickBreakdownDaily.objects.create(anchor=anchor, day=day, dimension=dimension, value=value, clicks=count)
+                LinkClickBreakdownDaily.objects.create(
+                    anchor=anchor, day=day, dimension=dimension, value=value, clicks=count
+                )
         CreatorVisitorsDaily.objects.create(creator=casey, day=day, unique_visitors=10 + days_ago % 6)
     return casey
 
