@@ -170,3 +170,15 @@ def test_someone_elses_breakdowns_never_show(client, history, other_creator, oth
     _, page = page_of(client)
     assert "secret.example" not in page
     assert "secret.example" not in str(csv_rows(client, "?table=breakdowns"))
+
+
+def test_the_creators_data_export_holds_the_breakdowns_and_the_visitors_of_all_links(logged_in, history):
+    import json
+
+    from django.urls import reverse
+
+    data = json.loads(logged_in.get(reverse("jobs:applicant_export")).content)
+    first = next(link for link in data["portfolio_links"] if link["short_link"] == f"/l/{history[0].code}")
+    today = timezone.now().date().isoformat()
+    assert {"day": today, "referrer": "tiktok.com", "clicks": 4} in first["daily_clicks_by_referrer_device_country"]
+    assert {"day": today, "unique_visitors": 7} in data["daily_unique_visitors_of_all_links"]
