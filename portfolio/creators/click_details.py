@@ -35,7 +35,8 @@ _DESKTOP_RE = re.compile(r"windows nt|macintosh|mac os x|x11|linux|cros", re.I)
 
 def referrer_domain(referer: str) -> str:
     """The referring site's domain, lower-cased, without "www.", port, path or query; "direct" when there
-    is no Referer, "unknown" when it names no readable host."""
+    is no Referer, "unknown" when it names no readable host. An Android app that sends its own referrer
+    (`android-app://com.example.app/...`) is named by its package, as that app."""
     referer = referer.strip()
     if not referer:
         return DIRECT
@@ -44,7 +45,7 @@ def referrer_domain(referer: str) -> str:
         host = parts.hostname or ""
     except ValueError:
         return UNKNOWN
-    if parts.scheme not in ("http", "https") or not host:
+    if parts.scheme not in ("http", "https", "android-app") or not host:
         return UNKNOWN
     try:
         host = host.encode("idna").decode("ascii").lower()

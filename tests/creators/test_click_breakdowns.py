@@ -39,10 +39,13 @@ def test_referrers_are_counted_by_domain_and_direct_when_there_is_none(client, a
         None,
         "",
         "not a url",
+        "android-app://com.zhiliaoapp.musically/",
     ):
         assert click(client, anchors[0].code, referer=referer).status_code == 302
     services.clicks_fold()
-    assert breakdown(anchors[0], "referrer") == {"tiktok.com": 2, "m.example.org": 1, "direct": 2, "unknown": 1}
+    assert breakdown(anchors[0], "referrer") == {
+        "tiktok.com": 2, "m.example.org": 1, "direct": 2, "unknown": 1, "com.zhiliaoapp.musically": 1
+    }
 
 
 def test_devices_are_counted_by_class(client, anchors):
