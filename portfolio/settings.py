@@ -423,6 +423,9 @@ WEBHOOK_CELERY_QUEUE = env.str("WEBHOOK_CELERY_QUEUE", default="celery")
 # How many proxies (load balancers) add themselves to X-Forwarded-For in front of the web servers. The
 # visitor address behind the unique-visitor count is then that many hops from the right; 0 = REMOTE_ADDR.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# A local MaxMind DB file (GeoLite2-Country or GeoIP2-Country/City, .mmdb) that names the country of a
+# click; the address itself is never stored. Empty: every click's country is "unknown". Never downloaded.
+GEOIP_PATH = env.str("GEOIP_PATH", default="")
 
 # --- Accounts: guessing --------------------------------------------------------------------------
 

@@ -1,7 +1,14 @@
 from django.contrib import admin, messages
 
 from portfolio.creators import services
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.models import (
+    CreatorProfile,
+    CreatorVisitorsDaily,
+    LinkClickBreakdownDaily,
+    LinkClickDaily,
+    PortfolioAnchor,
+    Video,
+)
 
 
 @admin.register(CreatorProfile)
@@ -56,6 +63,28 @@ class LinkClickDailyAdmin(admin.ModelAdmin):
     list_filter = ("day",)
     list_select_related = ("anchor",)
     readonly_fields = ("anchor", "day", "clicks", "unique_visitors")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LinkClickBreakdownDaily)
+class LinkClickBreakdownDailyAdmin(admin.ModelAdmin):
+    list_display = ("anchor", "day", "dimension", "value", "clicks")
+    list_filter = ("dimension", "day")
+    list_select_related = ("anchor",)
+    readonly_fields = ("anchor", "day", "dimension", "value", "clicks")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CreatorVisitorsDaily)
+class CreatorVisitorsDailyAdmin(admin.ModelAdmin):
+    list_display = ("creator", "day", "unique_visitors")
+    list_filter = ("day",)
+    list_select_related = ("creator",)
+    readonly_fields = ("creator", "day", "unique_visitors")
 
     def has_add_permission(self, request):
         return False

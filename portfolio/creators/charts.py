@@ -4,6 +4,7 @@ Bars are the day's clicks, the line is the day's unique visitors; every bar carr
 exact numbers, so hovering (or a screen reader) gives them without reading axes.
 """
 
+import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 220
@@ -23,6 +24,7 @@ class Bar:
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # the SVG text-anchor: "end" for a label that would overrun the right edge
 
 
 def _nice_ceiling(value: int) -> int:
@@ -59,11 +61,16 @@ def chart_geometry(*, days, clicks: list[int], uniques: list[int]) -> dict:
         points.append(f"{round(x + slot / 2, 1)},{y_of(unique)}")
     steps = 4 if str(top)[0] == "2" else 5  # 20 → 0, 5, 10 …; 50 → 0, 10, 20 …; 100 → 0, 20, 40 …
     y_ticks = [Tick(position=y_of(top * n // steps), label=str(top * n // steps)) for n in range(steps + 1)]
+    # A label every day for a week, every week for a month, then every few weeks: eight labels at most,
+    # the last day always labelled, so that they stay readable at any range.
+    step = 1 if len(days) <= 10 else 7 * math.ceil(len(days) / 56)
     x_ticks = [
         Tick(position=round(LEFT + i * slot + slot / 2, 1), label=f"{day:%d %b}")
         for i, day in enumerate(days)
-        if i % 7 == (len(days) - 1) % 7
+        if i % step == (len(days) - 1) % step
     ]
+    if x_ticks and x_ticks[-1].position > WIDTH - RIGHT - 24:
+        x_ticks[-1] = Tick(position=WIDTH - RIGHT, label=x_ticks[-1].label, anchor="end")
     return {
         "width": WIDTH,
         "height": HEIGHT,

@@ -4,7 +4,12 @@ The redirect never writes to the database. Each counted click does, in the cache
 
 - `clicks:v1:t:<day>:<anchor>`  +1 (all clicks of that link that day),
 - `clicks:v1:s:<day>:<anchor>:<visitor hash>` added once per visitor; the first time it is added,
-- `clicks:v1:u:<day>:<anchor>`  +1 (unique visitors).
+- `clicks:v1:u:<day>:<anchor>`  +1 (unique visitors);
+- `clicks:v1:cs:<day>:<creator>:<visitor hash>` added once per visitor of any of the creator's links;
+  the first time, `clicks:v1:cu:<day>:<creator>` +1 (unique visitors of all the creator's links);
+- `clicks:v1:b:<day>:<anchor>:<digest of member>` +1 for each of the click's three breakdown members,
+  `referrer|<domain>`, `device|<class>` and `country|<code>` (click_details.py), each member recorded in
+  the day's registry of the link so that the fold knows which counters to read.
 
 The visitor hash is a BLAKE2 digest of the day's random salt, the link and the visitor's address and
 user agent. The salt lives only in the cache and expires with the day's keys, so the hashes cannot be
@@ -14,12 +19,17 @@ turned back into addresses afterwards; no address is stored anywhere.
 and subtracts the same value from the counter. On Redis the click also adds the link to the day's set
 `clicks:v1:clicked:<day>`, so the fold reads the counters of the links clicked lately only; on other
 caches it reads those of every live link. Clicks that arrive meanwhile stay in the counter for the
-next fold, so database row + counter is always the exact number of clicks.
+next fold, so database row + counter is always the exact number of clicks. The breakdown counters fold
+into LinkClickBreakdownDaily and the creator-wide unique visitors into CreatorVisitorsDaily the same way.
+The registry of a link's breakdown members is a Redis set (`clicks:v1:bv:<day>:<anchor>`) on Redis; on
+other caches a numbered list (`bn` its length, `bs` its slots, `bm` a marker per member) that a member
+joins once, after its first counter; a member whose slot is not written yet waits for the next fold.
 
 While the cache is away (common/cache_guard.py), `click_record` raises CacheAway and the click is added
 to the day's row at once instead (services/click_counts.py), so row + counter stays exact through an
-outage. Unique visitors are then told apart within each web process only (`outage_first_visit`): a
-visitor whose clicks reach two processes during an outage counts twice. A click whose script was sent
+outage, the breakdowns and the creator's unique visitors with it. Unique visitors are then told apart
+within each web process only (`outage_first_visit`): a visitor whose clicks reach two processes during
+an outage counts twice. A click whose script was sent
 when the answer timed out is not counted again in the database: the server carries it out when it
 answers again (or, if it dies meanwhile, loses it with what its AOF had not written).
 
@@ -32,6 +42,7 @@ transactions, which this project starts with BEGIN IMMEDIATE).
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -66,7 +77,7 @@ _BOT_RE = re.compile("|".join(BOT_PATTERNS), re.IGNORECASE)
 _salts: dict[str, str] = {}
 # While the cache is away: a salt of this process only, and the visitors it has seen, per day.
 _outage_salts: dict[str, str] = {}
-_outage_visitors: dict[str, set[tuple[int, str]]] = {}
+_outage_visitors: dict[str, set[tuple[str, int, str]]] = {}
 OUTAGE_VISITORS_MAX = 200_000
 
 
@@ -96,6 +107,54 @@ def total_key(anchor_id: int, day: str) -> str:
 
 def unique_key(anchor_id: int, day: str) -> str:
     return f"{PREFIX}:u:{day}:{anchor_id}"
+
+
+def creator_unique_key(creator_id: int, day: str) -> str:
+    return f"{PREFIX}:cu:{day}:{creator_id}"
+
+
+def creators_clicked_key(day: str) -> str:
+    """On Redis: the set of creators with a new visitor that day."""
+    return f"{PREFIX}:cclicked:{day}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def breakdown_key(anchor_id: int, day: str, member: str) -> str:
+    """The counter of one breakdown member ("referrer|tiktok.com") of a link's day; the member is
+    digested so that a long domain makes no long key."""
+    return f"{PREFIX}:b:{day}:{anchor_id}:{_digest(member)}"
+
+
+def breakdown_set_key(anchor_id: int, day: str) -> str:
+    """On Redis: the set of the breakdown members counted for the link that day."""
+    return f"{PREFIX}:bv:{day}:{anchor_id}"
+
+
+def _registry_length_key(anchor_id: int, day: str) -> str:
+    return f"{PREFIX}:bn:{day}:{anchor_id}"
+
+
+def _registry_slot_key(anchor_id: int, day: str, number: int) -> str:
+    return f"{PREFIX}:bs:{day}:{anchor_id}:{number}"
+
+
+def _registry_marker_key(anchor_id: int, day: str, member: str) -> str:
+    return f"{PREFIX}:bm:{day}:{anchor_id}:{_digest(member)}"
+
+
+@dataclass(frozen=True)
+class ClickDetails:
+    """A click's breakdowns (click_details.py): referring domain, device class, country code."""
+
+    referrer: str
+    device: str
+    country: str
+
+    def members(self) -> list[str]:
+        return [f"referrer|{self.referrer}", f"device|{self.device}", f"country|{self.country}"]
 
 
 def clicked_key(day: str) -> str:
@@ -149,6 +208,12 @@ def visitor_hash(*, day: str, anchor_id: int, address: str, user_agent: str) -> 
     return hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
+def creator_visitor_hash(*, day: str, creator_id: int, address: str, user_agent: str) -> str:
+    """The visitor's hash for all of one creator's links (the same day's salt, another namespace)."""
+    material = f"{daily_salt(day)}|creator:{creator_id}|{address}|{user_agent[:500]}".encode()
+    return hashlib.blake2b(material, digest_size=16).hexdigest()
+
+
 def counter_incr(key: str, delta: int = 1) -> int:
     """Adds `delta` to the counter `key` (created at 0) atomically on every cache backend; returns the new value."""
     backend = counter_cache()
@@ -180,11 +245,26 @@ def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
 
 
 # On Redis the whole click is one round trip: the same steps as below, run atomically by the server.
+# KEYS: 1 total, 2 visitor marker, 3 uniques, 4 links clicked today, 5 creator's visitor marker,
+# 6 creator's uniques, 7 creators with new visitors today, 8 the link's breakdown members, 9-11 the
+# counters of the three members. ARGV: 1 counter TTL, 2 marker TTL, 3 link id, 4 creator id, 5-7 members.
 _REDIS_CLICK = """
 redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[4], ARGV[3])
 redis.call('EXPIRE', KEYS[4], ARGV[1])
+for i = 0, 2 do
+  redis.call('INCR', KEYS[9 + i])
+  redis.call('EXPIRE', KEYS[9 + i], ARGV[1])
+  redis.call('SADD', KEYS[8], ARGV[5 + i])
+end
+redis.call('EXPIRE', KEYS[8], ARGV[1])
+if redis.call('SET', KEYS[5], 1, 'NX', 'EX', ARGV[2]) then
+  redis.call('INCR', KEYS[6])
+  redis.call('EXPIRE', KEYS[6], ARGV[1])
+  redis.call('SADD', KEYS[7], ARGV[4])
+  redis.call('EXPIRE', KEYS[7], ARGV[1])
+end
 if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then
   redis.call('INCR', KEYS[3])
   redis.call('EXPIRE', KEYS[3], ARGV[1])
@@ -195,39 +275,79 @@ return 0
 _redis_scripts: dict[str, Script] = {}  # registered once per process; callable with any client
 
 
-def click_record(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
-    """Counts one click on a link in the cache; returns True when it was the visitor's first click on it
-    that day. Raises CacheAway when the cache is unreachable (then the caller counts it elsewhere)."""
+def click_record(
+    *, anchor_id: int, creator_id: int, day: date, address: str, user_agent: str, details: ClickDetails
+) -> bool:
+    """Counts one click on a link in the cache, with its breakdowns and the creator's unique visitors;
+    returns True when it was the visitor's first click on the link that day. Raises CacheAway when the
+    cache is unreachable (then the caller counts it elsewhere)."""
     day_str = day.isoformat()
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
-    return cache_call(CACHE_ALIAS, _click_in_cache, anchor_id=anchor_id, day_str=day_str, digest=digest)
+    creator_digest = creator_visitor_hash(day=day_str, creator_id=creator_id, address=address, user_agent=user_agent)
+    return cache_call(
+        CACHE_ALIAS, _click_in_cache, anchor_id=anchor_id, creator_id=creator_id, day_str=day_str, digest=digest,
+        creator_digest=creator_digest, members=details.members(),
+    )
 
 
-def _click_in_cache(backend, *, anchor_id: int, day_str: str, digest: str) -> bool:
+def _click_in_cache(
+    backend, *, anchor_id: int, creator_id: int, day_str: str, digest: str, creator_digest: str, members: list[str]
+) -> bool:
     keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
+    creator_keys = [f"{PREFIX}:cs:{day_str}:{creator_id}:{creator_digest}", creator_unique_key(creator_id, day_str)]
+    member_keys = [breakdown_key(anchor_id, day_str, member) for member in members]
     if isinstance(backend, RedisCache):
         client = fastcache.redis_client(CACHE_ALIAS)  # built once per process, not per click
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
-        redis_keys = [backend.make_and_validate_key(k) for k in [*keys, clicked_key(day_str)]]
-        return bool(script(keys=redis_keys, args=[COUNTER_TTL, MARKER_TTL, anchor_id], client=client))
+        all_keys = [
+            *keys, clicked_key(day_str), *creator_keys, creators_clicked_key(day_str),
+            breakdown_set_key(anchor_id, day_str), *member_keys,
+        ]
+        redis_keys = [backend.make_and_validate_key(k) for k in all_keys]
+        args: list[str | int] = [COUNTER_TTL, MARKER_TTL, anchor_id, creator_id, *members]
+        return bool(script(keys=redis_keys, args=args, client=client))
     counter_incr(keys[0])
+    for member, key in zip(members, member_keys, strict=True):
+        counter_incr(key)
+        _registry_join(backend, anchor_id=anchor_id, day_str=day_str, member=member)
+    if backend.add(creator_keys[0], 1, MARKER_TTL):
+        counter_incr(creator_keys[1])
     if backend.add(keys[1], 1, MARKER_TTL):
         counter_incr(keys[2])
         return True
     return False
 
 
+def _registry_join(backend, *, anchor_id: int, day_str: str, member: str) -> None:
+    """On caches without sets: the member's first click gives it the next slot of the link's day."""
+    if backend.add(_registry_marker_key(anchor_id, day_str, member), 1, COUNTER_TTL):
+        number = counter_incr(_registry_length_key(anchor_id, day_str))
+        backend.set(_registry_slot_key(anchor_id, day_str, number), member, COUNTER_TTL)
+
+
 def outage_first_visit(*, anchor_id: int, day: date, address: str, user_agent: str) -> bool:
     """While the cache is away: True for this process's first click of the visitor on the link that day."""
     day_str = day.isoformat()
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
+    return _outage_first(("link", anchor_id, digest), day_str)
+
+
+def outage_first_creator_visit(*, creator_id: int, day: date, address: str, user_agent: str) -> bool:
+    """While the cache is away: True for this process's first click of the visitor on any of the
+    creator's links that day."""
+    day_str = day.isoformat()
+    digest = creator_visitor_hash(day=day_str, creator_id=creator_id, address=address, user_agent=user_agent)
+    return _outage_first(("creator", creator_id, digest), day_str)
+
+
+def _outage_first(marker: tuple[str, int, str], day_str: str) -> bool:
     seen = _outage_visitors.get(day_str)
     if seen is None or len(seen) >= OUTAGE_VISITORS_MAX:
         _outage_visitors.clear()
         seen = _outage_visitors[day_str] = set()
-    if (anchor_id, digest) in seen:
+    if marker in seen:
         return False
-    seen.add((anchor_id, digest))
+    seen.add(marker)
     return True
 
 
@@ -245,3 +365,67 @@ def pending_counts(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int,
             anchor_id, day, slot = keys[key]
             pending.setdefault((anchor_id, day), [0, 0])[slot] = int(value)
     return {key: (counts[0], counts[1]) for key, counts in pending.items()}
+
+
+def pending_breakdowns(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int, str], dict[str, int]]:
+    """The breakdown counts not yet folded, {(anchor_id, day): {member: clicks}}, zeros left out."""
+    members = _breakdown_members(anchor_ids=anchor_ids, days=days)
+    keys = {
+        breakdown_key(anchor_id, day, member): (anchor_id, day, member)
+        for (anchor_id, day), names in members.items()
+        for member in names
+    }
+    found = counter_cache().get_many(list(keys)) if keys else {}
+    pending: dict[tuple[int, str], dict[str, int]] = {}
+    for key, value in found.items():
+        if value:
+            anchor_id, day, member = keys[key]
+            pending.setdefault((anchor_id, day), {})[member] = int(value)
+    return pending
+
+
+def _breakdown_members(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int, str], list[str]]:
+    """The members in each link's registry of the day (the module's docstring says where it lives)."""
+    pairs = [(anchor_id, day) for anchor_id in anchor_ids for day in days]
+    if not pairs:
+        return {}
+    backend = counter_cache()
+    if isinstance(backend, RedisCache):
+        redis_keys = [backend.make_and_validate_key(breakdown_set_key(a, d)) for a, d in pairs]
+        pipeline = backend._cache.get_client(redis_keys[0], write=True).pipeline(transaction=False)
+        for key in redis_keys:
+            pipeline.smembers(key)
+        return {
+            pair: sorted(member.decode() for member in found)
+            for pair, found in zip(pairs, pipeline.execute(), strict=True)
+            if found
+        }
+    lengths = backend.get_many([_registry_length_key(a, d) for a, d in pairs])
+    slots = {
+        _registry_slot_key(a, d, number): (a, d)
+        for a, d in pairs
+        for number in range(1, int(lengths.get(_registry_length_key(a, d)) or 0) + 1)
+    }
+    members: dict[tuple[int, str], list[str]] = {}
+    for key, member in backend.get_many(list(slots)).items():
+        members.setdefault(slots[key], []).append(member)
+    return members
+
+
+def clicked_creator_ids(*, days: list[str]) -> list[int] | None:
+    """The creators with new visitors on these days as Redis knows them; None on caches that cannot tell."""
+    backend = counter_cache()
+    if not isinstance(backend, RedisCache):
+        return None
+    ids: set[int] = set()
+    for day in days:
+        key = backend.make_and_validate_key(creators_clicked_key(day))
+        ids.update(int(member) for member in backend._cache.get_client(key).smembers(key))
+    return sorted(ids)
+
+
+def pending_creator_uniques(*, creator_ids: list[int], days: list[str]) -> dict[tuple[int, str], int]:
+    """The creator-wide unique visitors not yet folded, {(creator_id, day): visitors}, zeros left out."""
+    keys = {creator_unique_key(creator_id, day): (creator_id, day) for creator_id in creator_ids for day in days}
+    found = counter_cache().get_many(list(keys)) if keys else {}
+    return {keys[key]: int(value) for key, value in found.items() if value}

@@ -121,3 +121,53 @@ class LinkClickDaily(models.Model):
 
     def __str__(self):
         return f"{self.anchor.code} {self.day}: {self.clicks}"
+
+
+class LinkClickBreakdownDaily(models.Model):
+    """Clicks on one anchor's short link in one day (UTC), by referring domain, device class or country.
+
+    Folded by clicks_fold from the same counting step as LinkClickDaily, so each dimension's clicks add up
+    to that day's clicks. No address is kept: the country is looked up at the click and only its code stays.
+    """
+
+    class Dimension(models.TextChoices):
+        REFERRER = "referrer", "Referrer"
+        DEVICE = "device", "Device"
+        COUNTRY = "country", "Country"
+
+    anchor = models.ForeignKey(PortfolioAnchor, on_delete=models.CASCADE, related_name="daily_breakdowns")
+    day = models.DateField()
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    value = models.CharField(max_length=100)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "dimension", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["anchor", "day", "dimension", "value"], name="creators_clickbreakdown_anchor_day_value"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dimension__in=["referrer", "device", "country"]),
+                name="creators_clickbreakdown_dimension_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.anchor.code} {self.day} {self.dimension}={self.value}: {self.clicks}"
+
+
+class CreatorVisitorsDaily(models.Model):
+    """Unique visitors of all of one creator's short links in one day (UTC): a visitor who clicks two of
+    their videos counts once."""
+
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_visitors")
+    day = models.DateField()
+    unique_visitors = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["creator", "day"], name="creators_creatorvisitors_creator_day")]
+
+    def __str__(self):
+        return f"{self.creator_id} {self.day}: {self.unique_visitors}"

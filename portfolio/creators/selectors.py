@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +14,15 @@ from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
 from portfolio.creators.cache_entries import entries_add, entries_get_many
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, PreviousHandle, Video
+from portfolio.creators.models import (
+    CreatorProfile,
+    CreatorVisitorsDaily,
+    LinkClickBreakdownDaily,
+    LinkClickDaily,
+    PortfolioAnchor,
+    PreviousHandle,
+    Video,
+)
 from portfolio.creators.validators import (
     TARGET_URL_MAX_LENGTH,
     http_or_blank,
@@ -181,6 +189,7 @@ class ResolvedLink:
     target_url: str
     gone: bool  # the video was removed or the creator detached the link
     handle: str
+    creator_id: int = 0  # the video's owner, whose unique visitors across all links the click counts in
 
 
 def link_resolve(*, code: str) -> ResolvedLink | None:
@@ -189,7 +198,8 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         return None
     key = link_cache_key(code)
     cached = _cache_get(key)
-    if cached is not None:
+    # An entry cached before links named their creator is read again from the database.
+    if cached is not None and (not cached or "creator_id" in cached):
         return ResolvedLink(**cached) if cached else None
     anchor = (
         PortfolioAnchor.objects.select_related("video__owner__creator_profile")
@@ -208,6 +218,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
         target_url=anchor.target_url,
         gone=not anchor.is_active or anchor.video.status != Video.Status.ACTIVE,
         handle=profile.handle if profile else "",
+        creator_id=anchor.video.owner_id,
     )
     _cache_set(key, link.__dict__, LINK_CACHE_SECONDS)
     return link
@@ -295,10 +306,12 @@ def analytics_days(*, today: date | None = None) -> list[date]:
 
 
 def analytics_for_creator(
-    *, user, video: Video | None = None, today: date | None = None
+    *, user, video: Video | None = None, today: date | None = None, days: list[date] | None = None
 ) -> tuple[ClickSeries, list[ClickSeries]]:
-    """Clicks and unique visitors per day over the last 30 days: in total, and per video with a link."""
-    days = analytics_days(today=today)
+    """Clicks and unique visitors per day over `days` (the last 30 by default): in total, and per video
+    with a link. The total's unique visitors are the creator's, counted once across all their links
+    (CreatorVisitorsDaily); a video's are its link's."""
+    days = days or analytics_days(today=today)
     index = {day: i for i, day in enumerate(days)}
     anchors = (
         PortfolioAnchor.objects.filter(video__owner=user)
@@ -327,11 +340,58 @@ def analytics_for_creator(
                 uniques=uniques, video=anchor.video, code=anchor.code,
             )
         )
+    if video is None and per_video:
+        total_uniques = [0] * len(days)
+        visitors = CreatorVisitorsDaily.objects.filter(creator=user, day__gte=days[0], day__lte=days[-1])
+        for day, day_uniques in visitors.values_list("day", "unique_visitors"):
+            total_uniques[index[day]] += day_uniques
     total = ClickSeries(title="All your links", days=days, clicks=total_clicks, uniques=total_uniques)
     return total, per_video
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    value: str
+    clicks: int
+    share: int  # per cent of the dimension's clicks, rounded
+
+
+def analytics_breakdowns(*, user, days: list[date]) -> dict[str, list[BreakdownRow]]:
+    """The creator's clicks over `days` by referring domain, device class and country, most first (one
+    query): {"referrer": [...], "device": [...], "country": [...]}."""
+    rows = (
+        LinkClickBreakdownDaily.objects.filter(anchor__video__owner=user, day__gte=days[0], day__lte=days[-1])
+        .values("dimension", "value")
+        .annotate(total=Sum("clicks"))
+    )
+    found: dict[str, list[tuple[str, int]]] = {d: [] for d in LinkClickBreakdownDaily.Dimension.values}
+    for row in rows:
+        if row["total"]:
+            found[row["dimension"]].append((row["value"], row["total"]))
+    result = {}
+    for dimension, values in found.items():
+        whole = sum(count for _value, count in values) or 1
+        values.sort(key=lambda item: (-item[1], item[0]))
+        result[dimension] = [BreakdownRow(value, count, round(100 * count / whole)) for value, count in values]
+    return result
+
+
+def breakdown_rows_for_creator(*, user, days: list[date], video: Video | None = None) -> QuerySet:
+    """Each link's breakdown rows over `days`, with their videos, for the CSV."""
+    rows = LinkClickBreakdownDaily.objects.filter(
+        anchor__video__owner=user, day__gte=days[0], day__lte=days[-1], clicks__gt=0
+    ).select_related("anchor__video")
+    if video is not None:
+        rows = rows.filter(anchor__video=video)
+    return rows.order_by("day", "anchor_id", "dimension", "-clicks", "value")
 
 
 def anchors_to_fold(*, since) -> QuerySet:
     """Links that may hold clicks not yet folded: the live ones and those changed lately."""
     return PortfolioAnchor.objects.filter(Q(is_active=True) | Q(updated_at__gte=since)).order_by("id")
 
+
+
+def creators_to_fold(*, since) -> list[int]:
+    """The owners of the links that may hold clicks not yet folded (anchors_to_fold)."""
+    return sorted(set(anchors_to_fold(since=since).values_list("video__owner_id", flat=True)))

@@ -1,6 +1,7 @@
 import csv
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +20,7 @@ from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, selectors, services
-from portfolio.creators.forms import HandleForm, TargetForm
+from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, TargetForm
 from portfolio.creators.models import PortfolioAnchor
 
 logger = logging.getLogger(__name__)
@@ -177,39 +178,115 @@ def _video_filter(request):
     return _video_or_404(request, int(raw))
 
 
+TOP_VIDEOS = 10
+BREAKDOWN_ROWS = 10
+
+
+def _analytics_range(request) -> tuple[AnalyticsRangeForm, list, str]:
+    """The chosen days (the last 30 when the choice is not valid: the form then shows why), and a label."""
+    today = timezone.now().date()
+    form = AnalyticsRangeForm(request.GET, today=today)
+    if form.is_valid():
+        days = form.days()
+        choice = form.cleaned_data["range"]
+    else:
+        days, choice = selectors.analytics_days(today=today), "30"
+    label = f"{days[0]:%d %b %Y} to {days[-1]:%d %b %Y}" if choice == "custom" else f"last {len(days)} days"
+    return form, days, label
+
+
+def _range_query(form: AnalyticsRangeForm) -> str:
+    """The range as a query string for the CSV links: the chosen one, or none when it was not valid."""
+    if not form.is_valid():
+        return ""
+    if form.cleaned_data["range"] == "custom":
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        return urlencode({"range": "custom", "start": start.isoformat(), "end": end.isoformat()})
+    return urlencode({"range": form.cleaned_data["range"]})
+
+
 @creator_required
 @require_http_methods(["GET"])
 def analytics(request):
-    total, per_video = selectors.analytics_for_creator(user=request.user)
+    form, days, range_label = _analytics_range(request)
+    total, per_video = selectors.analytics_for_creator(user=request.user, days=days)
     per_video.sort(key=lambda series: (-series.totals["clicks"], series.title))
+    breakdowns = selectors.analytics_breakdowns(user=request.user, days=days)
+    chosen = form.cleaned_data.get("range", "30") if form.is_valid() else "30"
     context = {
+        "form": form,
+        "chosen": chosen,
+        "presets": [("7", "7 days"), ("30", "30 days"), ("90", "90 days")],
+        "range_label": range_label,
+        "range_query": _range_query(form),
         "total": total,
         "total_chart": charts.chart_geometry(days=total.days, clicks=total.clicks, uniques=total.uniques),
+        "top_videos": [series for series in per_video if series.totals["clicks"]][:TOP_VIDEOS],
+        "breakdowns": [
+            (key, title, heading, breakdowns[key][:BREAKDOWN_ROWS], len(breakdowns[key]) - BREAKDOWN_ROWS)
+            for key, title, heading in (
+                ("referrer", "Referring sites", "Site"),
+                ("device", "Devices", "Device"),
+                ("country", "Countries", "Country"),
+            )
+        ],
         "per_video": [
             (series, charts.chart_geometry(days=series.days, clicks=series.clicks, uniques=series.uniques))
             for series in per_video
         ],
     }
-    return render(request, "creators/analytics.html", context)
+    return render(request, "creators/analytics.html", context, status=400 if form.errors else 200)
+
+
+CSV_TABLES = ("videos", "breakdowns", "daily")
 
 
 @creator_required
 @require_http_methods(["GET"])
 def analytics_csv(request):
+    """The numbers of the analytics page as CSV, over its range: per video and day (by default), each
+    video's breakdowns per day (table=breakdowns), or the creator's totals per day (table=daily)."""
     video = _video_filter(request)
-    total, per_video = selectors.analytics_for_creator(user=request.user, video=video)
+    table = request.GET.get("table") or "videos"
+    if table not in CSV_TABLES:
+        return HttpResponse("Choose table=videos, breakdowns or daily.", status=400, content_type="text/plain")
+    form = AnalyticsRangeForm(request.GET, today=timezone.now().date())
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    days = form.days()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reelfolio-clicks-{timezone.now():%Y-%m-%d}.csv"'
+    suffix = "" if table == "videos" else f"-{table}"
+    response["Content-Disposition"] = (
+        f'attachment; filename="reelfolio-clicks{suffix}-{days[0]:%Y-%m-%d}-to-{days[-1]:%Y-%m-%d}.csv"'
+    )
     writer = csv.writer(response)
-    writer.writerow(["day", "video_id", "platform", "platform_video_id", "title", "link", "clicks", "unique_visitors"])
+    video_columns = ["video_id", "platform", "platform_video_id", "title", "link"]
+
+    def video_cells(v, code: str) -> list:
+        return [v.pk, v.platform, csv_cell(v.platform_video_id), csv_cell(v.title), f"/l/{code}"]
+
+    if table == "breakdowns":
+        writer.writerow(["day", *video_columns, "dimension", "value", "clicks"])
+        for row in selectors.breakdown_rows_for_creator(user=request.user, days=days, video=video):
+            writer.writerow(
+                [row.day.isoformat(), *video_cells(row.anchor.video, row.anchor.code), row.dimension,
+                 csv_cell(row.value), row.clicks]
+            )
+        return response
+    total, per_video = selectors.analytics_for_creator(user=request.user, video=video, days=days)
+    if table == "daily":
+        # unique_visitors: of all the creator's links (or the one video's), each visitor once a day.
+        writer.writerow(["day", "clicks", "unique_visitors"])
+        for day, day_clicks, day_uniques in zip(total.days, total.clicks, total.uniques, strict=True):
+            writer.writerow([day.isoformat(), day_clicks, day_uniques])
+        return response
+    writer.writerow(["day", *video_columns, "clicks", "unique_visitors"])
     for series in per_video:
         v = series.video
         assert v is not None  # a series per video names it
         for day, day_clicks, day_uniques in zip(series.days, series.clicks, series.uniques, strict=True):
-            writer.writerow(
-                [day.isoformat(), v.pk, v.platform, csv_cell(v.platform_video_id), csv_cell(v.title),
-                 f"/l/{series.code}", day_clicks, day_uniques]
-            )
+            writer.writerow([day.isoformat(), *video_cells(v, series.code), day_clicks, day_uniques])
     return response
 
 
@@ -247,8 +324,9 @@ def link_redirect(request, code: str):
     if request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request):
         try:
             services.click_count(
-                anchor_id=link.anchor_id, day=timezone.now().date(),
+                anchor_id=link.anchor_id, creator_id=link.creator_id, day=timezone.now().date(),
                 address=clicks.client_address(request), user_agent=user_agent,
+                referer=request.META.get("HTTP_REFERER", ""),
             )
         except Exception:  # a failure to count never costs the visitor the redirect
             logger.exception("click not counted")

@@ -124,3 +124,26 @@ def racing_cache(settings):
     yield RacingLocMemCache
     RacingLocMemCache.before_write = None
     RacingLocMemCache.key_part = ""
+
+
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1"
+)
+# Two networks of the tiny GeoIP database below, and their countries.
+GB_ADDRESS, PT_ADDRESS = "81.2.69.142", "2.125.160.216"
+
+
+@pytest.fixture
+def geoip_database(tmp_path, settings):
+    """A tiny GeoLite2-Country database written for the test (two networks), configured as GEOIP_PATH."""
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type="GeoLite2-Country")
+    writer.insert_network(IPSet(["81.2.69.0/24"]), {"country": {"iso_code": "GB"}})
+    writer.insert_network(IPSet(["2.125.160.0/24"]), {"country": {"iso_code": "PT"}})
+    path = tmp_path / "countries.mmdb"
+    writer.to_db_file(str(path))
+    settings.GEOIP_PATH = str(path)
+    return path

@@ -130,7 +130,10 @@ def test_clicks_from_yesterday_are_folded_into_yesterdays_row(client, anchor):
     from portfolio.creators import clicks
 
     yesterday = timezone.now().date() - timedelta(days=1)
-    clicks.click_record(anchor_id=anchor.pk, day=yesterday, address="198.51.100.1", user_agent=BROWSER_UA)
+    clicks.click_record(
+        anchor_id=anchor.pk, creator_id=anchor.video.owner_id, day=yesterday, address="198.51.100.1",
+        user_agent=BROWSER_UA, details=clicks.ClickDetails(referrer="direct", device="desktop", country="unknown"),
+    )
     click(client, anchor.code)
     services.clicks_fold()
     assert dict(LinkClickDaily.objects.values_list("day", "clicks")) == {yesterday: 1, timezone.now().date(): 1}
@@ -198,11 +201,12 @@ def test_the_redirect_still_works_when_the_cache_is_down_and_the_click_is_counte
     client, anchor, settings, django_assert_max_num_queries
 ):
     """An unreachable cache costs the visitor neither the redirect nor the click: it is counted in the day's
-    row at once (the link read from the database, then one update of the row)."""
+    row at once (the link read from the database, then one update of the row and one of each of its
+    three breakdown rows)."""
     down = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     settings.CACHES = {"default": down, "clicks": down}
     assert click(client, anchor.code).status_code == 302
-    with django_assert_max_num_queries(4):  # the link, and the update within its savepoint
+    with django_assert_max_num_queries(7):  # the link, and the four updates within their savepoint
         response = click(client, anchor.code)
     assert (response.status_code, response["Location"]) == (302, "http://127.0.0.1:8000/@casey-creator")
     assert (today_row(anchor).clicks, today_row(anchor).unique_visitors) == (2, 1)

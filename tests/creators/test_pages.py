@@ -11,7 +11,13 @@ from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import services as oauth_services
 from portfolio.accounts.models import User
 from portfolio.creators import services
-from portfolio.creators.models import LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.models import (
+    CreatorVisitorsDaily,
+    LinkClickBreakdownDaily,
+    LinkClickDaily,
+    PortfolioAnchor,
+    Video,
+)
 from tests.creators.conftest import PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = pytest.mark.django_db
@@ -196,13 +202,33 @@ def clicked(creator, videos):
     LinkClickDaily.objects.create(
         anchor=anchors[1], day=today - timezone.timedelta(days=40), clicks=99, unique_visitors=9
     )
+    # Today one of the five visitors of the first video also clicked the second: 5 across both links.
+    CreatorVisitorsDaily.objects.create(creator=creator, day=today, unique_visitors=5)
+    CreatorVisitorsDaily.objects.create(creator=creator, day=today - timezone.timedelta(days=3), unique_visitors=2)
+    CreatorVisitorsDaily.objects.create(creator=creator, day=today - timezone.timedelta(days=40), unique_visitors=9)
+    for anchor, day, dimension, value, count in [
+        (anchors[0], today, "referrer", "tiktok.com", 5),
+        (anchors[0], today, "referrer", "direct", 2),
+        (anchors[0], today - timezone.timedelta(days=3), "referrer", "instagram.com", 2),
+        (anchors[1], today, "referrer", "tiktok.com", 1),
+        (anchors[0], today, "device", "mobile", 6),
+        (anchors[0], today, "device", "desktop", 1),
+        (anchors[0], today - timezone.timedelta(days=3), "device", "tablet", 2),
+        (anchors[1], today, "device", "mobile", 1),
+        (anchors[0], today, "country", "GB", 7),
+        (anchors[0], today - timezone.timedelta(days=3), "country", "unknown", 2),
+        (anchors[1], today, "country", "PT", 1),
+        (anchors[1], today - timezone.timedelta(days=40), "referrer", "old.example", 99),
+    ]:
+        LinkClickBreakdownDaily.objects.create(anchor=anchor, day=day, dimension=dimension, value=value, clicks=count)
     return anchors
 
 
 def test_analytics_draws_svg_charts_in_total_and_per_video(logged_in, clicked):
     page = logged_in.get("/creator/analytics/").content.decode()
     assert page.count("<svg") == 3
-    assert "10 clicks and 8 unique visitors in total" in page  # the 40-day-old row is outside the 30 days
+    # The 40-day-old rows are outside the 30 days; the headline's visitors are counted across all links.
+    assert "10 clicks and 7 unique visitors in total" in page
     assert "9 clicks, 7 unique visitors" in page
     assert f"{timezone.now():%a %d %b}: 7 clicks, 5 unique visitors" in page
 
@@ -243,10 +269,26 @@ def test_analytics_csv_never_hands_a_spreadsheet_a_formula(logged_in, clicked, v
     assert {(r["title"], r["platform_video_id"]) for r in mine} == {("'" + title, "'" + title)}
 
 
-def test_analytics_query_count_does_not_grow_with_videos(logged_in, clicked, django_assert_num_queries):
-    # session, user, links with their videos, daily rows, and the linked-accounts banner of the layout
-    with django_assert_num_queries(5):
-        assert logged_in.get("/creator/analytics/").status_code == 200
+@pytest.mark.parametrize("query", ["", "?range=7", "?range=90", "?range=custom&start=2026-01-01&end=2026-01-31"])
+def test_analytics_query_count_does_not_grow_with_videos_or_days(
+    logged_in, creator, clicked, django_assert_num_queries, query
+):
+    # session, user, links with their videos, daily rows, the creator's visitors, the breakdowns, and the
+    # linked-accounts banner of the layout: the same with more videos, more rows and more days
+    with django_assert_num_queries(7):
+        assert logged_in.get(f"/creator/analytics/{query}").status_code == 200
+    account = link_account(creator, provider_id="other-video", role="videos", subject="sbx-v-9")
+    services.videos_sync(linked_account=account, videos=remote_videos(5, prefix="m"))
+    more = services.anchors_attach(creator=creator, videos=list(account.videos.all()), target=target_for(creator))
+    today = timezone.now().date()
+    for n, anchor in enumerate(more):
+        day = today - timezone.timedelta(days=n)
+        LinkClickDaily.objects.create(anchor=anchor, day=day, clicks=3, unique_visitors=2)
+        LinkClickBreakdownDaily.objects.create(
+            anchor=anchor, day=today, dimension="referrer", value=f"s{n}.example", clicks=3
+        )
+    with django_assert_num_queries(7):
+        assert logged_in.get(f"/creator/analytics/{query}").status_code == 200
 
 
 # --- Handle settings -----------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.cache_guard import CacheAway
-from portfolio.creators import clicks, selectors
-from portfolio.creators.models import LinkClickDaily
+from portfolio.creators import click_details, clicks, selectors
+from portfolio.creators.models import CreatorVisitorsDaily, LinkClickBreakdownDaily, LinkClickDaily
 
 logger = logging.getLogger(__name__)
 
@@ -20,39 +20,82 @@ FOLD_LOCK_SECONDS = 300
 FOLD_BATCH = 500
 
 
-def click_count(*, anchor_id: int, day: date, address: str, user_agent: str) -> None:
-    """Counts one click on a link: in the cache, or while the cache is away in the day's row at once, so
-    that no click made during an outage is lost (clicks.py explains how the count stays exact)."""
+def click_count(
+    *, anchor_id: int, creator_id: int, day: date, address: str, user_agent: str, referer: str = ""
+) -> None:
+    """Counts one click on a link, with its breakdowns (referring domain, device class, country) and the
+    creator's unique visitors: in the cache, or while the cache is away in the day's rows at once, so that
+    no click made during an outage is lost (clicks.py explains how the counts stay exact). The address
+    serves the unique-visitor hashes and the country lookup only; it is stored nowhere."""
+    details = clicks.ClickDetails(
+        referrer=click_details.referrer_domain(referer),
+        device=click_details.device_class(user_agent),
+        country=click_details.country_code(address),
+    )
     try:
-        clicks.click_record(anchor_id=anchor_id, day=day, address=address, user_agent=user_agent)
+        clicks.click_record(
+            anchor_id=anchor_id, creator_id=creator_id, day=day, address=address, user_agent=user_agent,
+            details=details,
+        )
         return
     except CacheAway as away:
         if away.maybe_applied:
             logger.warning("click sent to a cache that did not answer in time: it counts when the cache runs it")
             return
     first = clicks.outage_first_visit(anchor_id=anchor_id, day=day, address=address, user_agent=user_agent)
-    _click_in_database(anchor_id=anchor_id, day=day, first_visit=first)
+    first_of_creator = clicks.outage_first_creator_visit(
+        creator_id=creator_id, day=day, address=address, user_agent=user_agent
+    )
+    _click_in_database(
+        anchor_id=anchor_id, creator_id=creator_id, day=day, first_visit=first,
+        first_creator_visit=first_of_creator, details=details,
+    )
 
 
-@transaction.atomic
-def _click_in_database(*, anchor_id: int, day: date, first_visit: bool) -> None:
-    uniques = 1 if first_visit else 0
-    rows = LinkClickDaily.objects.filter(anchor_id=anchor_id, day=day)
-    if rows.update(clicks=F("clicks") + 1, unique_visitors=F("unique_visitors") + uniques):
+def _add_to_row(model, *, where: dict, add: dict) -> None:
+    """Adds the counts to the row (created at zero when there is none), safe against a concurrent create."""
+    rows = model.objects.filter(**where)
+    changes = {name: F(name) + value for name, value in add.items()}
+    if rows.update(**changes):
         return
     try:
         with transaction.atomic():
-            LinkClickDaily.objects.create(anchor_id=anchor_id, day=day, clicks=1, unique_visitors=uniques)
-    except IntegrityError:  # another click created the day's row meanwhile
-        rows.update(clicks=F("clicks") + 1, unique_visitors=F("unique_visitors") + uniques)
+            model.objects.create(**where, **add)
+    except IntegrityError:  # another click (or fold) created the row meanwhile
+        rows.update(**changes)
+
+
+def _breakdown_rows_add(*, anchor_id: int, day, members: dict[str, int]) -> None:
+    for member, count in sorted(members.items()):
+        dimension, value = member.split("|", 1)
+        _add_to_row(
+            LinkClickBreakdownDaily,
+            where={"anchor_id": anchor_id, "day": day, "dimension": dimension, "value": value[:100]},
+            add={"clicks": count},
+        )
+
+
+@transaction.atomic
+def _click_in_database(
+    *, anchor_id: int, creator_id: int, day: date, first_visit: bool, first_creator_visit: bool,
+    details: clicks.ClickDetails,
+) -> None:
+    _add_to_row(
+        LinkClickDaily, where={"anchor_id": anchor_id, "day": day},
+        add={"clicks": 1, "unique_visitors": 1 if first_visit else 0},
+    )
+    _breakdown_rows_add(anchor_id=anchor_id, day=day, members=dict.fromkeys(details.members(), 1))
+    if first_creator_visit:
+        _add_to_row(CreatorVisitorsDaily, where={"creator_id": creator_id, "day": day}, add={"unique_visitors": 1})
 
 
 def clicks_fold(*, now=None) -> int:
-    """Moves the click counts from the cache into LinkClickDaily; returns how many clicks it moved.
+    """Moves the click counts from the cache into LinkClickDaily, LinkClickBreakdownDaily and
+    CreatorVisitorsDaily; returns how many clicks it moved.
 
-    For each link and day it adds the counter's value to the row and subtracts the same value from the
-    counter, in one database transaction; clicks that arrive meanwhile stay in the counter. One fold
-    runs at a time.
+    For each link and day it adds the counters' values to the rows and subtracts the same values from the
+    counters, in one database transaction; clicks that arrive meanwhile stay in the counters. The same
+    for each creator's unique visitors. One fold runs at a time.
     """
     now = now or timezone.now()
     token = secrets.token_hex(8)
@@ -63,21 +106,38 @@ def clicks_fold(*, now=None) -> int:
         return 0
     try:
         days = [(now.date() - timedelta(days=n)).isoformat() for n in range(clicks.FOLD_DAYS)]
+        since = now - timedelta(days=clicks.FOLD_DAYS + 1)
         anchor_ids = clicks.clicked_anchor_ids(days=days)
         if anchor_ids is None:
-            since = now - timedelta(days=clicks.FOLD_DAYS + 1)
             anchor_ids = list(selectors.anchors_to_fold(since=since).values_list("id", flat=True))
         moved = 0
         for start in range(0, len(anchor_ids), FOLD_BATCH):
-            pending = clicks.pending_counts(anchor_ids=anchor_ids[start : start + FOLD_BATCH], days=days)
-            for (anchor_id, day), (total, uniques) in pending.items():
+            batch = anchor_ids[start : start + FOLD_BATCH]
+            pending = clicks.pending_counts(anchor_ids=batch, days=days)
+            breakdowns = clicks.pending_breakdowns(anchor_ids=batch, days=days)
+            for anchor_id, day in sorted(set(pending) | set(breakdowns)):
+                total, uniques = pending.get((anchor_id, day), (0, 0))
+                members = breakdowns.get((anchor_id, day), {})
                 try:
-                    _fold_one(anchor_id=anchor_id, day=day, total=total, uniques=uniques)
+                    _fold_one(anchor_id=anchor_id, day=day, total=total, uniques=uniques, members=members)
                 except IntegrityError:  # the link was deleted meanwhile: its counts go with it
                     logger.warning("clicks_fold dropped the counts of a deleted link", extra={"anchor_id": anchor_id})
-                    counters.delete_many([clicks.total_key(anchor_id, day), clicks.unique_key(anchor_id, day)])
+                    counters.delete_many(
+                        [clicks.total_key(anchor_id, day), clicks.unique_key(anchor_id, day)]
+                        + [clicks.breakdown_key(anchor_id, day, member) for member in members]
+                    )
                     continue
                 moved += total
+        creator_ids = clicks.clicked_creator_ids(days=days)
+        if creator_ids is None:
+            creator_ids = selectors.creators_to_fold(since=since)
+        for start in range(0, len(creator_ids), FOLD_BATCH):
+            visitors = clicks.pending_creator_uniques(creator_ids=creator_ids[start : start + FOLD_BATCH], days=days)
+            for (creator_id, day), uniques in sorted(visitors.items()):
+                try:
+                    _fold_creator(creator_id=creator_id, day=day, uniques=uniques)
+                except IntegrityError:  # the creator's account was deleted meanwhile
+                    counters.delete(clicks.creator_unique_key(creator_id, day))
         return moved
     finally:
         if counters.get(FOLD_LOCK_KEY) == token:
@@ -85,11 +145,21 @@ def clicks_fold(*, now=None) -> int:
 
 
 @transaction.atomic
-def _fold_one(*, anchor_id: int, day: str, total: int, uniques: int) -> None:
-    rows = LinkClickDaily.objects.filter(anchor_id=anchor_id, day=day)
-    if not rows.update(clicks=F("clicks") + total, unique_visitors=F("unique_visitors") + uniques):
-        LinkClickDaily.objects.create(anchor_id=anchor_id, day=day, clicks=total, unique_visitors=uniques)
+def _fold_one(*, anchor_id: int, day: str, total: int, uniques: int, members: dict[str, int]) -> None:
+    if total or uniques:
+        rows = LinkClickDaily.objects.filter(anchor_id=anchor_id, day=day)
+        if not rows.update(clicks=F("clicks") + total, unique_visitors=F("unique_visitors") + uniques):
+            LinkClickDaily.objects.create(anchor_id=anchor_id, day=day, clicks=total, unique_visitors=uniques)
+    _breakdown_rows_add(anchor_id=anchor_id, day=day, members=members)
     if total:
         clicks.counter_incr(clicks.total_key(anchor_id, day), -total)
     if uniques:
         clicks.counter_incr(clicks.unique_key(anchor_id, day), -uniques)
+    for member, count in members.items():
+        clicks.counter_incr(clicks.breakdown_key(anchor_id, day, member), -count)
+
+
+@transaction.atomic
+def _fold_creator(*, creator_id: int, day: str, uniques: int) -> None:
+    _add_to_row(CreatorVisitorsDaily, where={"creator_id": creator_id, "day": day}, add={"unique_visitors": uniques})
+    clicks.counter_incr(clicks.creator_unique_key(creator_id, day), -uniques)

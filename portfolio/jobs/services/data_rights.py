@@ -13,7 +13,14 @@ from common.errors import PermissionDenied
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.models import (
+    CreatorProfile,
+    CreatorVisitorsDaily,
+    LinkClickBreakdownDaily,
+    LinkClickDaily,
+    PortfolioAnchor,
+    Video,
+)
 from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent
 
 logger = logging.getLogger(__name__)
@@ -65,6 +72,11 @@ def applicant_export(*, user) -> dict:
         clicks.setdefault(row.anchor_id, []).append(
             {"day": row.day.isoformat(), "clicks": row.clicks, "unique_visitors": row.unique_visitors}
         )
+    breakdowns: dict[int, list] = {}
+    for part in LinkClickBreakdownDaily.objects.filter(anchor__video__owner=user).order_by("day", "dimension", "value"):
+        breakdowns.setdefault(part.anchor_id, []).append(
+            {"day": part.day.isoformat(), part.dimension: part.value, "clicks": part.clicks}
+        )
     anchors = [
         {
             "video_id": anchor.video.platform_video_id,
@@ -75,6 +87,7 @@ def applicant_export(*, user) -> dict:
             "active": anchor.is_active,
             "created_at": _when(anchor.created_at),
             "daily_clicks": clicks.get(anchor.pk, []),
+            "daily_clicks_by_referrer_device_country": breakdowns.get(anchor.pk, []),
         }
         for anchor in PortfolioAnchor.objects.filter(video__owner=user).select_related("video").order_by("pk")
     ]
@@ -107,6 +120,10 @@ def applicant_export(*, user) -> dict:
         "linked_accounts": linked_accounts,
         "videos": videos,
         "portfolio_links": anchors,
+        "daily_unique_visitors_of_all_links": [
+            {"day": row.day.isoformat(), "unique_visitors": row.unique_visitors}
+            for row in CreatorVisitorsDaily.objects.filter(creator=user).order_by("day")
+        ],
         "apply_consents": consents,
         "applications": [
             {
