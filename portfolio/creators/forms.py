@@ -34,6 +34,7 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         if compact:  # the bulk form on the videos page: a drop-down instead of a long list of radios
             self.fields["target"].widget = forms.Select()
+        self.fields["custom_url"].show_optional = False  # type: ignore[attr-defined]  # needed for "Another address"
         self.targets = {t.key: t for t in targets}  # the creator's linked profiles and projects
         target = self.fields["target"]
         assert isinstance(target, forms.ChoiceField)
