@@ -84,6 +84,8 @@ def videos_for_creator(*, user) -> QuerySet[Video]:
     )
 
 
+# "clicks" sorts by the folded daily rows: the clicks still waiting in the cache (a minute's worth at most)
+# are added to the numbers shown, not to the order.
 VIDEO_SORTS: dict[str, list[str | Combinable]] = {
     "newest": [F("published_at").desc(nulls_last=True), "-id"],
     "oldest": [F("published_at").asc(nulls_last=True), "id"],
