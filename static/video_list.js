@@ -16,3 +16,20 @@
   boxes.forEach((box) => box.addEventListener("change", sync));
   sync();
 })();
+
+// "Another address": its field shows only while that target is chosen (always, without JavaScript).
+(function () {
+  document.querySelectorAll(".custom-url[data-for]").forEach((box) => {
+    const select = document.getElementById(box.dataset.for);
+    if (!select) return;
+    const input = box.querySelector("input");
+    const sync = () => {
+      box.hidden = select.value !== "custom" && !(input && input.getAttribute("aria-invalid") === "true");
+    };
+    select.addEventListener("change", () => {
+      sync();
+      if (!box.hidden && input) input.focus();
+    });
+    sync();
+  });
+})();

@@ -2,8 +2,9 @@ from datetime import timedelta
 
 from django import forms
 
-from portfolio.creators.selectors import AnchorTarget
+from portfolio.creators.selectors import CUSTOM_TARGET_KEY, AnchorTarget, custom_target
 from portfolio.creators.services import HANDLE_RULES
+from portfolio.creators.validators import TARGET_URL_MAX_LENGTH
 
 
 class HandleForm(forms.Form):
@@ -15,23 +16,67 @@ class HandleForm(forms.Form):
     )
 
 
+CUSTOM_TARGET_LABEL = "Another address: a site of my own (https://…)"
+
+
 class TargetForm(forms.Form):
-    """Where "View My Portfolio" leads: one of the creator's targets (their page, a profile, a project)."""
+    """Where "View My Portfolio" leads: one of the creator's targets (a profile, a project), or an https
+    address they type (a personal site, a Behance page)."""
 
     target = forms.ChoiceField(label="Where the link leads", widget=forms.RadioSelect)
+    custom_url = forms.CharField(
+        label="The other address",
+        required=False,
+        max_length=TARGET_URL_MAX_LENGTH,
+        help_text="For “Another address”: your site, or a page such as Behance. https:// only.",
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "url", "spellcheck": "false"}),
+    )
 
     def __init__(self, *args, targets: list[AnchorTarget], compact: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if compact:  # the bulk form on the videos page: a drop-down instead of a long list of radios
             self.fields["target"].widget = forms.Select()
-        self.targets = {t.key: t for t in targets}
+        self.fields["custom_url"].show_optional = False  # type: ignore[attr-defined]  # needed for "Another address"
+        self.targets = {t.key: t for t in targets}  # the creator's linked profiles and projects
         target = self.fields["target"]
         assert isinstance(target, forms.ChoiceField)
-        target.choices = [(t.key, t.label) for t in targets]
+        target.choices = [(t.key, t.label) for t in targets] + [(CUSTOM_TARGET_KEY, CUSTOM_TARGET_LABEL)]
         target.error_messages["invalid_choice"] = "Choose one of your targets from the list."
 
     def chosen_target(self) -> AnchorTarget:
-        return self.targets[self.cleaned_data["target"]]
+        key = self.cleaned_data["target"]
+        if key == CUSTOM_TARGET_KEY:
+            return custom_target(url=self.cleaned_data.get("custom_url") or "")
+        return self.targets[key]
+
+
+class VideoFilterForm(forms.Form):
+    """Search, filter and sort on My videos (a GET form: a bad value is shown and the default used)."""
+
+    LINK_CHOICES = [("", "All videos"), ("with", "With a link"), ("without", "Without a link")]
+    SORT_CHOICES = [
+        ("newest", "Newest first"),
+        ("oldest", "Oldest first"),
+        ("clicks", "Most clicks in 30 days"),
+        ("title", "Title, A to Z"),
+    ]
+
+    q = forms.CharField(
+        label="Search titles", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search titles"}),
+    )
+    link = forms.ChoiceField(label="Show", choices=LINK_CHOICES, required=False)
+    sort = forms.ChoiceField(label="Sort", choices=SORT_CHOICES, required=False)
+
+    def values(self) -> dict:
+        """The valid values, with the defaults in place of missing or bad ones."""
+        self.is_valid()  # fields that fail are left out of cleaned_data
+        data = self.cleaned_data
+        return {
+            "q": (data.get("q") or "").strip(),
+            "link": data.get("link") or "",
+            "sort": data.get("sort") or "newest",
+        }
 
 
 ANALYTICS_PRESETS = {"7": 7, "30": 30, "90": 90}

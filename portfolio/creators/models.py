@@ -77,12 +77,14 @@ class PortfolioAnchor(models.Model):
         REELFOLIO_PAGE = "reelfolio_page", "My Reelfolio page"
         LINKED_PROFILE = "linked_profile", "My profile on a freelance platform"
         PROJECT = "project", "One portfolio project"
+        CUSTOM_URL = "custom_url", "An address of my choice"
 
     video = models.OneToOneField(Video, on_delete=models.CASCADE, related_name="portfolio_anchor")
     code = models.CharField(max_length=22, unique=True, help_text="The short link is /l/<code>.")
     target_kind = models.CharField(max_length=20, choices=TargetKind.choices)
     target_url = models.URLField(max_length=2000)
-    # For linked_profile and project targets: which linked account, and which project of it.
+    # For linked_profile and project targets: which linked account, and which project of it. A custom_url
+    # target is an https address the creator typed (a personal site, a Behance page).
     linked_account = models.ForeignKey(
         "oauth.LinkedAccount", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -94,8 +96,13 @@ class PortfolioAnchor(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(target_kind__in=["reelfolio_page", "linked_profile", "project"]),
+                condition=models.Q(target_kind__in=["reelfolio_page", "linked_profile", "project", "custom_url"]),
                 name="creators_anchor_target_kind_valid",
+            ),
+            # An address the creator typed is https only: the others come from a provider or from us.
+            models.CheckConstraint(
+                condition=~models.Q(target_kind="custom_url") | models.Q(target_url__startswith="https://"),
+                name="creators_anchor_custom_target_https",
             ),
             models.CheckConstraint(
                 condition=models.Q(target_url__startswith="http://") | models.Q(target_url__startswith="https://"),

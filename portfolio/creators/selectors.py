@@ -6,13 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
+from common.cache_guard import CacheAway, cache_call
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
+from portfolio.creators import clicks as click_counters
 from portfolio.creators.cache_entries import entries_add, entries_get_many
 from portfolio.creators.models import (
     CreatorProfile,
@@ -86,6 +90,61 @@ def videos_for_creator(*, user) -> QuerySet[Video]:
         .select_related("portfolio_anchor")
         .order_by("-published_at", "-id")
     )
+
+
+# "clicks" sorts by the folded daily rows: the clicks still waiting in the cache (a minute's worth at most)
+# are added to the numbers shown, not to the order.
+VIDEO_SORTS: dict[str, list[str | Combinable]] = {
+    "newest": [F("published_at").desc(nulls_last=True), "-id"],
+    "oldest": [F("published_at").asc(nulls_last=True), "id"],
+    "clicks": ["-clicks_30d", F("published_at").desc(nulls_last=True), "-id"],
+    "title": [Lower(Coalesce(NullIf("title", Value("")), "platform_video_id")), "id"],
+}
+
+
+def videos_for_creator_list(*, user, q: str = "", link: str = "", sort: str = "newest") -> QuerySet[Video]:
+    """My videos: the creator's visible videos matching the title search and the link filter ("with",
+    "without" or all), sorted, each with `clicks_30d`: the clicks of its link in the last 30 days as
+    folded into the daily rows (`with_pending_clicks` adds those still in the cache)."""
+    since = analytics_days()[0]
+    clicks_30d = (
+        LinkClickDaily.objects.filter(anchor__video=OuterRef("pk"), day__gte=since)
+        .values("anchor")
+        .annotate(total=Sum("clicks"))
+        .values("total")
+    )
+    videos = videos_for_creator(user=user).annotate(
+        clicks_30d=Coalesce(Subquery(clicks_30d, output_field=IntegerField()), 0)
+    )
+    if q:
+        videos = videos.filter(title__icontains=q)
+    if link == "with":
+        videos = videos.filter(portfolio_anchor__is_active=True)
+    elif link == "without":
+        videos = videos.filter(Q(portfolio_anchor__isnull=True) | Q(portfolio_anchor__is_active=False))
+    return videos.order_by(*VIDEO_SORTS.get(sort, VIDEO_SORTS["newest"]))
+
+
+def with_pending_clicks(videos: list[Video]) -> list[Video]:
+    """Adds to each video's `clicks_30d` the clicks of the last days not folded yet (they wait in the cache
+    for the fold, a minute at most): one read of the cache for the whole page. An unreachable cache
+    leaves the folded counts."""
+    anchors = {v.portfolio_anchor.pk: v for v in videos if getattr(v, "portfolio_anchor", None) is not None}
+    if not anchors:
+        return videos
+    window = analytics_days()
+    days = [day.isoformat() for day in window[-click_counters.FOLD_DAYS :]]
+    try:
+        pending = cache_call(
+            click_counters.CACHE_ALIAS,
+            lambda _backend: click_counters.pending_counts(anchor_ids=list(anchors), days=days),
+        )
+    except CacheAway:
+        return videos
+    for (anchor_id, _day), (total, _uniques) in pending.items():
+        video = anchors[anchor_id]
+        video.clicks_30d += total  # type: ignore[attr-defined]  # annotated by videos_for_creator_list
+    return videos
 
 
 def video_on_platform(*, platform: str, platform_video_id: str) -> Video | None:
@@ -170,6 +229,60 @@ def anchor_targets_for_creator(
                 )
             )
     return [t for t in targets if not is_public_page_of(t.url, handle=handle) and not is_own_short_link(t.url)]
+
+
+CUSTOM_TARGET_KEY = "custom"
+
+
+def custom_target(*, url: str) -> AnchorTarget:
+    """An https address the creator typed (a personal site, a Behance page); the service checks it."""
+    url = url.strip()
+    return AnchorTarget(key=CUSTOM_TARGET_KEY, kind=PortfolioAnchor.TargetKind.CUSTOM_URL, url=url, label=url)
+
+
+def creator_handles(*, user) -> list[str]:
+    """The creator's handle and the ones they left that still redirect to their page."""
+    profile = CreatorProfile.objects.filter(user=user).first()
+    if profile is None:
+        return []
+    return [profile.handle, *PreviousHandle.objects.filter(profile=profile).values_list("handle", flat=True)]
+
+
+def anchor_has_target(anchor: PortfolioAnchor | None, target: AnchorTarget) -> bool:
+    """Whether the video's link is on and already leads to this target (attaching it again changes nothing)."""
+    return (
+        anchor is not None
+        and anchor.is_active
+        and anchor.target_kind == target.kind
+        and anchor.target_url == target.url
+        and anchor.linked_account_id == (target.linked_account.pk if target.linked_account else None)
+        and anchor.project_id == target.project_id
+    )
+
+
+@dataclass(frozen=True)
+class AttachPreview:
+    """What attaching one target to these videos would do: how many links it adds and how many it replaces."""
+
+    new: int  # videos without a link on (never attached, or detached)
+    detached: int  # of those, the ones whose link the creator detached
+    replaced: int  # links on that lead elsewhere: set by hand, they would be replaced
+    unchanged: int  # links that already lead to this target
+
+
+def attach_preview(*, videos: list[Video], target: AnchorTarget) -> AttachPreview:
+    """Counts from the videos as loaded (with their links): no query."""
+    new = detached = replaced = unchanged = 0
+    for video in videos:
+        anchor = getattr(video, "portfolio_anchor", None)
+        if anchor is None or not anchor.is_active:
+            new += 1
+            detached += anchor is not None
+        elif anchor_has_target(anchor, target):
+            unchanged += 1
+        else:
+            replaced += 1
+    return AttachPreview(new=new, detached=detached, replaced=replaced, unchanged=unchanged)
 
 
 def reelfolio_page_target(*, handle: str) -> AnchorTarget:

@@ -38,6 +38,33 @@ def target_url_validate(url: str) -> str:
     return url
 
 
+def custom_target_url_validate(url: str, *, handles: list[str]) -> str:
+    """An address the creator typed as a link target (a personal site, a Behance page): checked like the
+    others, and also https only, without a user name or password in it, and never the creator's own page
+    (under any of `handles`, the current one and those that redirect to it): the link is shown there."""
+    url = (url or "").strip()
+    if not url:
+        raise ApplicationError.on_field("custom_url", "Enter the address the link leads to, starting with https://.")
+    if urlsplit(url).scheme.lower() != "https":
+        raise ApplicationError.on_field(
+            "custom_url", "Only https:// addresses can be link targets: they keep your visitors' visit private."
+        )
+    try:
+        url = target_url_validate(url)
+    except ApplicationError as error:
+        raise ApplicationError.on_field("custom_url", error.message) from None
+    parts = urlsplit(url)
+    if parts.username is not None or parts.password is not None:
+        raise ApplicationError.on_field(
+            "custom_url", "This address has a user name or password in it (before an @): leave it out."
+        )
+    if any(is_public_page_of(url, handle=handle) for handle in handles if handle):
+        raise ApplicationError.on_field(
+            "custom_url", "This is your own Reelfolio page, where the link is shown: it would lead back to itself."
+        )
+    return url
+
+
 def is_own_host(url: str) -> bool:
     """Whether the address is on Reelfolio's own host (SITE_URL's), whatever its scheme or port."""
     try:

@@ -13,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
-from portfolio.creators import charts, clicks, selectors, services
-from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, TargetForm
+from portfolio.creators import charts, clicks, qr, selectors, services
+from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, TargetForm, VideoFilterForm
 from portfolio.creators.models import PortfolioAnchor
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def _target_key(anchor: PortfolioAnchor | None) -> str | None:
         return f"profile:{anchor.linked_account_id}"
     if anchor.target_kind == PortfolioAnchor.TargetKind.PROJECT:
         return f"project:{anchor.linked_account_id}:{anchor.project_id}"
+    if anchor.target_kind == PortfolioAnchor.TargetKind.CUSTOM_URL:
+        return selectors.CUSTOM_TARGET_KEY
     return None  # the Reelfolio page, no longer offered
 
 
@@ -59,6 +62,8 @@ def _initial_target(targets: list[selectors.AnchorTarget], anchor: PortfolioAnch
     """The link's current target when it is still offered, else the first linked freelance profile."""
     keys = [t.key for t in targets]
     current = _target_key(anchor)
+    if anchor is not None and current == selectors.CUSTOM_TARGET_KEY:
+        return {"target": current, "custom_url": anchor.target_url}
     if current in keys:
         return {"target": current}
     profiles = [t.key for t in targets if t.kind == PortfolioAnchor.TargetKind.LINKED_PROFILE]
@@ -81,6 +86,56 @@ def _selected_video_ids(request) -> list[int] | None:
 
 
 # --- The creator's pages -------------------------------------------------------------------------------
+
+
+def _list_url(request) -> str:
+    """My videos with the creator's search, filter, sort and page kept."""
+    return _with_query(request, reverse("creators:video_list"))
+
+
+def _attach_message(count: int) -> str:
+    return f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}."
+
+
+def _attach_to_all(request, form: TargetForm, videos: list):
+    """“Attach to all my videos”: straight away when it replaces no link, else after a confirmation that
+    says how many links set by hand it would replace (and offers to leave them as they are)."""
+    target = services.anchor_target_validate(creator=request.user, target=form.chosen_target())
+    preview = selectors.attach_preview(videos=videos, target=target)
+    choice = request.POST.get("replace", "")
+    if preview.replaced and choice not in ("all", "keep"):
+        return render(
+            request, "creators/attach_all_confirm.html",
+            {"form": form, "target": target, "preview": preview, "total": len(videos), "back": _list_url(request)},
+        )
+    try:
+        confirmed = int(request.POST.get("confirmed_replaced", "0"))
+    except ValueError:
+        confirmed = 0
+    try:
+        anchors = services.anchors_attach(
+            creator=request.user, videos=videos, target=target,
+            keep_other_links=choice == "keep", replacements_confirmed=confirmed,
+        )
+    except services.ReplacementsChanged:
+        # Links changed since the confirmation: ask again with the numbers of now.
+        messages.warning(request, "Your links changed since you looked: here are the numbers of now.")
+        fresh = list(selectors.videos_for_creator(user=request.user))
+        return render(
+            request, "creators/attach_all_confirm.html",
+            {"form": form, "target": target, "preview": selectors.attach_preview(videos=fresh, target=target),
+             "total": len(fresh), "back": _list_url(request)},
+            status=409,
+        )
+    if choice == "keep":
+        kept = len(videos) - len(anchors)
+        messages.success(
+            request, f"{_attach_message(len(anchors))} The {kept} link{'s' if kept != 1 else ''} you set by hand "
+            f"{'are' if kept != 1 else 'is'} unchanged.",
+        )
+    else:
+        messages.success(request, _attach_message(len(anchors)))
+    return redirect(_list_url(request))
 
 
 @creator_required
@@ -106,22 +161,37 @@ def video_list(request):
             form.add_error(None, "Tick at least one video, or choose “Attach to all my videos”.")
         elif form.is_valid():
             try:
+                if request.POST.get("scope") == "all":
+                    return _attach_to_all(request, form, videos)
                 anchors = services.anchors_attach(creator=request.user, videos=videos, target=form.chosen_target())
             except ApplicationError as error:
                 form_add_application_error(form, error)
             else:
-                count = len(anchors)
-                messages.success(request, f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}.")
-                return redirect("creators:video_list")
-    page = Paginator(selectors.videos_for_creator(user=request.user), VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
-    # An unlinked account keeps its row (and its videos, hidden) but no longer counts as "linked".
-    has_video_accounts = bool(page.object_list) or (
+                messages.success(request, _attach_message(len(anchors)))
+                return redirect(_list_url(request))
+    filters = VideoFilterForm(request.GET)
+    chosen = filters.values()
+    listed = selectors.videos_for_creator_list(user=request.user, **chosen)
+    page = Paginator(listed, VIDEOS_PER_PAGE).get_page(request.GET.get("page"))
+    videos = selectors.with_pending_clicks(list(page.object_list))
+    names = {platform: selectors.provider_name(platform) for platform in {v.platform for v in videos}}
+    for video in videos:
+        video.platform_name = names[video.platform]  # type: ignore[attr-defined]  # shown on the page
+    filtered = bool(chosen["q"] or chosen["link"])
+    # Nothing listed: no videos at all, or none that match. An unlinked account keeps its row (and its
+    # videos, hidden) but no longer counts as "linked".
+    has_videos = bool(videos) or (filtered and selectors.videos_for_creator(user=request.user).exists())
+    has_video_accounts = has_videos or (
         selectors.video_accounts_for_creator(user=request.user).exclude(status=LinkedAccount.Status.REVOKED).exists()
     )
     return render(
         request,
         "creators/video_list.html",
-        {"page": page, "form": form, "profile": profile, "has_video_accounts": has_video_accounts},
+        {
+            "page": page, "videos": videos, "form": form, "filters": filters, "chosen": chosen, "filtered": filtered,
+            "profile": profile, "has_videos": has_videos, "has_video_accounts": has_video_accounts,
+            "site_url": settings.SITE_URL,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -147,10 +217,11 @@ def anchor_edit(request, video_id: int):
                 message = f"“View My Portfolio” is on “{title}”."
             messages.success(request, message)
             return redirect("creators:video_list")
+    short_url = qr.short_link_url(anchor.code) if anchor is not None else ""
     return render(
         request,
         "creators/anchor_form.html",
-        {"video": video, "anchor": anchor, "form": form},
+        {"video": video, "anchor": anchor, "form": form, "short_url": short_url},
         status=400 if form.errors else 200,
     )
 
@@ -167,6 +238,44 @@ def anchor_detach(request, video_id: int):
         messages.success(request, f"“View My Portfolio” is off “{video.title or video.platform_video_id}”.")
         return redirect("creators:video_list")
     return render(request, "creators/anchor_confirm_detach.html", {"video": video, "anchor": anchor})
+
+
+def _anchor_or_404(request, video_id: int) -> tuple:
+    video = _video_or_404(request, video_id)
+    anchor = getattr(video, "portfolio_anchor", None)
+    if anchor is None or not anchor.is_active:
+        raise Http404("This video has no link.")
+    return video, anchor
+
+
+QR_CACHE_SECONDS = 24 * 3600
+
+
+def _qr_download(request, video_id: int, *, kind: str) -> HttpResponse:
+    """The QR code of a video's short link, for its owner only: the code for each video is the creator's
+    to hand out (a URL made of video ids anyone could walk through would list every creator's links)."""
+    video, anchor = _anchor_or_404(request, video_id)
+    if kind == "svg":
+        response = HttpResponse(qr.qr_svg(anchor.code), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr.qr_png(anchor.code), content_type="image/png")
+    name = slugify(video.title)[:40].strip("-") or "video"
+    response["Content-Disposition"] = f'attachment; filename="reelfolio-qr-{name}-{anchor.code}.{kind}"'
+    # The code never changes (the short link is the video's for good): the browser may keep it, no one else.
+    patch_cache_control(response, private=True, max_age=QR_CACHE_SECONDS)
+    return response
+
+
+@creator_required
+@require_http_methods(["GET", "HEAD"])
+def anchor_qr_svg(request, video_id: int):
+    return _qr_download(request, video_id, kind="svg")
+
+
+@creator_required
+@require_http_methods(["GET", "HEAD"])
+def anchor_qr_png(request, video_id: int):
+    return _qr_download(request, video_id, kind="png")
 
 
 def _video_filter(request):

@@ -98,7 +98,7 @@ def test_without_a_freelance_account_the_pages_say_what_to_link(logged_in, creat
     for url in ("/creator/videos/", f"/creator/videos/{videos[0].pk}/link/"):
         page = logged_in.get(url).content.decode()
         assert "and you\n    have none linked yet." in page
-        assert "Link a freelance account</a> first." in page
+        assert "Link a freelance account</a> first, or choose\n    “Another address”" in page
 
 
 def test_a_link_back_to_the_page_is_not_shown_on_it(client, creator, videos, freelance_account):

@@ -421,10 +421,10 @@ def test_attaching_to_all_videos_costs_the_same_queries_for_5_or_40(
 ):
     services.videos_sync(linked_account=video_account, videos=remote_videos(count))
     # session, user, profile, targets, the videos, then in the service: savepoint, lock the videos and their
-    # links, fresh codes, one full_clean (the video and the linked account the link leads to exist, 2 check
+    # links, fresh codes, one full_clean (the video and the linked account the link leads to exist, 3 check
     # constraints in savepoints), one INSERT for all, the handle for the cache; whatever the number of videos
     bulk = {"bulk-target": f"profile:{freelance_account.pk}", "scope": "all"}
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(23):
         response = logged_in.post("/creator/videos/", bulk)
     assert response.status_code == 302
     assert PortfolioAnchor.objects.filter(is_active=True).count() == count

@@ -9,7 +9,13 @@
 The services are re-exported here, so callers write `services.anchors_attach(...)`.
 """
 
-from portfolio.creators.services.anchors import CODE_LENGTH, anchor_detach, anchors_attach
+from portfolio.creators.services.anchors import (
+    CODE_LENGTH,
+    ReplacementsChanged,
+    anchor_detach,
+    anchor_target_validate,
+    anchors_attach,
+)
 from portfolio.creators.services.click_counts import FOLD_LOCK_KEY, click_count, clicks_fold
 from portfolio.creators.services.invalidation import creator_page_invalidate
 from portfolio.creators.services.profiles import (
@@ -33,7 +39,9 @@ __all__ = [
     "FOLD_LOCK_KEY",
     "HANDLE_RULES",
     "HANDLE_TAKEN",
+    "ReplacementsChanged",
     "anchor_detach",
+    "anchor_target_validate",
     "anchors_attach",
     "click_count",
     "clicks_fold",

@@ -1,5 +1,6 @@
 """Anchors: the "View My Portfolio" link on videos, attached, retargeted and detached."""
 
+import dataclasses
 import secrets
 import string
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from common.errors import ApplicationError, Gone, PermissionDenied, full_clean
 from portfolio.creators import selectors
 from portfolio.creators.models import PortfolioAnchor, Video
 from portfolio.creators.services.invalidation import handle_of, invalidate_on_commit
-from portfolio.creators.validators import target_url_validate
+from portfolio.creators.validators import custom_target_url_validate, target_url_validate
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62**10 ≈ 8e17 codes: not guessable, still short
@@ -37,18 +38,51 @@ def _check_videos_attachable(*, creator, videos: Sequence[Video]) -> None:
             raise PermissionDenied("You can only attach links to videos of a video account you linked.")
 
 
+class ReplacementsChanged(ApplicationError):
+    """More links would be replaced than the creator confirmed: they changed meanwhile. Nothing was written."""
+
+    code = "replacements_changed"
+
+    def __init__(self, *, replaced: int, confirmed: int):
+        super().__init__(
+            f"Since you confirmed, your links changed: {replaced} set by hand would now be replaced, not "
+            f"{confirmed}. Nothing was changed; check the numbers and confirm again.",
+            status=409,
+        )
+        self.replaced = replaced
+
+
+def anchor_target_validate(*, creator, target: selectors.AnchorTarget) -> selectors.AnchorTarget:
+    """The target as a link may lead there (its address checked and tidied), or ApplicationError saying why not."""
+    if target.linked_account is not None and target.linked_account.user_id != creator.pk:
+        raise PermissionDenied.on_field("target", "Links can only point to your own linked accounts.")
+    if target.kind == PortfolioAnchor.TargetKind.CUSTOM_URL:
+        url = custom_target_url_validate(target.url, handles=selectors.creator_handles(user=creator))
+    else:
+        url = target_url_validate(target.url)
+    return dataclasses.replace(target, url=url)
+
+
 @transaction.atomic
-def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.AnchorTarget) -> list[PortfolioAnchor]:
+def anchors_attach(
+    *,
+    creator,
+    videos: Sequence[Video],
+    target: selectors.AnchorTarget,
+    keep_other_links: bool = False,
+    replacements_confirmed: int | None = None,
+) -> list[PortfolioAnchor]:
     """Puts "View My Portfolio" on these videos, or points their existing link at the new target.
 
     A video keeps its one link (and its short code) for good: changing the target or attaching again
-    after a detach reuses it.
+    after a detach reuses it. With `keep_other_links`, videos whose link is on and leads elsewhere are
+    left as they are. With `replacements_confirmed`, the creator agreed to replace that many such links:
+    if more would be replaced now (they changed since), nothing is written (ReplacementsChanged).
     """
     if not videos:
         raise ApplicationError("Choose at least one video.")
-    if target.linked_account is not None and target.linked_account.user_id != creator.pk:
-        raise PermissionDenied.on_field("target", "Links can only point to your own linked accounts.")
-    url = target_url_validate(target.url)
+    target = anchor_target_validate(creator=creator, target=target)
+    url = target.url
     video_ids = [v.pk for v in videos]
     locked = list(
         Video.objects.select_for_update(of=("self",))
@@ -58,6 +92,16 @@ def anchors_attach(*, creator, videos: Sequence[Video], target: selectors.Anchor
     )
     _check_videos_attachable(creator=creator, videos=locked)
     existing = {a.video_id: a for a in PortfolioAnchor.objects.select_for_update().filter(video_id__in=video_ids)}
+    elsewhere = {
+        video_id for video_id, anchor in existing.items()
+        if anchor.is_active and not selectors.anchor_has_target(anchor, target)
+    }
+    if keep_other_links:
+        locked = [video for video in locked if video.pk not in elsewhere]
+        if not locked:
+            return []
+    elif replacements_confirmed is not None and len(elsewhere) > replacements_confirmed:
+        raise ReplacementsChanged(replaced=len(elsewhere), confirmed=replacements_confirmed)
     now = timezone.now()
     fields = {
         "target_kind": target.kind,
