@@ -235,22 +235,24 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     organization = membership.organization
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
         raise PermissionDenied("Only owners can remove members.")
-    if membership.role == Membership.Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(organization=organization, role=Membership.Role.OWNER)
-        if owners.count() <= 1:
-            raise Conflict(selectors.last_owner_message(membership=membership, actor_id=actor.pk))
+    if membership.role == Membership.Role.OWNER and _owners_locked(organization.pk) <= 1:
+        raise Conflict(selectors.last_owner_message(membership=membership, actor_id=actor.pk))
     membership.delete()
+
+
+def _owners_locked(organization_id: int) -> int:
+    """The organization's owners, counted under a lock of its row: owners who leave or are removed at the
+    same moment take turns, so the last one always stays. (A count() of a select_for_update() query takes
+    no lock: Django drops FOR UPDATE from aggregates.)"""
+    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk", flat=True).first()
+    return Membership.objects.filter(organization=organization_id, role=Membership.Role.OWNER).count()
 
 
 @transaction.atomic
 def membership_leave(*, membership: Membership) -> None:
     """A member leaves the organization; its last owner cannot (someone must be able to manage it)."""
-    if membership.role == Membership.Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(
-            organization=membership.organization_id, role=Membership.Role.OWNER
-        )
-        if owners.count() <= 1:
-            raise Conflict(selectors.last_owner_message(membership=membership, actor_id=membership.user_id))
+    if membership.role == Membership.Role.OWNER and _owners_locked(membership.organization_id) <= 1:
+        raise Conflict(selectors.last_owner_message(membership=membership, actor_id=membership.user_id))
     membership.delete()
 
 
