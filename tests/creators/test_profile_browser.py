@@ -31,6 +31,7 @@ def test_a_creator_renames_their_page_and_reorders_projects_with_the_keyboard(pa
     page.get_by_role("button", name="Log in").click()
 
     page.get_by_role("link", name="Public page").click()
+    shoot(page, "handle")
     page.get_by_role("link", name="Name, bio and avatar").click()
     expect(page.get_by_text("Leave it empty to use “Casey Creator”, your name on Sandbox Freelance.")).to_be_visible()
     shoot(page, "identity-form")
@@ -67,6 +68,8 @@ def test_a_creator_renames_their_page_and_reorders_projects_with_the_keyboard(pa
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("Your public page shows these projects in this order.")
     shoot(page, "projects-saved")
+    expect(page.get_by_role("checkbox", name="Show Brand reel")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Show Explainer")).to_be_checked()
 
     page.goto(f"/@{creator.creator_profile.handle}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Rivera")
