@@ -369,3 +369,9 @@ def test_an_invitations_token_never_reaches_the_logs(client, owner, caplog, djan
     assert "/accounts/invitations/" in text  # the requests were logged, the token was not
     assert len(token) >= 20 and token not in text
     assert token.split(":")[-1] not in text  # not even its signature alone
+
+
+def test_the_database_keeps_one_invitation_per_address_and_organization(organization, owner):
+    OrganizationInvitation.objects.create(organization=organization, email="nia@example.com", nonce="a")
+    with pytest.raises(IntegrityError):
+        OrganizationInvitation.objects.create(organization=organization, email="NIA@example.com", nonce="b")

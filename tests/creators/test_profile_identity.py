@@ -228,3 +228,9 @@ def test_a_freelance_profiles_name_shown_as_the_default_is_escaped(logged_in, cr
     page = logged_in.get("/creator/profile/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_database_keeps_one_placement_per_project(profile, freelance_account):
+    ProjectPlacement.objects.create(profile=profile, linked_account=freelance_account, project_id="p-1", position=0)
+    with pytest.raises(IntegrityError):
+        ProjectPlacement.objects.create(profile=profile, linked_account=freelance_account, project_id="p-1", position=1)
