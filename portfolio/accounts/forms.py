@@ -79,7 +79,43 @@ class OrganizationForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label="Email of an employer account")
+    email = forms.EmailField(label="Email of a colleague", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+
+class OrganizationRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=120)
+
+
+class InvitationSignUpForm(forms.Form):
+    """The account of an invited employer: the address is the invited one, so only a name and a password."""
+
+    name = forms.CharField(label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        elif password1:
+            try:
+                password_validation.validate_password(password1, User(email=self.email, name=cleaned.get("name", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
 
 
 class ApiKeyForm(forms.Form):

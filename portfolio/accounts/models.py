@@ -158,3 +158,28 @@ class OrganizationApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class OrganizationInvitation(models.Model):
+    """An owner's invitation to an address that has no account yet: the email carries a signed link
+    (accounts.invitations) that expires, and that one use, a new invitation or its withdrawal ends.
+
+    `nonce` is part of the signed token: a new invitation to the same address draws a new one, so the
+    older link stops working."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    nonce = models.CharField(max_length=32, editable=False)
+    sent_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint("organization", Lower("email"), name="accounts_invitation_org_email_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"

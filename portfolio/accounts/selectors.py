@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.db.models import F
+from django.utils.crypto import constant_time_compare
 from django.utils.http import urlsafe_base64_decode
 
-from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
+from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, OrganizationInvitation, User
 
 
 def organizations_for_user(*, user: User):
@@ -62,3 +66,67 @@ def user_for_signup_confirmation(*, uidb64: str, token: str) -> User | None:
     if user is None or user.is_active or not default_token_generator.check_token(user, token):
         return None
     return user
+
+
+# --- Members and invitations ---------------------------------------------------------------------------
+
+
+def last_owner_message(*, membership: Membership, actor_id: int) -> str:
+    """Why the organization's only owner cannot leave it (or be removed), in words for the actor."""
+    name = membership.organization.name
+    if membership.user_id == actor_id:
+        return (
+            f"You are the only owner of {name}, and an organization keeps at least one owner: make another "
+            "member an owner first, then leave."
+        )
+    return f"{membership.user.name} is the only owner of {name}, and an organization keeps at least one owner."
+
+
+def leave_refusal(*, membership: Membership, owner_count: int | None = None) -> str:
+    """Why this member cannot leave the organization now ("" when they can). `owner_count` saves a query
+    when the caller has the members at hand."""
+    if membership.role != Membership.Role.OWNER:
+        return ""
+    if owner_count is None:
+        owner_count = Membership.objects.filter(
+            organization=membership.organization_id, role=Membership.Role.OWNER
+        ).count()
+    return last_owner_message(membership=membership, actor_id=membership.user_id) if owner_count <= 1 else ""
+
+
+INVITATION_DAYS = 7
+INVITATION_SALT = "reelfolio.accounts.invitation"
+INVITATION_NOT_VALID = (
+    "This invitation link is not valid any more: a newer invitation may have replaced it. Ask the "
+    "organization's owner to invite you again."
+)
+INVITATION_EXPIRED = (
+    f"This invitation expired ({INVITATION_DAYS} days after it was sent). Ask the organization's owner to "
+    "invite you again."
+)
+INVITATION_USED = "This invitation was already accepted. Log in to see the organization."
+
+
+def invitation_for_token(token: str) -> tuple[OrganizationInvitation | None, str]:
+    """The pending invitation a link names, or None and why not, in words for the person who followed it."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS))
+    except signing.SignatureExpired:
+        return None, INVITATION_EXPIRED
+    except signing.BadSignature:
+        return None, INVITATION_NOT_VALID
+    if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("n"), str):
+        return None, INVITATION_NOT_VALID
+    invitation = (
+        OrganizationInvitation.objects.select_related("organization", "invited_by").filter(pk=data["i"]).first()
+    )
+    if invitation is None or not constant_time_compare(invitation.nonce, data["n"]):
+        return None, INVITATION_NOT_VALID  # withdrawn, or replaced by a newer invitation to the same address
+    if invitation.accepted_at is not None:
+        return None, INVITATION_USED
+    return invitation, ""
+
+
+
+def email_has_account(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()

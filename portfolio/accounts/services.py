@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -19,7 +20,8 @@ from django.utils.text import slugify
 from common.errors import ApplicationError, Conflict, PermissionDenied, full_clean
 from integrations.partners import keys
 from integrations.providers.errors import LinkError
-from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
+from portfolio.accounts import selectors
+from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, OrganizationInvitation, User
 from portfolio.accounts.scopes import SCOPES
 from portfolio.creators.services import creator_profile_create
 
@@ -75,8 +77,10 @@ def user_sign_up(
     organization_name: str = "",
     organization_website: str = "",
     is_active: bool = True,
+    joining: Organization | None = None,
 ) -> User:
     """Creates a creator, or an employer together with the organization they own: all or nothing.
+    An employer `joining` an organization (an accepted invitation) becomes its member instead.
 
     `password` None: an account that signs in with a provider only (it can choose a password later
     through "Forgot your password?"). `is_active` False: an account that waits for its owner to confirm
@@ -84,11 +88,11 @@ def user_sign_up(
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict.on_field("email", "An account with this email address already exists.")
-    if role == User.Role.EMPLOYER and not organization_name.strip():
+    if role == User.Role.EMPLOYER and joining is None and not organization_name.strip():
         raise ApplicationError.on_field(
             "organization_name", "Employers sign up with the name of their organization."
         )
-    if role == User.Role.EMPLOYER and _organization_name_taken(organization_name):
+    if role == User.Role.EMPLOYER and joining is None and _organization_name_taken(organization_name):
         raise Conflict.on_field("organization_name", ORGANIZATION_NAME_TAKEN)
     user = User(email=email, name=name.strip(), role=role, is_active=is_active)
     if password is None:
@@ -101,7 +105,9 @@ def user_sign_up(
         user.set_password(password)
     full_clean(user)
     user.save()
-    if role == User.Role.EMPLOYER:
+    if role == User.Role.EMPLOYER and joining is not None:
+        Membership.objects.create(organization=joining, user=user, role=Membership.Role.MEMBER)
+    elif role == User.Role.EMPLOYER:
         organization_create(owner=user, name=organization_name, website=organization_website)
     else:
         creator_profile_create(user=user)
@@ -208,7 +214,12 @@ def membership_add(*, organization: Organization, actor: User, email: str) -> Me
     signup_url = settings.SITE_URL + reverse("accounts:signup")
     context = {"organization": organization, "actor": actor, "signup_url": signup_url}
     if user is None:
-        _email_after_commit(template="member_invite", context=context, to=email)
+        invitation = organization_invitation_send(organization=organization, actor=actor, email=email)
+        _email_after_commit(
+            template="member_invite",
+            context={**context, "invite_url": invitation_url(invitation), "days": selectors.INVITATION_DAYS},
+            to=email,
+        )
         return None
     if not user.is_employer:
         if user.is_active:
@@ -224,11 +235,129 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     organization = membership.organization
     if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
         raise PermissionDenied("Only owners can remove members.")
-    if membership.role == Membership.Role.OWNER:
-        owners = Membership.objects.select_for_update().filter(organization=organization, role=Membership.Role.OWNER)
-        if owners.count() <= 1:
-            raise Conflict("An organization keeps at least one owner.")
+    if membership.role == Membership.Role.OWNER and _owners_locked(organization.pk) <= 1:
+        raise Conflict(selectors.last_owner_message(membership=membership, actor_id=actor.pk))
     membership.delete()
+
+
+def _owners_locked(organization_id: int) -> int:
+    """The organization's owners, counted under a lock of its row: owners who leave or are removed at the
+    same moment take turns, so the last one always stays. (A count() of a select_for_update() query takes
+    no lock: Django drops FOR UPDATE from aggregates.)"""
+    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk", flat=True).first()
+    return Membership.objects.filter(organization=organization_id, role=Membership.Role.OWNER).count()
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> None:
+    """A member leaves the organization; its last owner cannot (someone must be able to manage it)."""
+    if membership.role == Membership.Role.OWNER and _owners_locked(membership.organization_id) <= 1:
+        raise Conflict(selectors.last_owner_message(membership=membership, actor_id=membership.user_id))
+    membership.delete()
+
+
+@transaction.atomic
+def membership_promote(*, membership: Membership, actor: User) -> Membership:
+    """An owner makes another member an owner too: they may then add, promote and remove members and
+    manage the API keys."""
+    _require_owner(organization=membership.organization, actor=actor, doing="make members owners")
+    if membership.role == Membership.Role.OWNER:
+        raise Conflict(f"{membership.user.name or membership.user.email} is an owner already.")
+    membership.role = Membership.Role.OWNER
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def organization_rename(*, organization: Organization, actor: User, name: str) -> Organization:
+    """An owner renames the organization. Its address (/accounts/organizations/<slug>/) and the API stay
+    the same; the new name must be one no other organization has, whatever the case of its letters."""
+    _require_owner(organization=organization, actor=actor, doing="rename the organization")
+    name = " ".join(name.split())
+    if not name:
+        raise ApplicationError.on_field("name", "Give the organization a name.")
+    if name == organization.name:
+        return organization
+    if Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        raise Conflict.on_field("name", ORGANIZATION_NAME_TAKEN)
+    old_name = organization.name
+    organization.name = name
+    full_clean(organization, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            organization.save(update_fields=["name"])
+    except IntegrityError:  # the same name, taken at this very moment
+        organization.name = old_name
+        raise Conflict.on_field("name", ORGANIZATION_NAME_TAKEN) from None
+    return organization
+
+
+# --- Invitations by email ----------------------------------------------------------------------------
+
+def invitation_url(invitation: OrganizationInvitation) -> str:
+    """The signed link of the invitation's email: it names the invitation and its current nonce, and expires
+    INVITATION_DAYS after it was made."""
+    token = signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=selectors.INVITATION_SALT)
+    return settings.SITE_URL + reverse("accounts:invitation_open", kwargs={"token": token})
+
+
+def organization_invitation_send(*, organization: Organization, actor: User, email: str) -> OrganizationInvitation:
+    """Records an invitation to an address without an account (membership_add emails its link). Inviting the
+    same address again draws a new nonce: only the newest link works."""
+    email = User.objects.normalize_email(email).strip().lower()
+    invitation = OrganizationInvitation.objects.filter(organization=organization, email__iexact=email).first()
+    if invitation is None:
+        invitation = OrganizationInvitation(organization=organization, email=email)
+    invitation.invited_by = actor
+    invitation.nonce = secrets.token_urlsafe(16)
+    invitation.sent_at = timezone.now()
+    invitation.accepted_at = None
+    invitation.accepted_by = None
+    full_clean(invitation, validate_constraints=False)
+    invitation.save()
+    return invitation
+
+
+def _invitation_lock(invitation: OrganizationInvitation) -> OrganizationInvitation:
+    locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None or locked.nonce != invitation.nonce:
+        raise Conflict(selectors.INVITATION_USED)
+    return locked
+
+
+@transaction.atomic
+def organization_invitation_accept(*, invitation: OrganizationInvitation, user: User) -> Membership:
+    """A logged-in employer whose email is the invited address joins the organization."""
+    invitation = _invitation_lock(invitation)
+    if user.email.lower() != invitation.email.lower():
+        raise PermissionDenied(
+            f"This invitation is for {invitation.email}. Log out, then follow the link again to accept it."
+        )
+    if not user.is_employer:
+        raise PermissionDenied(
+            "This address has a creator account, and only employer accounts belong to organizations."
+        )
+    membership, _ = Membership.objects.get_or_create(organization=invitation.organization, user=user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@transaction.atomic
+def organization_invitation_accept_new_account(*, invitation: OrganizationInvitation, name: str, password: str) -> User:
+    """The invited person makes their employer account with the invited address and joins the organization.
+    The account is active at once: following the emailed link confirmed the address."""
+    invitation = _invitation_lock(invitation)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise Conflict("An account with this address exists now: log in with it to accept the invitation.")
+    user = user_sign_up(
+        email=invitation.email, name=name, password=password, role=User.Role.EMPLOYER, joining=invitation.organization
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user
 
 
 HOLDER_EMAIL_DOMAIN = "holders.reelfolio.invalid"

@@ -24,6 +24,16 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "organizations/<slug:slug>/members/<int:membership_id>/promote/",
+        views.membership_promote,
+        name="membership_promote",
+    ),
+    path("organizations/<slug:slug>/leave/", views.organization_leave, name="organization_leave"),
+    path("organizations/<slug:slug>/rename/", views.organization_rename, name="organization_rename"),
+    # The invitation link's token is kept out of the logs (portfolio/core/logging.py).
+    path("invitations/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", views.invitation_open, name="invitation_open"),
     path("organizations/<slug:slug>/api-keys/", views.api_key_create, name="api_key_create"),
     path("organizations/<slug:slug>/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path(

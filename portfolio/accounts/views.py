@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
@@ -20,7 +21,15 @@ from integrations.oauth import services as oauth_services
 from integrations.providers.errors import LinkError
 from portfolio.accounts import guessing, selectors, services, webhook_views
 from portfolio.accounts.access import membership_or_404
-from portfolio.accounts.forms import ApiKeyForm, EmailAuthenticationForm, MemberAddForm, OrganizationForm, SignUpForm
+from portfolio.accounts.forms import (
+    ApiKeyForm,
+    EmailAuthenticationForm,
+    InvitationSignUpForm,
+    MemberAddForm,
+    OrganizationForm,
+    OrganizationRenameForm,
+    SignUpForm,
+)
 from portfolio.accounts.models import Membership
 
 
@@ -193,7 +202,8 @@ def organization_detail(request, slug):
                     f"{organization.name}. If not, Reelfolio emailed that address how to join.",
                 )
                 return redirect("accounts:organization_detail", slug=slug)
-    members = organization.memberships.select_related("user").order_by("created_at")
+    members = list(organization.memberships.select_related("user").order_by("created_at"))
+    owner_count = sum(1 for m in members if m.role == Membership.Role.OWNER)
     response = render(
         request,
         "accounts/organization_detail.html",
@@ -201,6 +211,9 @@ def organization_detail(request, slug):
             "organization": organization,
             "membership": membership,
             "members": members,
+            # Told on the page itself, before any confirmation page: why the only owner cannot leave.
+            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count),
+            "invitation_days": selectors.INVITATION_DAYS,
             "form": form,
             **_api_keys_context(request, organization=organization, membership=membership),
             **_video_account_context(request, organization=organization),
@@ -217,6 +230,8 @@ def membership_remove(request, slug, membership_id):
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
     )
+    if target.pk == membership.pk:  # removing oneself is leaving: that page says whether one can
+        return redirect("accounts:organization_leave", slug=slug)
     if request.method == "POST":
         try:
             services.membership_remove(membership=target, actor=request.user)
@@ -230,6 +245,160 @@ def membership_remove(request, slug, membership_id):
     return render(
         request, "accounts/membership_confirm_remove.html", {"target": target, "organization": membership.organization}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_promote(request, slug, membership_id):
+    """An owner makes a member an owner too, after a confirmation page."""
+    membership = membership_or_404(request, slug)
+    if membership.role != Membership.Role.OWNER:
+        raise PermissionDenied("Only owners can make members owners.")
+    target = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
+    )
+    if target.role == Membership.Role.OWNER:
+        messages.info(request, f"{target.user.name} is an owner already.")
+        return redirect("accounts:organization_detail", slug=slug)
+    if request.method == "POST":
+        try:
+            services.membership_promote(membership=target, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{target.user.name} is now an owner of {membership.organization.name}.")
+        return redirect("accounts:organization_detail", slug=slug)
+    return render(
+        request,
+        "accounts/organization_member_promote.html",
+        {"target": target, "organization": membership.organization},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_leave(request, slug):
+    """A member leaves the organization, after a confirmation page; the only owner is told why they cannot
+    instead of being asked to confirm."""
+    membership = membership_or_404(request, slug)
+    organization = membership.organization
+    refusal = selectors.leave_refusal(membership=membership)
+    if request.method == "POST" and not refusal:
+        try:
+            services.membership_leave(membership=membership)
+        except ApplicationError as error:  # the other owner left at this very moment
+            refusal = error.message
+        else:
+            messages.success(request, f"You left {organization.name}.")
+            return redirect("accounts:organization_list")
+    return render(
+        request,
+        "accounts/organization_leave.html",
+        {"organization": organization, "membership": membership, "refusal": refusal},
+        status=409 if refusal else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_rename(request, slug):
+    membership = membership_or_404(request, slug)
+    organization = membership.organization
+    if membership.role != Membership.Role.OWNER:
+        raise PermissionDenied("Only owners can rename the organization.")
+    form = OrganizationRenameForm(request.POST or None, initial={"name": organization.name})
+    old_name = organization.name
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_rename(organization=organization, actor=request.user, name=form.cleaned_data["name"])
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            if organization.name != old_name:
+                messages.success(request, f"{old_name} is now called {organization.name}.")
+            return redirect("accounts:organization_detail", slug=slug)
+    return render(
+        request,
+        "accounts/organization_rename.html",
+        {"form": form, "organization": organization, "old_name": old_name},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Invitations by email ------------------------------------------------------------------------------
+
+INVITATION_SESSION_KEY = "accounts:invitation-token"
+
+
+@never_cache
+@require_http_methods(["GET"])
+def invitation_open(request, token: str):
+    """The link of an invitation email. Its token moves into the session and the browser goes on to a page
+    whose address carries none (as Django's password reset does): the token stays out of the history, of
+    Referer headers and of the links on the page."""
+    request.session[INVITATION_SESSION_KEY] = token
+    response = redirect("accounts:invitation_accept")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request):
+    """Accepting an invitation: a new employer makes their account here; an employer with the invited address
+    logs in (if not yet) and joins with one press."""
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    invitation, reason = selectors.invitation_for_token(token) if token else (None, "")
+    if invitation is None:
+        return render(
+            request,
+            "accounts/organization_invitation.html",
+            {"reason": reason or "Open the invitation link from your email to accept it."},
+            status=400,
+        )
+    organization = invitation.organization
+    context: dict = {"invitation": invitation, "organization": organization}
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.organization_invitation_accept(invitation=invitation, user=request.user)
+            except ApplicationError as error:
+                context["refusal"] = error.message
+            else:
+                request.session.pop(INVITATION_SESSION_KEY, None)
+                messages.success(request, f"Welcome to {organization.name}.")
+                return redirect("accounts:organization_detail", slug=organization.slug)
+        elif request.user.email.lower() != invitation.email.lower():
+            context["refusal"] = (
+                f"This invitation is for {invitation.email}, and you are logged in as {request.user.email}. "
+                "Log out, then follow the link from the email again."
+            )
+        elif not request.user.is_employer:
+            context["refusal"] = (
+                "This address has a creator account, and only employer accounts belong to organizations."
+            )
+        return render(
+            request, "accounts/organization_invitation.html", context, status=403 if "refusal" in context else 200
+        )
+    if selectors.email_has_account(invitation.email):
+        # Whoever holds the link reads this address's inbox: telling them it has an account tells them nothing new.
+        context["login_url"] = f"{reverse('accounts:login')}?next={reverse('accounts:invitation_accept')}"
+        return render(request, "accounts/organization_invitation.html", context)
+    form = InvitationSignUpForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.organization_invitation_accept_new_account(
+                invitation=invitation, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Reelfolio and to {organization.name}, {user.get_short_name()}.")
+            return redirect("accounts:organization_detail", slug=organization.slug)
+    context["form"] = form
+    return render(request, "accounts/organization_invitation.html", context, status=400 if form.errors else 200)
 
 
 # --- Organization API keys -------------------------------------------------------------------------
@@ -277,7 +446,8 @@ def api_key_create(request, slug):
                 "key": key, "name": api_key.name, "scopes": api_key.scopes,
             }
             return redirect(reverse("accounts:organization_detail", args=[slug]) + "#api-keys")
-    members = organization.memberships.select_related("user").order_by("created_at")
+    members = list(organization.memberships.select_related("user").order_by("created_at"))
+    owner_count = sum(1 for m in members if m.role == Membership.Role.OWNER)
     response = render(
         request,
         "accounts/organization_detail.html",
@@ -285,6 +455,9 @@ def api_key_create(request, slug):
             "organization": organization,
             "membership": membership,
             "members": members,
+            # Told on the page itself, before any confirmation page: why the only owner cannot leave.
+            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count),
+            "invitation_days": selectors.INVITATION_DAYS,
             "form": MemberAddForm(),
             **_api_keys_context(request, organization=organization, membership=membership, key_form=key_form),
         },

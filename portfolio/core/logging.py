@@ -2,7 +2,8 @@
 that must never reach them.
 
 Two kinds of secret travel in URLs: the tokens in the path of the links sent by email (a password reset,
-/accounts/password/reset/<uidb64>/<token>/, and a sign-up's confirmation, /accounts/signup/confirm/...),
+/accounts/password/reset/<uidb64>/<token>/, a sign-up's confirmation, /accounts/signup/confirm/..., and an
+organization's invitation, /accounts/invitations/<token>/),
 and the OAuth `code` and `state` in the query string of a
 provider's callback. Whoever reads them in a log line could take over the account or finish the link,
 so every line the console handler writes goes through SecretsFilter first, Django's own `django.request`
@@ -19,14 +20,19 @@ REDACTED = "[redacted]"
 # The token of a password-reset or sign-up confirmation link; "set-password" is the placeholder Django
 # swaps in, not a secret.
 _RESET_TOKEN = re.compile(r"(/(?:password/reset|signup/confirm)/[^/\s?#'\"]+/)(?!set-password/)[^/\s?#'\"]+")
+# The signed token of an organization's invitation link ("accept" is the page it leads to, not a secret).
+_INVITATION_TOKEN = re.compile(r"(/invitations/)(?!accept/)[^/\s?#'\"]+")
 # OAuth parameters that finish a link or prove its origin, wherever a query string carries them.
 _SECRET_PARAMETER = re.compile(r"(?<=[?&;])(code|state|token|access_token|refresh_token)=[^&;\s#'\"]*")
 
 
 def redact(text: str) -> str:
-    """`text` with any password-reset token and OAuth code or state replaced by [redacted]."""
+    """`text` with any password-reset, confirmation or invitation token and OAuth code or state replaced by
+    [redacted]."""
     if "/password/reset/" in text or "/signup/confirm/" in text:
         text = _RESET_TOKEN.sub(rf"\1{REDACTED}", text)
+    if "/invitations/" in text:
+        text = _INVITATION_TOKEN.sub(rf"\1{REDACTED}", text)
     if "=" in text:
         text = _SECRET_PARAMETER.sub(rf"\1={REDACTED}", text)
     return text

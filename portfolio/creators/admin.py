@@ -15,7 +15,7 @@ from portfolio.creators.models import (
 class CreatorProfileAdmin(admin.ModelAdmin):
     list_display = ("handle", "user", "created_at")
     search_fields = ("handle", "user__email", "user__name")
-    readonly_fields = ("user", "handle", "created_at")
+    readonly_fields = ("user", "handle", "display_name", "bio", "avatar_url", "created_at")
 
 
 @admin.register(Video)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.utils.html import format_html
 
 from portfolio.creators.selectors import CUSTOM_TARGET_KEY, AnchorTarget, custom_target
 from portfolio.creators.services import HANDLE_RULES
@@ -136,3 +137,37 @@ class AnalyticsRangeForm(forms.Form):
         """The chosen days, oldest first (call after is_valid())."""
         start, end = self.cleaned_data["start"], self.cleaned_data["end"]
         return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+class IdentityForm(forms.Form):
+    """The name, bio and avatar of the public page; blank ones fall back to the freelance profile's."""
+
+    display_name = forms.CharField(label="Display name", max_length=80, required=False)
+    bio = forms.CharField(
+        label="Short bio", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    avatar_url = forms.CharField(
+        label="Avatar image address",
+        max_length=1000,
+        required=False,
+        widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false", "placeholder": "https://"}),
+    )
+
+    def __init__(self, *args, defaults: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = defaults.get("source")
+        for name, what in (("display_name", "name"), ("bio", "bio"), ("avatar_url", "avatar")):
+            value = defaults.get(name)
+            help_text: str
+            if value and source:
+                shown = value if len(value) <= 60 else value[:59] + "…"
+                help_text = format_html("Leave it empty to use “{}”, your {} on {}.", shown, what, source)
+            elif name == "display_name":
+                help_text = format_html("Leave it empty to use “{}”, your account's name.", defaults["account_name"])
+            else:
+                help_text = "Leave it empty to show none."
+            self.fields[name].help_text = help_text  # escaped here: the template shows help texts as HTML
+        self.fields["avatar_url"].help_text = format_html(
+            "An https:// address of a square picture of you (shown 96 pixels wide). {}",
+            self.fields["avatar_url"].help_text,
+        )

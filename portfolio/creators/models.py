@@ -3,14 +3,51 @@ from django.db import models
 
 
 class CreatorProfile(models.Model):
-    """A creator's public identity on Reelfolio: the handle of their page /@<handle>."""
+    """A creator's public identity on Reelfolio: the handle of their page /@<handle>, and the name, bio and
+    avatar that page shows (each left blank falls back to the linked freelance profile's)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creator_profile")
     handle = models.SlugField(max_length=40, unique=True)
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.CharField(max_length=500, blank=True)
+    # An https address only: the page is served over https and never loads a mixed-content image.
+    avatar_url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(avatar_url="") | models.Q(avatar_url__startswith="https://"),
+                name="creators_profile_avatar_https",
+                violation_error_message="The avatar must be an https:// address.",
+            ),
+        ]
 
     def __str__(self):
         return f"@{self.handle}"
+
+
+class ProjectPlacement(models.Model):
+    """Where one portfolio project of a linked freelance account stands on the creator's public page, and
+    whether it is shown. Projects without a placement (new ones from a later sync) are shown after the
+    placed ones, in the freelance platform's order."""
+
+    profile = models.ForeignKey(CreatorProfile, on_delete=models.CASCADE, related_name="project_placements")
+    linked_account = models.ForeignKey("oauth.LinkedAccount", on_delete=models.CASCADE, related_name="+")
+    project_id = models.CharField(max_length=128)
+    position = models.PositiveIntegerField()
+    is_shown = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "linked_account", "project_id"], name="creators_projectplacement_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} #{self.position}: {self.project_id}{'' if self.is_shown else ' (hidden)'}"
 
 
 class PreviousHandle(models.Model):

@@ -25,6 +25,7 @@ from portfolio.creators.models import (
     LinkClickDaily,
     PortfolioAnchor,
     PreviousHandle,
+    ProjectPlacement,
     Video,
 )
 from portfolio.creators.validators import (
@@ -178,6 +179,73 @@ def portfolio_accounts_for_creator(*, user) -> list[LinkedAccount]:
             status__in=[LinkedAccount.Status.ACTIVE, LinkedAccount.Status.NEEDS_RECONNECT],
         ).order_by("linked_at", "id")
     )
+
+
+def identity_defaults_for_creator(*, user) -> dict:
+    """What the public page shows for a name, bio and avatar the creator left blank: their first linked
+    freelance profile's (with that platform's name as `source`), or their account's name."""
+    accounts = portfolio_accounts_for_creator(user=user)
+    defaults = {"account_name": user.name, "source": "", "display_name": "", "bio": "", "avatar_url": ""}
+    if accounts:
+        profile = Profile.from_json(accounts[0].profile)
+        defaults.update(
+            source=provider_name(accounts[0].provider_id), display_name=profile.display_name, bio=profile.bio,
+            avatar_url=http_or_blank(profile.avatar_url),
+        )
+    return defaults
+
+
+# --- The projects on the public page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    key: str  # "<account id>:<project id>": what the arrange form posts
+    account_id: int
+    project_id: str
+    title: str
+    url: str
+    cover_image_url: str
+    provider: str
+    is_shown: bool
+
+
+def projects_for_creator(*, profile: CreatorProfile, accounts: list[LinkedAccount] | None = None) -> list[ProjectEntry]:
+    """Every project of the creator's linked freelance accounts that has an address, in the order of
+    their public page: the placed ones by their position, then the others (new since the creator last
+    arranged them) in the platforms' order, shown."""
+    if accounts is None:
+        accounts = portfolio_accounts_for_creator(user=profile.user)
+    placements = {
+        (p.linked_account_id, p.project_id): p for p in ProjectPlacement.objects.filter(profile=profile)
+    }
+    entries = []
+    for account in accounts:
+        provider = provider_name(account.provider_id)
+        for item in Profile.from_json(account.profile).portfolio_items:
+            url = http_or_blank(item.url, max_length=TARGET_URL_MAX_LENGTH)
+            if not url:
+                continue
+            placement = placements.get((account.pk, item.id))
+            entries.append(
+                ProjectEntry(
+                    key=f"{account.pk}:{item.id}", account_id=account.pk, project_id=item.id, title=item.title,
+                    url=url, cover_image_url=http_or_blank(item.cover_image_url), provider=provider,
+                    is_shown=placement.is_shown if placement is not None else True,
+                )
+            )
+    unplaced = len(placements)
+    return [
+        entry
+        for _, entry in sorted(
+            enumerate(entries),
+            key=lambda pair: (
+                placements[(pair[1].account_id, pair[1].project_id)].position
+                if (pair[1].account_id, pair[1].project_id) in placements
+                else unplaced + pair[0]
+            ),
+        )
+    ]
 
 
 # --- Where a "View My Portfolio" link can point ----------------------------------------------------------
@@ -353,6 +421,7 @@ def public_page_data(*, handle: str) -> dict | None:
     accounts = portfolio_accounts_for_creator(user=creator.user)
     profiles = [Profile.from_json(account.profile) for account in accounts]
     profile = profiles[0] if profiles else Profile()
+    projects = projects_for_creator(profile=creator, accounts=accounts)
     videos = (
         Video.objects.filter(
             owner=creator.user,
@@ -365,19 +434,17 @@ def public_page_data(*, handle: str) -> dict | None:
     )
     data = {
         "handle": creator.handle,
-        "name": profile.display_name or creator.user.name,
+        # What the creator set on Reelfolio first, then their freelance profile's.
+        "name": creator.display_name or profile.display_name or creator.user.name,
         "headline": profile.headline,
-        "bio": profile.bio,
+        "bio": creator.bio or profile.bio,
         "skills": list(profile.skills),
         "rate": profile.rate,
         "location": profile.location,
-        "avatar_url": http_or_blank(profile.avatar_url),
+        "avatar_url": creator.avatar_url or http_or_blank(profile.avatar_url),
         "profile_url": http_or_blank(profile.profile_url, max_length=TARGET_URL_MAX_LENGTH),
         "projects": [
-            {"title": item.title, "url": url, "cover_image_url": http_or_blank(item.cover_image_url)}
-            for p in profiles
-            for item in p.portfolio_items
-            if (url := http_or_blank(item.url, max_length=TARGET_URL_MAX_LENGTH))
+            {"title": p.title, "url": p.url, "cover_image_url": p.cover_image_url} for p in projects if p.is_shown
         ],
         "videos": [
             {

@@ -17,4 +17,6 @@ urlpatterns = [
     path("creator/analytics/", views.analytics, name="analytics"),
     path("creator/analytics.csv", views.analytics_csv, name="analytics_csv"),
     path("creator/settings/", views.creator_settings, name="settings"),
+    path("creator/profile/", views.creator_identity, name="identity"),
+    path("creator/projects/", views.creator_projects, name="projects"),
 ]

@@ -21,7 +21,7 @@ from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, qr, selectors, services
-from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, TargetForm, VideoFilterForm
+from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, IdentityForm, TargetForm, VideoFilterForm
 from portfolio.creators.models import PortfolioAnchor
 
 logger = logging.getLogger(__name__)
@@ -414,6 +414,82 @@ def creator_settings(request):
             return redirect("creators:settings")
     return render(
         request, "creators/settings.html", {"form": form, "profile": profile}, status=400 if form.errors else 200
+    )
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def creator_identity(request):
+    profile = services.creator_profile_ensure(user=request.user)
+    initial = {"display_name": profile.display_name, "bio": profile.bio, "avatar_url": profile.avatar_url}
+    form = IdentityForm(
+        request.POST or None, initial=initial, defaults=selectors.identity_defaults_for_creator(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.creator_identity_update(profile=profile, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, "Your public page shows your new name, bio and avatar.")
+            return redirect("creators:identity")
+    return render(
+        request, "creators/identity.html", {"form": form, "profile": profile}, status=400 if form.errors else 200
+    )
+
+
+def _moved(order: list[str], move: str) -> tuple[list[str], str]:
+    """`order` with the project named by `move` ("up:<key>" or "down:<key>") one place up or down."""
+    direction, _, key = move.partition(":")
+    if direction not in ("up", "down") or key not in order:
+        return order, ""
+    index = order.index(key)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        order = list(order)
+        order[index], order[other] = order[other], order[index]
+    return order, key
+
+
+def _focus_after_move(request, projects: list[selectors.ProjectEntry]) -> str:
+    """The button to focus after a move: the same one, or the other one of that project when the project
+    reached an end of the list (where the same one is disabled)."""
+    direction, _, key = request.GET.get("moved", "").partition(":")
+    keys = [p.key for p in projects]
+    if direction not in ("up", "down") or key not in keys:
+        return ""
+    if direction == "up" and keys.index(key) == 0:
+        direction = "down"
+    elif direction == "down" and keys.index(key) == len(keys) - 1:
+        direction = "up"
+    return f"{direction}:{key}" if len(keys) > 1 else ""
+
+
+@creator_required
+@require_http_methods(["GET", "POST"])
+def creator_projects(request):
+    """Which projects the public page shows, and in which order: a checkbox and Up/Down buttons per project,
+    all in one form that works without JavaScript."""
+    profile = services.creator_profile_ensure(user=request.user)
+    error = ""
+    if request.method == "POST":
+        order, moved = _moved(request.POST.getlist("order"), request.POST.get("move", ""))
+        try:
+            services.creator_projects_arrange(profile=profile, order=order, shown=set(request.POST.getlist("shown")))
+        except ApplicationError as failure:
+            error = failure.message
+        else:
+            if moved:  # back to the same button, so that a keyboard user can press it again
+                direction = request.POST["move"].partition(":")[0]
+                return redirect(f"{reverse('creators:projects')}?moved={direction}:{moved}")
+            messages.success(request, "Your public page shows these projects in this order.")
+            return redirect("creators:projects")
+    projects = selectors.projects_for_creator(profile=profile)
+    return render(
+        request,
+        "creators/projects.html",
+        {"profile": profile, "projects": projects, "error": error, "focus": _focus_after_move(request, projects)},
+        status=409 if error else 200,
     )
 
 

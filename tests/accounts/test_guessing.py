@@ -166,6 +166,7 @@ def test_adding_a_member_says_the_same_whether_or_not_the_email_has_an_employer_
     invite, not_employer = mail.outbox
     assert invite.to == ["nobody@example.com"]
     assert invite.subject == "Bo Boss invites you to Acme Films on Reelfolio"
-    assert "Sign up as an employer here" in invite.body and f"{settings.SITE_URL}/accounts/signup/" in invite.body
+    assert "make your employer account and join Acme Films" in invite.body
+    assert f"{settings.SITE_URL}/accounts/invitations/" in invite.body
     assert not_employer.to == ["creator@example.com"]
     assert "is a creator account, and only employer accounts can join" in not_employer.body

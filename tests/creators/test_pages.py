@@ -336,7 +336,7 @@ def test_public_page_is_private_for_logged_in_visitors(logged_in, published):
 def test_public_page_is_served_from_the_cache_and_a_removal_shows_at_once(
     client, published, videos, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    with django_assert_num_queries(3):  # creator, freelance accounts, videos with links
+    with django_assert_num_queries(4):  # creator, freelance accounts, project placements, videos with links
         client.get("/@casey-creator")
     with django_assert_num_queries(0):
         assert "Clip 1" in client.get("/@casey-creator").content.decode()

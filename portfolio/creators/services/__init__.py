@@ -21,9 +21,11 @@ from portfolio.creators.services.invalidation import creator_page_invalidate
 from portfolio.creators.services.profiles import (
     HANDLE_RULES,
     HANDLE_TAKEN,
+    creator_identity_update,
     creator_profile_create,
     creator_profile_ensure,
     creator_profile_update,
+    creator_projects_arrange,
     handle_validate,
 )
 from portfolio.creators.services.videos import (
@@ -45,10 +47,12 @@ __all__ = [
     "anchors_attach",
     "click_count",
     "clicks_fold",
+    "creator_identity_update",
     "creator_page_invalidate",
     "creator_profile_create",
     "creator_profile_ensure",
     "creator_profile_update",
+    "creator_projects_arrange",
     "handle_validate",
     "linked_account_unlinked",
     "video_import_one",

@@ -3,6 +3,7 @@
 import functools
 import re
 import secrets
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.urls import URLResolver, get_resolver
@@ -11,7 +12,7 @@ from django.utils.text import slugify
 
 from common.errors import ApplicationError, Conflict, full_clean
 from portfolio.creators import selectors
-from portfolio.creators.models import CreatorProfile, PortfolioAnchor, PreviousHandle
+from portfolio.creators.models import CreatorProfile, PortfolioAnchor, PreviousHandle, ProjectPlacement
 from portfolio.creators.services.invalidation import invalidate_on_commit
 
 HANDLE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$")
@@ -151,3 +152,56 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
     return profile
 
 
+
+
+AVATAR_HTTPS_ONLY = "The avatar must be an https:// address of an image (a page served over https shows no other)."
+
+
+def _avatar_url_validate(url: str) -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise ApplicationError.on_field("avatar_url", AVATAR_HTTPS_ONLY)
+    if parts.username or parts.password:
+        raise ApplicationError.on_field("avatar_url", "The avatar's address must not carry a user name or password.")
+    return url
+
+
+@transaction.atomic
+def creator_identity_update(
+    *, profile: CreatorProfile, display_name: str, bio: str, avatar_url: str
+) -> CreatorProfile:
+    """The name, bio and avatar the public page shows; a blank one falls back to the freelance profile's."""
+    profile.display_name = " ".join(display_name.split())
+    profile.bio = bio.strip().replace("\r\n", "\n")
+    profile.avatar_url = _avatar_url_validate(avatar_url)
+    full_clean(profile, validate_unique=False)
+    profile.save(update_fields=["display_name", "bio", "avatar_url"])
+    invalidate_on_commit(handles=[profile.handle])
+    return profile
+
+
+@transaction.atomic
+def creator_projects_arrange(*, profile: CreatorProfile, order: list[str], shown: set[str]) -> None:
+    """Places the creator's projects on their public page: `order` lists every project's key
+    ("<account id>:<project id>", as `selectors.projects_for_creator` gives them) from first to last,
+    `shown` the keys of those the page shows. A key that is not one of the creator's projects is refused."""
+    known = {p.key: p for p in selectors.projects_for_creator(profile=profile)}
+    if len(set(order)) != len(order) or set(order) != set(known):
+        raise Conflict(
+            "Your projects changed since this page was loaded (a sync may have brought new ones): "
+            "check the list and save again."
+        )
+    if not shown <= set(known):
+        raise ApplicationError("Choose projects from the list.")
+    ProjectPlacement.objects.filter(profile=profile).delete()
+    ProjectPlacement.objects.bulk_create(
+        ProjectPlacement(
+            profile=profile, linked_account_id=known[key].account_id, project_id=known[key].project_id,
+            position=position, is_shown=key in shown,
+        )
+        for position, key in enumerate(order)
+    )
+    invalidate_on_commit(handles=[profile.handle])

@@ -1,0 +1,109 @@
+"""An owner invites a colleague who has no account; the colleague follows the emailed link in a real browser,
+makes their employer account and lands in the organization; the owner makes them an owner, renames the
+organization, and the only-owner rule is told on the page. Screenshots at 390 and 1280 px go to test-results/."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from portfolio.accounts import services
+from portfolio.accounts.models import Membership, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "orchid-lantern-42"
+NEW_PASSWORD = "quartz-meadow-1987"
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+def shoot(page, name: str) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    for label, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(RESULTS / f"accounts-organization-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+
+def log_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def log_out(page) -> None:
+    page.context.clear_cookies()
+
+
+def test_an_invitation_is_accepted_by_a_new_employer_who_is_then_made_an_owner(page, live_server, settings):
+    settings.SITE_URL = live_server.url
+    services.user_sign_up(
+        email="owner@acme.example", name="Olivia", password=PASSWORD, role="employer", organization_name="Acme Films"
+    )
+    log_in(page, "owner@acme.example", PASSWORD)
+    page.goto("/accounts/organizations/acme-films/")
+    # The only owner is told on the page why they cannot leave: no Leave link to follow.
+    expect(page.get_by_text("You are the only owner of Acme Films")).to_be_visible()
+    expect(page.get_by_role("link", name="Leave")).to_have_count(0)
+    shoot(page, "detail-only-owner")
+
+    page.get_by_label("Email of a colleague").fill("nia@example.com")
+    page.get_by_role("button", name="Add or invite").click()
+    expect(page.locator(".messages")).to_contain_text("If nia@example.com has an employer account")
+    message = next(m for m in reversed(mail.outbox) if m.to == ["nia@example.com"])
+    link = re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)
+    assert link.startswith(settings.SITE_URL)
+
+    log_out(page)
+    page.goto(link)
+    page.wait_for_url("**/accounts/invitations/accept/")
+    expect(page.get_by_role("heading", name="Join Acme Films")).to_be_visible()
+    shoot(page, "invitation-form")
+    page.get_by_label("Your name").fill("Nia New")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create my account and join").click()
+    page.wait_for_url("**/accounts/organizations/acme-films/")
+    expect(page.locator(".messages")).to_contain_text("Welcome to Reelfolio and to Acme Films, Nia.")
+    expect(page.get_by_text("You are a member of this organization.")).to_be_visible()
+    shoot(page, "detail-new-member")
+    nia = User.objects.get(email="nia@example.com")
+    assert nia.is_employer and Membership.objects.get(user=nia).role == "member"
+
+    # The link works once.
+    log_out(page)
+    page.goto(link)
+    expect(page.get_by_text("This invitation was already accepted.")).to_be_visible()
+    shoot(page, "invitation-used")
+
+    # The owner makes Nia an owner (after a confirmation page), then renames the organization.
+    log_in(page, "owner@acme.example", PASSWORD)
+    page.goto("/accounts/organizations/acme-films/")
+    page.get_by_role("link", name="Make owner Nia New").click()
+    expect(page.get_by_role("heading", name="Make Nia New an owner?")).to_be_visible()
+    shoot(page, "promote-confirm")
+    page.get_by_role("button", name="Make Nia New an owner").click()
+    expect(page.locator(".messages")).to_contain_text("Nia New is now an owner of Acme Films.")
+    expect(page.get_by_role("link", name="Leave")).to_be_visible()  # two owners now: Olivia may leave
+    shoot(page, "detail-two-owners")
+
+    page.get_by_role("link", name="Rename it").click()
+    page.get_by_label("New name").fill("")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    shoot(page, "rename-error")
+    page.get_by_label("New name").fill("Acme Pictures")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator(".messages")).to_contain_text("Acme Films is now called Acme Pictures.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Pictures")
+
+    page.get_by_role("link", name="Leave").click()
+    expect(page.get_by_role("heading", name="Leave Acme Pictures?")).to_be_visible()
+    shoot(page, "leave-confirm")
+    page.get_by_role("button", name="Leave Acme Pictures").click()
+    expect(page.locator(".messages")).to_contain_text("You left Acme Pictures.")
+    assert not Membership.objects.filter(user__email="owner@acme.example").exists()
