@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -335,3 +335,14 @@ def anchors_to_fold(*, since) -> QuerySet:
     """Links that may hold clicks not yet folded: the live ones and those changed lately."""
     return PortfolioAnchor.objects.filter(Q(is_active=True) | Q(updated_at__gte=since)).order_by("id")
 
+
+
+def videos_imported_counts(*, linked_accounts) -> dict[int, int]:
+    """How many videos each of these linked accounts brought in that are still shown, in one query."""
+    rows = (
+        Video.objects.filter(linked_account__in=list(linked_accounts), status=Video.Status.ACTIVE)
+        .values("linked_account_id")
+        .annotate(count=Count("id"))
+        .values_list("linked_account_id", "count")
+    )
+    return dict(rows)
