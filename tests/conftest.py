@@ -91,14 +91,17 @@ def database_url_for_subprocesses(alias: str = "default") -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, live_server):
     """A real `celery worker` process on the configured broker, reading and writing the test database.
 
-    Tests that use it must commit their data: mark them `django_db(transaction=True)`.
+    Tests that use it must commit their data: mark them `django_db(transaction=True)`. Its SITE_URL is the
+    live server's, so that what it asks of the sandbox partner (a sync) reaches the sandbox the tests serve.
     """
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     with django_db_blocker.unblock():
-        env = dict(os.environ, DATABASE_URL=database_url_for_subprocesses(), PYTHONUNBUFFERED="1")
+        env = dict(
+            os.environ, DATABASE_URL=database_url_for_subprocesses(), PYTHONUNBUFFERED="1", SITE_URL=live_server.url
+        )
         if "sandbox" in settings.DATABASES:
             env["SANDBOX_DATABASE_URL"] = database_url_for_subprocesses("sandbox")
     command = [

@@ -89,6 +89,13 @@ def pending_pop(*, request: HttpRequest, provider: Provider) -> Pending:
     )
 
 
+def response_is_awaited(*, request: HttpRequest, provider: Provider) -> bool:
+    """Whether this authorization response's state is one the session is still waiting for (False for an
+    answer already used, e.g. the callback page revisited with Back after linking)."""
+    state = request.GET.get("state", "")
+    return bool(state) and provider.client.framework.get_state_data(request.session, state) is not None
+
+
 def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
     """Checks the authorization response and exchanges its code; returns Authlib's token (with `userinfo`
     holding the validated ID token claims for OpenID Connect providers)."""

@@ -33,6 +33,29 @@ def register_account_changed(handler: Callable) -> Callable:
     return handler
 
 
+_imported_counters: list[Callable] = []
+
+
+def register_imported_counter(counter: Callable) -> Callable:
+    """counter(*, linked_accounts) -> {linked account id: how many of its items the domain imported} (the
+    videos of video-platform accounts, say), in one query; the Linked accounts page shows the counts."""
+    if counter not in _imported_counters:
+        _imported_counters.append(counter)
+    return counter
+
+
+def unregister_imported_counter(counter: Callable) -> None:
+    _unregister(_imported_counters, counter)
+
+
+def imported_counts(*, linked_accounts) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for counter in _imported_counters:
+        for linked_account_id, count in counter(linked_accounts=linked_accounts).items():
+            counts[linked_account_id] = counts.get(linked_account_id, 0) + count
+    return counts
+
+
 def unregister_videos_synced(handler: Callable) -> None:
     """Disconnects a handler registered with register_videos_synced (no error if it was not)."""
     _unregister(_videos_synced, handler)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from integrations.oauth import registry
+from integrations.oauth import hooks, registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
 from integrations.providers.types import Profile
@@ -14,6 +14,14 @@ class ProviderCard:
 
     provider: Provider
     linked: LinkedAccount | None
+    # How many videos the domain imported from a video-platform account (None for other accounts).
+    videos_imported: int | None = None
+
+    @property
+    def is_syncing(self) -> bool:
+        return self.linked is not None and self.linked.status == LinkedAccount.Status.ACTIVE and bool(
+            self.linked.sync_requested_at
+        )
 
     @property
     def is_linked(self) -> bool:
@@ -25,9 +33,35 @@ class ProviderCard:
 
 
 def provider_cards(*, user) -> list[ProviderCard]:
-    """Every configured provider in configuration order; one query for the user's links."""
+    """Every configured provider in configuration order; one query for the user's links, and one for what
+    was imported from their video-platform accounts (when they have one)."""
     linked = {account.provider_id: account for account in LinkedAccount.objects.filter(user=user)}
-    return [ProviderCard(provider=p, linked=linked.get(p.id)) for p in registry.providers().values()]
+    video_accounts = [
+        account for account in linked.values()
+        if account.role == LinkedAccount.Role.VIDEOS and account.status != LinkedAccount.Status.REVOKED
+    ]
+    counts = hooks.imported_counts(linked_accounts=video_accounts) if video_accounts else {}
+    cards = []
+    for provider in registry.providers().values():
+        account = linked.get(provider.id)
+        imported = counts.get(account.pk, 0) if account is not None and account in video_accounts else None
+        cards.append(ProviderCard(provider=provider, linked=account, videos_imported=imported))
+    return cards
+
+
+def sync_statuses(*, user) -> list[dict]:
+    """What the Linked accounts page polls while a sync is on its way: each link's state, in one query."""
+    accounts = LinkedAccount.objects.filter(user=user).exclude(status=LinkedAccount.Status.REVOKED).order_by("pk")
+    return [
+        {
+            "provider": account.provider_id,
+            "status": account.status,
+            "syncing": account.status == LinkedAccount.Status.ACTIVE and account.sync_requested_at is not None,
+            "last_synced_at": account.last_synced_at.isoformat() if account.last_synced_at else None,
+            "has_error": bool(account.last_sync_error),
+        }
+        for account in accounts.only("provider_id", "status", "sync_requested_at", "last_synced_at", "last_sync_error")
+    ]
 
 
 def linked_account_for_user(*, user, provider_id: str) -> LinkedAccount | None:

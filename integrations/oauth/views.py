@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,6 +25,17 @@ def _linked_or_404(request, provider_id: str):
 def linked_accounts(request):
     cards = selectors.provider_cards(user=request.user)
     return render(request, "oauth/linked_accounts.html", {"cards": cards})
+
+
+@never_cache
+@require_GET
+def linked_accounts_status(request):
+    """GET: the state of the person's links as JSON, which the Linked accounts page polls while a sync is on
+    its way (static/linked_accounts.js), so that it updates itself when the sync is done."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": {"code": "not_authenticated", "message": "Log in first."}}, status=401)
+    accounts = selectors.sync_statuses(user=request.user)
+    return JsonResponse({"syncing": any(a["syncing"] for a in accounts), "accounts": accounts})
 
 
 @login_required
@@ -69,6 +80,12 @@ def callback(request, provider_id: str):
         if not pending.sign_in:
             return redirect_to_login(request.get_full_path())
         return _sign_in_callback(request, provider, pending)
+    if not flow.response_is_awaited(request=request, provider=provider):
+        linked = selectors.linked_account_for_user(user=request.user, provider_id=provider.id)
+        if linked is not None and linked.status == linked.Status.ACTIVE:
+            # The answer was already used, and the account is linked: the person came back to this page
+            # (Back after linking). Show them the account rather than an error about a spent answer.
+            return redirect("oauth:linked_accounts")
     pending = flow.pending_pop(request=request, provider=provider)
     owner_id = pending.link_for_user_id or request.user.pk
     refusal = hooks.link_refusal(user=request.user, provider=provider, owner_id=owner_id)

@@ -260,3 +260,24 @@ class SandboxSigningKey(models.Model):
 
     def __str__(self):
         return f"RS256 key {self.kid}"
+
+
+class SandboxPartnerKey(models.Model):
+    """The API key Reelfolio gave the sandbox (as a partner platform) to read the anchors of its videos.
+
+    Reelfolio keeps only a hash of it; the sandbox needs it in clear to call the partner API, so it keeps it
+    encrypted with TOKEN_ENCRYPTION_KEYS (common/crypto.py), like every other secret at rest.
+    """
+
+    name = models.SlugField(max_length=40, unique=True, help_text="Whose key it is, e.g. reelfolio.")
+    api_key_encrypted = models.TextField(editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sandbox partner API key"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(api_key_encrypted=""), name="sandbox_partnerkey_has_key"),
+        ]
+
+    def __str__(self):
+        return f"API key for {self.name}"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from integrations.sandbox import selectors
 from integrations.sandbox.forms import ConsentForm, SandboxLoginForm
+from integrations.sandbox.partner_api import sandbox_video_anchors
 from integrations.sandbox.server import authorization_error_response, server
 from integrations.sandbox.validation import request_has_nul
 
@@ -138,7 +139,13 @@ def _video_or_404(public_id: str):
 @require_GET
 def video(request, public_id: str):
     video = _video_or_404(public_id)
-    return render(request, "sandbox/video.html", {"video": video, "data": selectors.sandbox_video_json(video)})
+    context = {
+        "video": video,
+        "data": selectors.sandbox_video_json(video),
+        # What Reelfolio's partner API says to show under the video; None when it could not be asked.
+        "anchors": sandbox_video_anchors(video_id=video.public_id),
+    }
+    return render(request, "sandbox/video.html", context)
 
 
 @require_GET

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from portfolio.accounts.models import Membership, Organization, User
-from portfolio.creators.models import CreatorProfile
+from portfolio.creators.demo import seed_creator_demo
+from portfolio.creators.models import CreatorProfile, Video
 from portfolio.creators.selectors import handle_is_taken
 from portfolio.creators.services import creator_profile_create
 from portfolio.jobs.demo import seed_jobs_demo
@@ -55,4 +56,20 @@ def demo_seed() -> list[DemoLogin]:
     )
     # Its video account's videos and a published job video.
     seed_jobs_demo()
+    # Casey's sandbox videos, one of them with "View My Portfolio".
+    seed_creator_demo()
     return DEMO_LOGINS
+
+
+def demo_sandbox_video_ids() -> dict[str, str]:
+    """The sandbox ids of a demo video showing "View My Portfolio" and of one showing "Apply" (what the
+    tour's first step opens on the sandbox video platform), by kind; a kind the demo lacks is left out."""
+    videos = Video.objects.filter(status=Video.Status.ACTIVE, platform="sandbox-video").order_by("-published_at", "-id")
+    found = {
+        "portfolio": videos.filter(
+            owner__email="creator@demo.reelfolio.test", portfolio_anchor__is_active=True
+        ).values_list("platform_video_id", flat=True).first(),
+        "job": videos.filter(jobs__organization__slug=DEMO_ORGANIZATION["slug"], jobs__status="published")
+        .values_list("platform_video_id", flat=True).first(),
+    }
+    return {kind: video_id for kind, video_id in found.items() if video_id}

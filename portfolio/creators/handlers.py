@@ -6,9 +6,14 @@ The public page /@<handle> shows the creator's freelance profiles: when one is l
 needs-reconnect or unlinked, `account_changed` drops the cached page.
 """
 
-from integrations.oauth.hooks import register_account_changed, register_account_unlinked, register_videos_synced
+from integrations.oauth.hooks import (
+    register_account_changed,
+    register_account_unlinked,
+    register_imported_counter,
+    register_videos_synced,
+)
 from integrations.oauth.models import LinkedAccount
-from portfolio.creators import services
+from portfolio.creators import selectors, services
 
 
 def on_videos_synced(*, linked_account, videos) -> None:
@@ -24,7 +29,12 @@ def on_account_changed(*, linked_account) -> None:
         services.creator_page_invalidate(user_id=linked_account.user_id)
 
 
+def imported_videos(*, linked_accounts) -> dict[int, int]:
+    return selectors.videos_imported_counts(linked_accounts=linked_accounts)
+
+
 def register() -> None:
     register_videos_synced(on_videos_synced)
     register_account_unlinked(on_account_unlinked)
     register_account_changed(on_account_changed)
+    register_imported_counter(imported_videos)

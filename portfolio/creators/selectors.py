@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
@@ -575,3 +576,69 @@ def anchors_to_fold(*, since) -> QuerySet:
 def creators_to_fold(*, since) -> list[int]:
     """The owners of the links that may hold clicks not yet folded (anchors_to_fold)."""
     return sorted(set(anchors_to_fold(since=since).values_list("video__owner_id", flat=True)))
+def videos_imported_counts(*, linked_accounts) -> dict[int, int]:
+    """How many videos each of these linked accounts brought in that are still shown, in one query."""
+    rows = (
+        Video.objects.filter(linked_account__in=list(linked_accounts), status=Video.Status.ACTIVE)
+        .values("linked_account_id")
+        .annotate(count=Count("id"))
+        .values_list("linked_account_id", "count")
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    key: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """A new creator's checklist: which of the first steps are done. `freelance_linked` and `videos_linked`
+    tell the first step's two halves apart."""
+
+    freelance_linked: bool
+    videos_linked: bool
+    link_attached: bool
+    clicked: bool
+
+    @property
+    def steps(self) -> list[OnboardingStep]:
+        return [
+            OnboardingStep("accounts", self.freelance_linked and self.videos_linked),
+            OnboardingStep("link", self.link_attached),
+            OnboardingStep("click", self.clicked),
+        ]
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def is_complete(self) -> bool:
+        return all(step.done for step in self.steps)
+
+
+def creator_onboarding(*, user) -> Onboarding | None:
+    """The creator's checklist, in one query; None once every step is done (the checklist then goes away)."""
+    accounts = LinkedAccount.objects.filter(user=OuterRef("pk"), status=LinkedAccount.Status.ACTIVE)
+    row = (
+        get_user_model().objects.filter(pk=user.pk)
+        .annotate(
+            freelance_linked=Exists(accounts.filter(role=LinkedAccount.Role.PORTFOLIO)),
+            videos_linked=Exists(accounts.filter(role=LinkedAccount.Role.VIDEOS)),
+            link_attached=Exists(
+                PortfolioAnchor.objects.filter(
+                    video__owner=OuterRef("pk"), is_active=True, video__status=Video.Status.ACTIVE
+                )
+            ),
+            clicked=Exists(LinkClickDaily.objects.filter(anchor__video__owner=OuterRef("pk"), clicks__gt=0)),
+        )
+        .values("freelance_linked", "videos_linked", "link_attached", "clicked")
+        .first()
+    )
+    if row is None:
+        return None
+    onboarding = Onboarding(**row)
+    return None if onboarding.is_complete else onboarding

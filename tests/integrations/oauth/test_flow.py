@@ -45,15 +45,30 @@ def test_the_authorization_request_uses_pkce_s256_state_nonce_and_the_exact_redi
         assert expected in url
 
 
-def test_a_replayed_callback_is_refused_and_changes_nothing(acme, client):
+def test_a_replayed_callback_after_linking_shows_the_account_and_changes_nothing(acme, client):
+    """Back after a successful connect used to show "This sign-in answer is not the one Reelfolio was waiting
+    for": the callback revisited now lands on the Linked accounts page with the account, and uses nothing."""
     callback = authorize(start_connect(client, "acme"))
     assert "is linked" in page_text(finish(client, callback))
     token_before = OAuthToken.objects.get().access_token_encrypted
 
     response = finish(client, callback)
 
-    assert STALE in page_text(response)
+    assert response.redirect_chain[-1][0] == reverse("oauth:linked_accounts")
+    page = page_text(response)
+    assert STALE not in page and "Connected" in page
     assert OAuthToken.objects.get().access_token_encrypted == token_before
+    assert len(acme.seen("/token")) == 1
+
+
+def test_a_replayed_callback_is_refused_when_the_account_is_not_linked(acme, client):
+    callback = authorize(start_connect(client, "acme"))
+    assert "is linked" in page_text(finish(client, callback))
+    LinkedAccount.objects.update(status=LinkedAccount.Status.NEEDS_RECONNECT)
+
+    response = finish(client, callback)
+
+    assert STALE in page_text(response)
     assert len(acme.seen("/token")) == 1
 
 

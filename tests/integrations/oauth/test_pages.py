@@ -51,7 +51,7 @@ def test_a_portfolio_preview_lists_six_items_and_counts_the_rest(settings, clien
                                           "skills": ["After Effects"], "portfolio_items": items})
     client.force_login(creator)
     page = page_text(client.get(reverse("oauth:linked_accounts")))
-    assert "Portfolio (9)" in page
+    assert "9 projects imported." in page
     assert "Project 6" in page and "Project 7" not in page
     assert "and 3 more" in page
     assert "$85/hr · Lisbon, PT" in page

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portfolio.core.demo import DEMO_PASSWORD, demo_seed
+from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 
 
 class Command(BaseCommand):
@@ -32,3 +32,17 @@ class Command(BaseCommand):
 
                 slugs = sandbox_partners_seed()
                 self.stdout.write(f"Sandbox webhook partners (signed with SANDBOX_WEBHOOK_SECRET): {', '.join(slugs)}")
+            from integrations.sandbox.partner_api import sandbox_api_key_seed
+
+            key = sandbox_api_key_seed()
+            # The key itself is never printed: the sandbox keeps it, encrypted, and uses it for its video pages.
+            self.stdout.write(
+                f"The sandbox video platform reads the partner API as {key.partner_slug} "
+                f"({'with a new API key' if key.created else 'with its API key'}, kept encrypted by the sandbox)."
+            )
+            labels = {"portfolio": "a creator's video, with View My Portfolio", "job": "a job video, with Apply"}
+            ids = demo_sandbox_video_ids()
+            if ids:
+                self.stdout.write(self.style.SUCCESS("Watch a video as a viewer, on the sandbox video platform:"))
+            for kind, video_id in ids.items():
+                self.stdout.write(f"  {settings.SITE_URL}/sandbox/videos/{video_id}   ({labels[kind]})")
