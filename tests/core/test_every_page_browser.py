@@ -7,7 +7,9 @@ in braces ({video}, {job_slug}…, see `walk_data`). To add a page, add a row. E
 keeps its browser context for all its pages, so the walk stays fast.
 """
 
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -45,11 +47,61 @@ class Visit:
     url: str
     name: str
     status: int = 200
+    check: Callable | None = None  # more to assert on this page, given the page
+
+
+def centre_y(box: dict) -> float:
+    return box["y"] + box["height"] / 2
+
+
+def header_lines_up(page) -> None:
+    """Log in and Sign up sit on one line, centred alike, at every width."""
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        log_in = page.locator("header.site").get_by_text("Log in", exact=True).bounding_box()
+        sign_up = page.locator("header.site").get_by_text("Sign up", exact=True).bounding_box()
+        brand = page.locator("header.site .brand").bounding_box()
+        assert log_in and sign_up and brand
+        assert abs(centre_y(log_in) - centre_y(sign_up)) <= 1.5, (width, log_in, sign_up)
+        assert abs(centre_y(brand) - centre_y(sign_up)) <= 3, (width, brand, sign_up)
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+
+
+def account_menu_lines_up(page) -> None:
+    """The account menu's items (links and the Log out button) start at the same left edge, inside the page."""
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("header.site .account-menu summary").click()
+        items = page.locator("header.site .account-menu details > ul > li")
+        texts = [items.nth(i).locator("a, button").first for i in range(items.count())]
+        lefts = [round(text.bounding_box()["x"]) for text in texts]
+        assert len(set(lefts)) == 1, (width, lefts)
+        menu = page.locator("header.site .account-menu details > ul").bounding_box()
+        assert menu and menu["x"] >= 0 and menu["x"] + menu["width"] <= width, (width, menu)
+        page.locator("header.site .account-menu summary").click()
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+
+
+def chart_labels_are_readable(page) -> None:
+    """Every axis label of every chart is at least 11 px tall on a phone and on a desktop."""
+    for width in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": 900})
+        sizes = page.locator(".chart-x span, .chart-y span").evaluate_all(
+            "spans => spans.map(span => parseFloat(getComputedStyle(span).fontSize))"
+        )
+        assert len(sizes) > 20 and min(sizes) >= 11, (width, sorted(sizes)[:3])
+        # The labels under a chart do not run into one another.
+        boxes = page.locator(".chart").first.locator(".chart-x span").evaluate_all(
+            "spans => spans.map(span => span.getBoundingClientRect()).map(r => [r.left, r.right])"
+        )
+        gaps = [next_left - right for (_, right), (next_left, _) in itertools.pairwise(boxes)]
+        assert all(gap >= 4 for gap in gaps), (width, boxes)
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
 
 
 PAGES = [
     # Public pages and the sign-in pages.
-    Visit("visitor", "/", "home"),
+    Visit("visitor", "/", "home", check=header_lines_up),
     Visit("visitor", "/@casey", "public-page"),
     Visit("visitor", "/jobs/{job_slug}/", "job-page"),
     Visit("visitor", "/accounts/login/", "login"),
@@ -69,11 +121,11 @@ PAGES = [
     Visit("visitor", "/sandbox/videos/v-1001", "sandbox-video"),
     Visit("visitor", "/sandbox/oauth/authorize", "sandbox-authorize-error", 400),
     # A creator with linked accounts, videos with links, clicks and an application.
-    Visit("creator", "/", "creator-home"),
+    Visit("creator", "/", "creator-home", check=account_menu_lines_up),
     Visit("creator", "/creator/videos/", "creator-videos"),
     Visit("creator", "/creator/videos/{video}/link/", "creator-anchor-form"),
     Visit("creator", "/creator/videos/{video}/link/detach/", "creator-anchor-detach"),
-    Visit("creator", "/creator/analytics/", "creator-analytics"),
+    Visit("creator", "/creator/analytics/", "creator-analytics", check=chart_labels_are_readable),
     Visit("creator", "/creator/settings/", "creator-settings"),
     Visit("creator", "/integrations/oauth/", "creator-linked-accounts"),
     Visit("creator", "/integrations/oauth/sandbox-video/unlink/", "creator-unlink"),
@@ -246,6 +298,8 @@ def test_every_page_is_accessible_at_phone_and_desktop_widths(browser, live_serv
                 assert_accessible(page, name=visit.name)
             except pytest.fail.Exception as failure:
                 failures.append(str(failure))
+            if visit.check:
+                visit.check(page)
             shoot(page, visit.name)
 
         # The 400 page: the live server answers it to a request for a host it does not serve.
