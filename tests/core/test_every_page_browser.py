@@ -26,7 +26,7 @@ from portfolio.accounts.models import Membership, Organization, User
 from portfolio.accounts.services import organization_api_key_create, user_sign_up
 from portfolio.core.demo import DEMO_PASSWORD, demo_seed
 from portfolio.creators import selectors as creator_selectors
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, Video
+from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.services import anchor_detach, anchors_attach, videos_sync
 from portfolio.jobs.models import Job
 from tests.accessibility import assert_accessible
@@ -319,3 +319,77 @@ def test_every_page_is_accessible_at_phone_and_desktop_widths(browser, live_serv
         for page in pages.values():
             page.context.close()
     assert not failures, "\n".join(failures)
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {name: "", visible: false, tag: ""};
+  const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+  const name = (el.getAttribute("aria-label") || label || el.innerText || el.value || "").replace(/\\s+/g, " ").trim();
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  const ring = style.boxShadow !== "none" && style.boxShadow !== "";
+  return {name, visible: outline || ring, tag: el.tagName};
+}"""
+
+
+def tab_to(page, name: str, *, limit: int = 60) -> None:
+    """Presses Tab until the element named `name` has the focus; every element on the way shows that it has it."""
+    if page.evaluate(FOCUSED)["name"] == name:  # already there (a form's first field has the focus on load)
+        return
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if not focused["tag"]:
+            continue  # past the last element of the page the focus leaves it, and the next Tab comes back
+        assert focused["visible"], f"no visible focus on {focused}"
+        if focused["name"] == name:
+            return
+    pytest.fail(f"{name!r} never got the focus after {limit} presses of Tab")
+
+
+def test_a_creator_logs_in_links_a_video_and_opens_analytics_with_the_keyboard_alone(
+    browser, live_server, sandbox_partner, settings  # noqa: F811
+):
+    settings.WEBHOOK_ALLOWED_NETWORKS, settings.WEBHOOK_REQUIRE_HTTPS = ["127.0.0.0/8"], False
+    walk_data(live_server.url)
+    video = Video.objects.get(owner__email=LOGINS["creator"], title="Frame-by-frame breakdown")
+    page = new_page_as(browser, live_server, "visitor")
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+    try:
+        page.goto("/")
+        tab_to(page, "Log in")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/accounts/login/**")
+        tab_to(page, "Email")
+        page.keyboard.type(LOGINS["creator"])
+        tab_to(page, "Password")
+        page.keyboard.type(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+        tab_to(page, "Linked accounts")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/integrations/oauth/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Linked accounts"
+
+        tab_to(page, "My videos")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/creator/videos/")
+        tab_to(page, "Attach a link to “Frame-by-frame breakdown”", limit=120)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/creator/videos/{video.pk}/link/")
+        tab_to(page, "Attach the link")
+        page.keyboard.press("Space")
+        page.wait_for_url("**/creator/videos/")
+        page.get_by_text("“View My Portfolio”", exact=False).first.wait_for()
+        assert PortfolioAnchor.objects.get(video=video).is_active
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / "keyboard-attached-desktop.png"), full_page=True)
+
+        tab_to(page, "Analytics")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/creator/analytics/")
+        assert page.get_by_role("heading", level=1).inner_text() == "Analytics"
+    finally:
+        page.context.close()
