@@ -99,6 +99,17 @@ def chart_labels_are_readable(page) -> None:
     page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
 
 
+def sandbox_consent_is_accessible(page) -> None:
+    """Connecting an account leads to the sandbox partner's login, then its consent page: check that one too."""
+    page.get_by_role("button", name="Connect Sandbox Video").click()
+    page.get_by_label("Sandbox username").fill("jordan")
+    page.get_by_label("Sandbox password").fill(seed_data.SANDBOX_PASSWORD)
+    page.get_by_role("button", name="Log in to the sandbox").click()
+    page.get_by_role("button", name="Allow").wait_for()
+    shoot(page, "sandbox-consent")
+    assert_accessible(page, name="sandbox-consent")
+
+
 PAGES = [
     # Public pages and the sign-in pages.
     Visit("visitor", "/", "home", check=header_lines_up),
@@ -139,7 +150,7 @@ PAGES = [
     Visit("newcomer", "/", "newcomer-home"),
     Visit("newcomer", "/creator/videos/", "newcomer-videos"),
     Visit("newcomer", "/creator/analytics/", "newcomer-analytics"),
-    Visit("newcomer", "/integrations/oauth/", "newcomer-linked-accounts"),
+    Visit("newcomer", "/integrations/oauth/", "newcomer-linked-accounts", check=sandbox_consent_is_accessible),
     Visit("newcomer", "/applications/", "newcomer-applications"),
     Visit("newcomer", "/jobs/{job_slug}/", "newcomer-job-page"),
     Visit("newcomer", "/jobs/{job_slug}/apply/consent/", "apply-consent"),
@@ -294,13 +305,13 @@ def test_every_page_is_accessible_at_phone_and_desktop_widths(browser, live_serv
             assert response is not None
             if response.status != visit.status:
                 failures.append(f"{visit.name}: {visit.url} answered {response.status}, not {visit.status}")
+            shoot(page, visit.name)
             try:
                 assert_accessible(page, name=visit.name)
-            except pytest.fail.Exception as failure:
-                failures.append(str(failure))
-            if visit.check:
-                visit.check(page)
-            shoot(page, visit.name)
+                if visit.check:
+                    visit.check(page)
+            except (pytest.fail.Exception, AssertionError) as failure:
+                failures.append(f"{visit.name}: {failure}")
 
         # The 400 page: the live server answers it to a request for a host it does not serve.
         page = pages["visitor"]
