@@ -69,9 +69,10 @@ def header_lines_up(page) -> None:
 
 def account_menu_lines_up(page) -> None:
     """The account menu's items (links and the Log out button) start at the same left edge, inside the page."""
-    for width in WIDTHS.values():
+    for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         page.locator("header.site .account-menu summary").click()
+        page.screenshot(path=str(RESULTS / f"page-account-menu-{label}.png"))
         items = page.locator("header.site .account-menu details > ul > li")
         texts = [items.nth(i).locator("a, button").first for i in range(items.count())]
         lefts = [round(text.bounding_box()["x"]) for text in texts]
@@ -176,6 +177,12 @@ PAGES = [
     Visit("member", "/accounts/organizations/{org}/", "organization-as-member"),
 ]
 
+# Pages also checked in the dark colour scheme: one of each kind (public, forms, lists, charts, confirmations).
+DARK_SAMPLE = {
+    "home", "public-page", "job-page", "login", "creator-videos", "creator-analytics", "creator-linked-accounts",
+    "creator-anchor-detach", "applicant-applications", "organization", "webhook-endpoint", "job-applications",
+}
+
 
 def walk_data(live_server_url: str) -> dict:
     """The demo (`seed_demo`), plus what a few days of use add: the creator's linked accounts, videos with
@@ -278,8 +285,17 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
 
 
-def new_page_as(browser, live_server, role: str):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTHS["phone"], "height": 900})
+def answering(answer):
+    """A route handler that answers with this response of Django's test client."""
+    def fulfill(route, request=None):
+        route.fulfill(status=answer.status_code, content_type="text/html; charset=utf-8", body=answer.content)
+    return fulfill
+
+
+def new_page_as(browser, live_server, role: str, *, color_scheme: str = "light"):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": WIDTHS["phone"], "height": 900}, color_scheme=color_scheme
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.route(OFF_SITE, lambda route: route.abort())
@@ -313,19 +329,35 @@ def test_every_page_is_accessible_at_phone_and_desktop_widths(browser, live_serv
             except (pytest.fail.Exception, AssertionError) as failure:
                 failures.append(f"{visit.name}: {failure}")
 
-        # The 400 page: the live server answers it to a request for a host it does not serve.
+        # The dark colour scheme (the phone or computer's setting) keeps its contrast too, on a sample of pages.
+        for visit in (v for v in PAGES if v.name in DARK_SAMPLE):
+            key = f"{visit.role}-dark"
+            if key not in pages:
+                pages[key] = new_page_as(browser, live_server, visit.role, color_scheme="dark")
+            page = pages[key]
+            page.goto(visit.url.format(**ids))
+            shoot(page, f"{visit.name}-dark")
+            try:
+                assert_accessible(page, name=f"{visit.name} (dark)")
+            except pytest.fail.Exception as failure:
+                failures.append(str(failure))
+
+        # Pages the browser cannot be led to here, answered as the live server answers them: the 400 page (a
+        # host it does not serve) and the 403 page of an expired form (a POST without its CSRF token).
         page = pages["visitor"]
-        bad_request = Client().get("/", HTTP_HOST="not-our-host.example")
-        assert bad_request.status_code == 400
-        page.route("**/bad-request", lambda route: route.fulfill(
-            status=400, content_type="text/html; charset=utf-8", body=bad_request.content
-        ))
-        page.goto("/bad-request")
-        try:
-            assert_accessible(page, name="error-400")
-        except pytest.fail.Exception as failure:
-            failures.append(str(failure))
-        shoot(page, "error-400")
+        answers = {
+            "error-400": Client().get("/", HTTP_HOST="not-our-host.example"),
+            "error-403-csrf": Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "a@b.c"}),
+        }
+        for name, answer in answers.items():
+            assert answer.status_code in (400, 403), (name, answer.status_code)
+            page.route(f"**/{name}", answering(answer))
+            page.goto(f"/{name}")
+            shoot(page, name)
+            try:
+                assert_accessible(page, name=name)
+            except pytest.fail.Exception as failure:
+                failures.append(str(failure))
     finally:
         for page in pages.values():
             page.context.close()
