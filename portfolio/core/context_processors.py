@@ -1,5 +1,12 @@
+from urllib.parse import urljoin
+
 from django.conf import settings
+from django.templatetags.static import static
 
 
 def site(request):
-    return {"SANDBOX_ENABLED": settings.SANDBOX_ENABLED}
+    return {
+        "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
+        # The 1200×630 card that link previews show for public pages (templates/includes/social_meta.html).
+        "SOCIAL_IMAGE_URL": urljoin(settings.SITE_URL, static("social-card.png")),
+    }

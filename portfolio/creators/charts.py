@@ -1,14 +1,19 @@
-"""Geometry for the server-rendered SVG click charts (templates/creators/_chart.html draws them).
+"""Geometry for the server-rendered click charts (templates/creators/_chart.html draws them).
 
 Bars are the day's clicks, the line is the day's unique visitors; every bar carries a <title> with the
 exact numbers, so hovering (or a screen reader) gives them without reading axes.
+
+The bars and the line are an SVG stretched to the width of the page (its viewBox is one unit per day
+across and 100 units high), while the axis labels are HTML placed by percentages beside and under it: the
+labels keep the page's own font size at every width instead of shrinking with the drawing.
 """
 
 import math
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 28
+SLOT = 10  # viewBox units per day
+HEIGHT = 100  # viewBox units from the top tick (0) to the baseline (100)
+MAX_X_LABELS = 6
 
 
 @dataclass(frozen=True)
@@ -22,9 +27,13 @@ class Bar:
 
 @dataclass(frozen=True)
 class Tick:
-    position: float
+    position: float  # y ticks: viewBox units from the top; x ticks: percent of the width from the left
     label: str
-    anchor: str = "middle"  # the SVG text-anchor: "end" for a label that would overrun the right edge
+
+    @property
+    def percent(self) -> float:
+        """Where the label sits, in percent of the plot (from the top for y ticks, from the left for x)."""
+        return self.position
 
 
 def _nice_ceiling(value: int) -> int:
@@ -44,40 +53,36 @@ def _plural(count: int, noun: str) -> str:
 
 def chart_geometry(*, days, clicks: list[int], uniques: list[int]) -> dict:
     top = _nice_ceiling(max([*clicks, *uniques, 0]))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / max(len(days), 1)
+    count = max(len(days), 1)
+    width = SLOT * count
 
     def y_of(value: int) -> float:
-        return round(TOP + plot_h - plot_h * value / top, 1)
+        return round(HEIGHT - HEIGHT * value / top, 2)
 
     bars = []
     points = []
     for i, (day, total, unique) in enumerate(zip(days, clicks, uniques, strict=True)):
-        x = LEFT + i * slot
+        x = i * SLOT
         y = y_of(total)
         label = f"{day:%a %d %b}: {_plural(total, 'click')}, {_plural(unique, 'unique visitor')}"
-        height = round(TOP + plot_h - y, 1)
-        bars.append(Bar(x=round(x + slot * 0.15, 1), y=y, width=round(slot * 0.7, 1), height=height, label=label))
-        points.append(f"{round(x + slot / 2, 1)},{y_of(unique)}")
+        bars.append(Bar(x=round(x + SLOT * 0.15, 2), y=y, width=round(SLOT * 0.7, 2), height=round(HEIGHT - y, 2),
+                        label=label))
+        points.append(f"{x + SLOT / 2},{y_of(unique)}")
     steps = 4 if str(top)[0] == "2" else 5  # 20 → 0, 5, 10 …; 50 → 0, 10, 20 …; 100 → 0, 20, 40 …
     y_ticks = [Tick(position=y_of(top * n // steps), label=str(top * n // steps)) for n in range(steps + 1)]
-    # A label every day for a week, every week for a month, then every few weeks: eight labels at most,
-    # the last day always labelled, so that they stay readable at any range.
-    step = 1 if len(days) <= 10 else 7 * math.ceil(len(days) / 56)
+    # At most MAX_X_LABELS date labels, the last one on the latest day: every few days over a week or two,
+    # then every week (or few weeks), so that they stay readable at any range and width.
+    every = math.ceil(count / MAX_X_LABELS)
+    if count > 2 * 7:
+        every = 7 * math.ceil(every / 7)
     x_ticks = [
-        Tick(position=round(LEFT + i * slot + slot / 2, 1), label=f"{day:%d %b}")
+        Tick(position=round(100 * (i + 0.5) / count, 2), label=f"{day:%d %b}")
         for i, day in enumerate(days)
-        if i % step == (len(days) - 1) % step
+        if i % every == (len(days) - 1) % every
     ]
-    if x_ticks and x_ticks[-1].position > WIDTH - RIGHT - 24:
-        x_ticks[-1] = Tick(position=WIDTH - RIGHT, label=x_ticks[-1].label, anchor="end")
     return {
-        "width": WIDTH,
+        "width": width,
         "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "baseline": TOP + plot_h,
-        "label_y": HEIGHT - 8,
         "bars": bars,
         "line": " ".join(points),
         "y_ticks": y_ticks,
