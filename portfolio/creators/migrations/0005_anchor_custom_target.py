@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('creators', '0003_previous_handles'),
+        ('creators', '0004_profile_identity'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('creators', '0003_previous_handles'),
+        ('creators', '0005_anchor_custom_target'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
