@@ -15,6 +15,7 @@ count) as it did before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,15 +239,24 @@ def _incr_or_start(backend, key: str, timeout: int) -> int:
         return 1 if backend.add(key, 1, timeout=timeout) else backend.incr(key)
 
 
+# Takes one back only from a counter that still exists: DECR on a key that expired meanwhile would create
+# one at -1 that never expires.
+_UNCOUNT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
 def decr(key: str, *, alias: str = "default") -> None:
-    """Takes one back from a counter (an undone count); raises CacheAway."""
+    """Takes one back from a counter (an undone count), if it has not expired; raises CacheAway."""
 
     def call(backend):
         handle = redis_handle(alias)
-        if handle is None:
+        if handle is not None:
+            script("uncount", _UNCOUNT)(keys=[handle.key(key)], client=handle.client)
+            return
+        with suppress(ValueError):  # expired meanwhile: nothing to take back
             backend.decr(key)
-        else:
-            handle.client.decr(handle.key(key))
 
     cache_call(alias, call)
 

@@ -23,6 +23,7 @@ from contextlib import suppress
 from functools import cache, wraps
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -521,7 +522,12 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
         with suppress(CacheAway):
             fastcache.decr(counter)
         return None
-    fragments = anchor_fragments(platform=platform, video_ids=video_ids, cached=read.entries)
+    try:
+        fragments = anchor_fragments(platform=platform, video_ids=video_ids, cached=read.entries)
+    except (OperationalError, InterfaceError):  # the database is away: the DRF view answers its 503
+        with suppress(CacheAway):
+            fastcache.decr(counter)
+        return None
     return anchors_response(request, platform=platform, video_ids=video_ids, fragments=fragments)
 
 

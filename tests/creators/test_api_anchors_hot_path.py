@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connections
 from django.urls import reverse
 from redis.connection import AbstractConnection
 
@@ -257,3 +258,26 @@ def test_without_a_cdn_a_purge_is_a_log_line(creator, videos, django_capture_on_
     [record] = [r for r in caplog.records if r.name == "portfolio.creators.cdn"]
     assert record.getMessage() == "cdn purge"
     assert record.surrogate_keys == ["video:sandbox-video:v-1001"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_key_with_uncached_anchors_and_the_database_away_is_the_apis_503(client, partner_key, tmp_path):
+    """The fast path hands the request to the full view, which answers in the API's error shape, not an
+    HTML 500."""
+    assert get(client, partner_key, ["warm-up"]).status_code == 200  # the key is cached
+    database = connections["default"]
+    saved = dict(database.settings_dict)
+    database.close()
+    if database.vendor == "sqlite":
+        database.settings_dict["NAME"] = str(tmp_path / "no-such-folder" / "db.sqlite3")
+    else:
+        database.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    try:
+        response = get(client, partner_key, ["v-not-cached"])
+    finally:
+        database.close()
+        database.settings_dict.clear()
+        database.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "unavailable"
