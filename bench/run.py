@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The benchmark of Reelfolio's hot paths, in one command.
 
-    .venv/bin/python bench/run.py            # full size: 100,000 videos, 20,000 creators, 5,000 anchors, 500 jobs
-    .venv/bin/python bench/run.py --quick    # 1,000 videos, a short run, to check the benchmark itself
+    ./dev bench            # full size: 100,000 videos, 20,000 creators, 5,000 anchors, 500 jobs
+    ./dev bench --quick    # 1,000 videos, a short run, to check the benchmark itself
+    (./dev bench runs .venv/bin/python bench/run.py, which takes the same options)
 
 It starts Reelfolio the way production runs it: gunicorn (sync workers, DEBUG off, static files collected
 and served by WhiteNoise), PostgreSQL, Redis as cache and as Celery broker, and a Celery worker with two
@@ -695,7 +696,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)  # the finally below stops the processes and drops the databases
     if shutil.which("wrk") is None:
         sys.exit("bench/run.py drives the load with wrk: install it first (Debian: apt-get install -y wrk).")
-    command = "bench/run.py" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
+    command = "./dev bench" + (" " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "")
     folder = Path(tempfile.mkdtemp(prefix="reelfolio-bench-"))
     procs = Processes(folder)
     dbs = Databases(args.postgres)
@@ -720,7 +721,7 @@ def main() -> int:
             say(f"Logs kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    text = report(args, f".venv/bin/python {command}", small, full)
+    text = report(args, command, small, full)
     print()
     print(text)
     print(f"(the whole run took {time.monotonic() - started:.0f} s)")
