@@ -370,7 +370,10 @@ class Run:
                     flush_cache(self.args)  # every id below misses the anchor cache (each line asks for others)
                     shuffled = self.rng.sample(ids, min(len(ids), 40_000) // size * size)
                     requests = [build(shuffled[i : i + size], self.key) for i in range(0, len(shuffled), size)]
-                    self.timed(f"anchors {method}, {size} id{'s' if size > 1 else ''}, cold", requests)
+                    # 100,000 videos make 2,000 cold batches of 50: half the time keeps them from running out.
+                    seconds = self.args.seconds / 2 if size > 1 else None
+                    self.timed(f"anchors {method}, {size} id{'s' if size > 1 else ''}, cold", requests,
+                               seconds=seconds)
             return
         hot = ids[: min(len(ids), 10_000)]  # the hot set: warmed first, then asked about at random
         self.warm(hot)
