@@ -3,10 +3,7 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from portfolio.urls import handler400, handler404
-from portfolio.urls import urlpatterns as reelfolio_urlpatterns
-
-__all__ = ["handler400", "handler404", "urlpatterns"]
+from portfolio import urls as reelfolio_urls
 
 
 def baseline(request):
@@ -15,4 +12,9 @@ def baseline(request):
     return JsonResponse({"status": "ok", "service": "reelfolio"})
 
 
-urlpatterns = [path("bench/baseline", baseline, name="bench-baseline"), *reelfolio_urlpatterns]
+urlpatterns = [path("bench/baseline", baseline, name="bench-baseline"), *reelfolio_urls.urlpatterns]
+
+# The same error handlers as Reelfolio's own URLconf.
+for _name in ("handler400", "handler403", "handler404", "handler500"):
+    if hasattr(reelfolio_urls, _name):
+        globals()[_name] = getattr(reelfolio_urls, _name)
