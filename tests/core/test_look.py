@@ -36,7 +36,8 @@ def test_every_page_names_its_icons_and_the_files_are_there(client):
 def test_a_shared_job_page_or_creator_page_previews_with_a_wide_card(client):
     demo_seed()
     job = Job.objects.get()
-    for address in (f"/jobs/{job.slug}/", "/@casey"):
+    make_creator("robin@example.com", "Robin Pictureless")  # a creator page without an avatar of its own
+    for address in (f"/jobs/{job.slug}/", "/@robin-pictureless"):
         page = client.get(address).content.decode()
         assert f'<meta property="og:image" content="{SOCIAL_CARD}">' in page, address
         assert '<meta property="og:image:width" content="1200">' in page
