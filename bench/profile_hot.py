@@ -48,6 +48,7 @@ hundred = "/api/v1/anchors/?platform=prof-video&" + "&".join(f"video_id=v-{n}" f
 for path in (one, hundred):
     assert client.get(path, **auth).status_code == 200
 etag = client.get(one, **auth)["ETag"]
+etag_hundred = client.get(hundred, **auth)["ETag"]
 
 
 def timed(label, call):
@@ -67,6 +68,7 @@ for label, call in [
     ("anchors 1 id warm", lambda: client.get(one, **auth)),
     ("anchors 100 ids warm", lambda: client.get(hundred, **auth)),
     ("anchors 1 id 304", lambda: client.get(one, HTTP_IF_NONE_MATCH=etag, **auth)),
+    ("anchors 100 ids 304", lambda: client.get(hundred, HTTP_IF_NONE_MATCH=etag_hundred, **auth)),
 ]:
     per = timed(label, call)
     print(f"{'':32s} cpu ratio to healthz: {base / per:.2f}")

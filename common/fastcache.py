@@ -14,6 +14,7 @@ count) as it did before.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -187,32 +188,95 @@ def set_many(values: dict, *, timeout: int | None, alias: str = "default", guard
 # more on the key's counter of the window (INCR, and EXPIRE on the window's first count, as counters.py
 # does) and the entries asked for. A key the cache does not hold counts nothing here: the caller then
 # takes its slow path (the database), which counts.
+#
+# With a version check (ARGV[2] > 0 tags the client already holds), KEYS[3 .. 2+n] are the entries'
+# version keys and KEYS[3+n ..] the entries: the versions are read first and, when every one is there,
+# their digest (`version_digest`) is compared with the tags; a match answers without reading the entries.
+# Versions are integers (stored as digits, as Django's Redis serializer stores ints).
 _GATED_READ = """
 local record = redis.call('GET', KEYS[1])
 if not record then return {false} end
 local count = redis.call('INCR', KEYS[2])
 if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
-local result = {record, count}
-if #KEYS > 2 then
-  local entries = redis.call('MGET', unpack(KEYS, 3))
-  for i = 1, #entries do result[i + 2] = entries[i] end
+local tags = tonumber(ARGV[2])
+local result = {record, count, false}
+if #KEYS == 2 then return result end
+if tags > 0 then
+  local n = (#KEYS - 2) / 2
+  local versions = redis.call('MGET', unpack(KEYS, 3, 2 + n))
+  local parts = {ARGV[3 + tags]}
+  local whole = true
+  for i = 1, n do
+    local version = versions[i]
+    if not version or not string.match(version, '^%d+$') then
+      whole = false
+      break
+    end
+    parts[2 * i] = ARGV[3 + tags + i]
+    parts[2 * i + 1] = version
+  end
+  if whole then
+    local digest = string.sub(redis.sha1hex(table.concat(parts, '\\n')), 1, 32)
+    for i = 1, tags do
+      if ARGV[2 + i] == digest then
+        result[3] = digest
+        return result
+      end
+    end
+  end
+  for i = 1, n do result[3 + i] = versions[i] end
+  local entries = redis.call('MGET', unpack(KEYS, 3 + n))
+  for i = 1, #entries do result[3 + n + i] = entries[i] end
+  return result
 end
+local entries = redis.call('MGET', unpack(KEYS, 3))
+for i = 1, #entries do result[3 + i] = entries[i] end
 return result
 """
+
+
+def version_digest(head: str, labels: list[str], versions: list[int]) -> str:
+    """32 hex digits naming (head, each label with its version), in order: what the script computes."""
+    parts = [head]
+    for label, version in zip(labels, versions, strict=True):
+        parts += (label, str(version))
+    return hashlib.sha1("\n".join(parts).encode(), usedforsecurity=False).hexdigest()[:32]
+
+
+def is_version(value) -> bool:
+    return type(value) is int and value >= 0
+
+
+@dataclass(frozen=True)
+class VersionCheck:
+    """The entries' version keys (one per entry, in the same order), the digest's head and labels, and the
+    digests the client holds."""
+
+    keys: list[str]
+    head: str
+    labels: list[str]
+    tags: list[str]
 
 
 @dataclass(frozen=True)
 class GatedRead:
     record: Any  # the gate's record, None when the cache does not hold it (then nothing was counted or read)
     count: int  # the counter's new value
-    entries: dict  # {key: value} of the entries the cache holds
+    entries: dict  # {key: value} of the entries the cache holds (nothing when `matched`)
+    matched: str | None = None  # the tag the versions' digest matched: the entries were not read
+    versions: dict | None = None  # {key: value} of the version keys held, when a check was asked and failed
 
 
-def gated_read(*, record_key: str, counter_key: str, counter_timeout: int, keys: list[str]) -> GatedRead:
+def gated_read(
+    *, record_key: str, counter_key: str, counter_timeout: int, keys: list[str], check: VersionCheck | None = None
+) -> GatedRead:
     """A record, a counter and entries in ONE round trip on Redis (a script); raises CacheAway.
 
-    On other caches: the record, then (when there is one) the counter and the entries, one call each.
+    With `check`, the entries' versions are read first: when all are held and their digest is one of the
+    tags, the answer is `matched` and no entry is read. On other caches: the record, then (when there is
+    one) the counter, the versions and the entries, one call each.
     """
+    checked = check if check is not None and check.tags and check.keys else None
 
     def call(backend):
         handle = redis_handle("default")
@@ -220,14 +284,33 @@ def gated_read(*, record_key: str, counter_key: str, counter_timeout: int, keys:
             record = backend.get(record_key)
             if record is None:
                 return GatedRead(None, 0, {})
-            return GatedRead(record, _incr_or_start(backend, counter_key, counter_timeout), backend.get_many(keys))
-        stored_keys = [handle.key(k) for k in (record_key, counter_key, *keys)]
-        result = script("gated_read", _GATED_READ)(keys=stored_keys, args=[counter_timeout], client=handle.client)
+            count = _incr_or_start(backend, counter_key, counter_timeout)
+            versions = None
+            if checked is not None:
+                versions = backend.get_many(checked.keys)
+                held = [versions.get(key) for key in checked.keys]
+                if all(is_version(v) for v in held):
+                    digest = version_digest(checked.head, checked.labels, held)
+                    if digest in checked.tags:
+                        return GatedRead(record, count, {}, matched=digest)
+            return GatedRead(record, count, backend.get_many(keys), versions=versions)
+        names = [*(checked.keys if checked else ()), *keys]
+        stored_keys = [handle.key(k) for k in (record_key, counter_key, *names)]
+        args: list = [counter_timeout, 0]
+        if checked is not None:
+            args = [counter_timeout, len(checked.tags), *checked.tags, checked.head, *checked.labels]
+        result = script("gated_read", _GATED_READ)(keys=stored_keys, args=args, client=handle.client)
         if not result[0]:
             return GatedRead(None, 0, {})
         loads = handle.loads
-        entries = {key: loads(value) for key, value in zip(keys, result[2:], strict=False) if value is not None}
-        return GatedRead(loads(result[0]), int(result[1]), entries)
+        record, count = loads(result[0]), int(result[1])
+        if result[2]:
+            return GatedRead(record, count, {}, matched=result[2].decode())
+        values = {key: loads(value) for key, value in zip(names, result[3:], strict=False) if value is not None}
+        if checked is None:
+            return GatedRead(record, count, values)
+        versions = {key: values.pop(key) for key in checked.keys if key in values}
+        return GatedRead(record, count, values, versions=versions)
 
     return cache_call("default", call)
 

@@ -19,11 +19,18 @@ entry expires.
 Every drop also tells the CDN in front of the partner API (`cdn.cdn_purge`): answers name each video they
 cover in `Surrogate-Key`, so a purge of `video:<platform>:<id>` drops every cached answer about it.
 
+Beside each video's entry the cache keeps its version (`anchors_version_key`): a number derived from the
+entry's JSON text, written with the entry and dropped with it. The answer's ETag is a digest of the
+platform and each id asked with its version (`anchors_etag`), so a revalidation compares the versions
+alone: the partner API answers 304 from them without reading any video's anchors, and a version that is
+missing is never taken as unchanged (the full read answers and writes it back).
+
 A lookup that reads the database just before a change commits and writes the cache just after the
 change's invalidation does not put the old anchors back: invalidation leaves a short-lived marker that
 lookups' writes (adds) do not replace (cache_entries.py).
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -34,6 +41,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
+from common.fastcache import is_version, version_digest
 from portfolio.creators import cdn
 from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate, entry_or_none
 from portfolio.creators.models import Video
@@ -42,8 +50,28 @@ CACHE_PREFIX = "anchors:v2"  # v2: entries are AnchorLists (v1 processes cannot 
 ABSENT = 0  # cached for ids that name no active video of the platform
 
 
+VERSION_PREFIX = "anchors-version:v1"
+
+
 def anchors_cache_key(*, platform: str, platform_video_id: str) -> str:
     return f"{CACHE_PREFIX}:{platform}:{platform_video_id}"
+
+
+def anchors_version_key(*, platform: str, platform_video_id: str) -> str:
+    """The key of the version of the video's cached anchors (what the ETag is made of)."""
+    return f"{VERSION_PREFIX}:{platform}:{platform_video_id}"
+
+
+def entry_version(fragment: str | None) -> int:
+    """The version of a video's entry: 60 bits of a hash of its JSON text (None: no active video), so it
+    changes whenever what the video shows changes, and only then."""
+    text = "" if fragment is None else fragment
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 4
+
+
+def anchors_etag(*, platform: str, video_ids: list[str], versions: list[int]) -> str:
+    """The answer's ETag: a digest of the platform and of each id asked, in order, with its version."""
+    return f'"{version_digest(platform, video_ids, versions)}"'
 
 
 _SURROGATE_SAFE = re.compile(r"[A-Za-z0-9!$&'()*+,;=:@._~-]*")
@@ -65,8 +93,10 @@ def anchors_cache_invalidate(*, videos: Iterable) -> None:
     if not videos:
         return
     try:
+        # The versions first: from the moment an answer's entries change, no revalidation can match it.
         entries_invalidate(
-            anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos
+            [anchors_version_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos]
+            + [anchors_cache_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos]
         )
     finally:  # the CDN is told even while our own cache is away
         names = {surrogate_key(platform=v.platform, platform_video_id=v.platform_video_id) for v in videos}
@@ -196,29 +226,64 @@ def _fragment(video_id: str, value) -> str | None:
     return None
 
 
-def anchor_fragments(*, platform: str, video_ids: list[str], cached: dict | None = None) -> list[str]:
+@dataclass(frozen=True)
+class AnchorsAnswer:
+    fragments: list[str]  # the entries of the known active videos, as JSON text, in the order asked
+    etag: str  # anchors_etag of every id asked
+
+
+def anchors_answer(
+    *, platform: str, video_ids: list[str], cached: dict | None = None, versions: dict | None = None
+) -> AnchorsAnswer:
     """The entries of the answer, as JSON text, of the known active videos among `video_ids` (distinct
-    ids), in the order asked; ids of unknown or removed videos are left out.
+    ids), in the order asked (ids of unknown or removed videos are left out), and the answer's ETag.
 
     `cached` is what the caller already read from the cache for these videos' keys (the partner API reads
-    it in the same round trip as its key check); without it they are read here.
+    it in the same round trip as its key check), and `versions` what it read of their version keys (None:
+    not read); without `cached` both are read here. What is missing is read from the database (one query)
+    and cached with its version; a version missing beside a cached entry is written back.
     """
     keys = {video_id: anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids}
+    version_keys = {
+        video_id: anchors_version_key(platform=platform, platform_video_id=video_id) for video_id in video_ids
+    }
     if cached is None:
-        found = entries_get_many(list(keys.values()))  # {} while the cache is away: all read from the database
+        # One read for both ({} while the cache is away: all read from the database).
+        read = entries_get_many([*keys.values(), *version_keys.values()])
+        found = {key: read[key] for key in keys.values() if key in read}
+        versions = {key: read[key] for key in version_keys.values() if key in read}
     else:
         found = {key: value for key, value in cached.items() if entry_or_none(value) is not None}
     missing = [video_id for video_id, key in keys.items() if key not in found]
+    to_add: dict = {}
     if missing:
         fetched = _anchors_from_database(platform=platform, video_ids=missing)
         fresh = {
             keys[video_id]: _cached(video_id, fetched[video_id]) if video_id in fetched else ABSENT
             for video_id in missing
         }
-        entries_add(fresh, timeout=settings.ANCHORS_CACHE_SECONDS)
+        to_add.update(fresh)
         found.update(fresh)
-    fragments = (_fragment(video_id, found[key]) for video_id, key in keys.items())
-    return [fragment for fragment in fragments if fragment is not None]
+    fragments: list[str] = []
+    entry_versions: list[int] = []
+    for video_id, key in keys.items():
+        fragment = _fragment(video_id, found[key])
+        version = entry_version(fragment)
+        entry_versions.append(version)
+        if fragment is not None:
+            fragments.append(fragment)
+        if key in to_add or (versions is not None and not is_version(versions.get(version_keys[video_id]))):
+            to_add[version_keys[video_id]] = version
+    if to_add:
+        # Adds: neither an entry nor a version replaces the marker a change leaves (cache_entries.py).
+        entries_add(to_add, timeout=settings.ANCHORS_CACHE_SECONDS)
+    return AnchorsAnswer(fragments, anchors_etag(platform=platform, video_ids=list(keys), versions=entry_versions))
+
+
+def anchor_fragments(*, platform: str, video_ids: list[str], cached: dict | None = None) -> list[str]:
+    """The entries of the answer, as JSON text, of the known active videos among `video_ids` (distinct
+    ids), in the order asked; ids of unknown or removed videos are left out (see anchors_answer)."""
+    return anchors_answer(platform=platform, video_ids=video_ids, cached=cached).fragments
 
 
 def anchors_for_videos(*, platform: str, video_ids: list[str]) -> list[dict]:

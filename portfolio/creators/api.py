@@ -13,9 +13,12 @@ unknown, refused or throttled key, a cache away) goes to the DRF view, which ans
 count the hot path made for a request it hands over is taken back first, so the DRF view counts it once.
 Both build the body from the per-video JSON fragments of anchor_cache.py, so both answer byte for byte
 alike, with the same ETag.
+
+The ETag is a digest of the platform and of each id asked with the version of its cached anchors
+(anchor_cache.anchors_etag). A GET with If-None-Match reads, in the same round trip, the versions first:
+when all are cached and their digest matches, the answer is 304 without reading any video's anchors.
 """
 
-import hashlib
 import json
 import re
 import time
@@ -26,6 +29,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -42,7 +46,14 @@ from integrations.partners.scopes import ANCHORS_READ
 from integrations.partners.selectors import api_key_cache_key, api_key_record
 from integrations.partners.throttling import PartnerApiKeyRateThrottle, partner_throttle_key
 from portfolio.core.api import ErrorSerializer
-from portfolio.creators.anchor_cache import anchor_fragments, anchors_cache_key, json_text, surrogate_key
+from portfolio.creators.anchor_cache import (
+    AnchorsAnswer,
+    anchors_answer,
+    anchors_cache_key,
+    anchors_version_key,
+    json_text,
+    surrogate_key,
+)
 
 MAX_VIDEO_IDS = 100
 MAX_VIDEO_ID_LENGTH = 128
@@ -124,8 +135,8 @@ class _PartnerAnchorsApiView(APIView):
     renderer_classes = [JSONRenderer]
 
     def answer(self, *, platform: str, video_ids: list[str]) -> HttpResponse:
-        fragments = anchor_fragments(platform=platform, video_ids=video_ids)
-        return anchors_response(self.request, platform=platform, video_ids=video_ids, fragments=fragments)
+        answer = anchors_answer(platform=platform, video_ids=video_ids)
+        return anchors_response(self.request, platform=platform, video_ids=video_ids, answer=answer)
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -226,8 +237,9 @@ class AnchorsApi(_PartnerAnchorsApiView):
             "body.\n\n"
             "Responses are cacheable, by a CDN too: `Cache-Control: public, max-age=<PARTNER_API_MAX_AGE>, "
             "stale-while-revalidate=<PARTNER_API_STALE_WHILE_REVALIDATE>, stale-if-error=<PARTNER_API_STALE_IF_ERROR>` "
-            "(60 s, 30 s and one day by default), `Vary: Authorization` and an `ETag` computed from the body; send "
-            "it back in `If-None-Match` to get `304 Not Modified` while nothing changed. `Surrogate-Key` names "
+            "(60 s, 30 s and one day by default), `Vary: Authorization` and an `ETag` that names the answer (the "
+            "platform, the ids in the order asked and what each video shows); send it back in `If-None-Match` "
+            "to get `304 Not Modified` while nothing changed. `Surrogate-Key` names "
             "each video asked about, `video:<platform>:<video_id>` (the id percent-encoded where a header "
             "cannot carry it as it is), space-separated: when a video's anchors change, Reelfolio purges that "
             "key at the CDN it is configured with. Each API key may make `PARTNER_API_RATE` requests "
@@ -481,6 +493,20 @@ def _rate(rate: str) -> tuple[int, int]:
 
 
 _ACCEPTED = ("*/*", "application/json", "application/*")
+_TAG = re.compile(r"[0-9a-f]{32}")
+MAX_CHECKED_TAGS = 8
+
+
+def _held_tags(request: HttpRequest) -> list[str]:
+    """The digests of our ETags in a GET's If-None-Match (weak or strong, as If-None-Match compares);
+    [] when there are none, or for `*` (the full path answers that)."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header or request.method not in ("GET", "HEAD"):
+        return []
+    tags = [tag.removeprefix("W/").strip('"') for tag in parse_etags(header)]
+    if "*" in tags:
+        return []
+    return [tag for tag in tags if _TAG.fullmatch(tag)][:MAX_CHECKED_TAGS]
 
 
 def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
@@ -508,9 +534,18 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     num_requests, duration = _rate(settings.PARTNER_API_RATE)
     counter = partner_throttle_key(prefix, now=now, duration=duration)
     anchor_keys = [anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids]
+    tags = _held_tags(request)
+    check = None
+    if tags:  # a revalidation: the versions alone may answer it
+        version_keys = [anchors_version_key(platform=platform, platform_video_id=video_id) for video_id in video_ids]
+        check = fastcache.VersionCheck(keys=version_keys, head=platform, labels=video_ids, tags=tags)
     try:
         read = fastcache.gated_read(
-            record_key=api_key_cache_key(prefix), counter_key=counter, counter_timeout=duration + 1, keys=anchor_keys
+            record_key=api_key_cache_key(prefix),
+            counter_key=counter,
+            counter_timeout=duration + 1,
+            keys=anchor_keys,
+            check=check,
         )
     except CacheAway:
         return None
@@ -522,13 +557,17 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
         with suppress(CacheAway):
             fastcache.decr(counter)
         return None
+    if read.matched is not None:
+        response = HttpResponse(status=304)
+        _caching_headers(response, platform=platform, video_ids=video_ids, etag=f'"{read.matched}"')
+        return get_conditional_response(request, etag=response["ETag"], response=response) or response
     try:
-        fragments = anchor_fragments(platform=platform, video_ids=video_ids, cached=read.entries)
+        answer = anchors_answer(platform=platform, video_ids=video_ids, cached=read.entries, versions=read.versions)
     except (OperationalError, InterfaceError):  # the database is away: the DRF view answers its 503
         with suppress(CacheAway):
             fastcache.decr(counter)
         return None
-    return anchors_response(request, platform=platform, video_ids=video_ids, fragments=fragments)
+    return anchors_response(request, platform=platform, video_ids=video_ids, answer=answer)
 
 
 def cache_control() -> str:
@@ -539,20 +578,23 @@ def cache_control() -> str:
     )
 
 
-def anchors_response(request, *, platform: str, video_ids: list[str], fragments: list[str]) -> HttpResponse:
-    """The answer from the videos' JSON fragments, with its caching headers: Cache-Control, Vary, an ETag
-    from the body (a GET whose If-None-Match has it is answered 304), and a Surrogate-Key naming each video
-    asked about, so that a change of one purges every answer that covers it (cdn.py)."""
-    body = f'{{"platform":{json_text(platform)},"videos":[{",".join(fragments)}]}}'.encode()
-    response = HttpResponse(body, content_type="application/json")
+def _caching_headers(response: HttpResponse, *, platform: str, video_ids: list[str], etag: str) -> None:
     response["Cache-Control"] = cache_control()
     patch_vary_headers(response, ["Authorization"])
     response["Surrogate-Key"] = " ".join(
         surrogate_key(platform=platform, platform_video_id=video_id) for video_id in video_ids
     )
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     response["ETag"] = etag
+
+
+def anchors_response(request, *, platform: str, video_ids: list[str], answer: AnchorsAnswer) -> HttpResponse:
+    """The answer from the videos' JSON fragments, with its caching headers: Cache-Control, Vary, the ETag
+    (a GET whose If-None-Match has it is answered 304), and a Surrogate-Key naming each video asked about,
+    so that a change of one purges every answer that covers it (cdn.py)."""
+    body = f'{{"platform":{json_text(platform)},"videos":[{",".join(answer.fragments)}]}}'.encode()
+    response = HttpResponse(body, content_type="application/json")
+    _caching_headers(response, platform=platform, video_ids=video_ids, etag=answer.etag)
     if request.method not in ("GET", "HEAD"):
         # A POST is answered in full: HTTP would make a matching If-None-Match on it a 412.
         return response
-    return get_conditional_response(request, etag=etag, response=response) or response
+    return get_conditional_response(request, etag=answer.etag, response=response) or response

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import connections
 from django.urls import reverse
 from redis.connection import AbstractConnection
@@ -17,6 +18,7 @@ from integrations.partners.models import ApiKey
 from integrations.partners.scopes import ANCHORS_READ
 from portfolio.celery import app as celery_app
 from portfolio.creators import services
+from portfolio.creators.anchor_cache import anchors_cache_key, anchors_version_key
 from portfolio.creators.models import PortfolioAnchor, Video
 from portfolio.creators.tasks import cdn_purge_task
 from tests.creators.conftest import BROWSER_UA, target_for
@@ -121,6 +123,10 @@ def test_a_warm_lookup_is_one_redis_round_trip(client, creator, partner_key, cou
     with redis_round_trips() as sent:
         assert get(client, partner_key, ids, HTTP_IF_NONE_MATCH=warm["ETag"]).status_code == 304
     assert len(sent) == 1
+    with redis_round_trips() as sent:  # an ETag that no longer matches: the anchors come in the same trip
+        stale = get(client, partner_key, ids, HTTP_IF_NONE_MATCH='"' + "0" * 32 + '"')
+    assert (stale.status_code, stale.content) == (200, warm.content)
+    assert len(sent) == 1
     with redis_round_trips() as sent:
         assert lookup(client, partner_key, ids).status_code == 200
     assert len(sent) == 1
@@ -142,6 +148,108 @@ def test_a_counted_redirect_is_two_redis_round_trips(client, creator, videos):
 def test_the_redis_client_is_built_once_and_shared(client, partner_key):
     assert fastcache.redis_client() is fastcache.redis_client()
     assert fastcache.redis_handle("clicks") is not None
+
+
+# --- Revalidation ----------------------------------------------------------------------------------------
+
+
+def revalidate(client, key, video_ids, etag):
+    return get(client, key, video_ids, HTTP_IF_NONE_MATCH=etag)
+
+
+def test_every_change_of_what_a_video_shows_changes_the_etag(
+    client, creator, videos, partner_key, django_capture_on_commit_callbacks
+):
+    ids = [video.platform_video_id for video in videos]
+    first = get(client, partner_key, ids)
+    assert revalidate(client, partner_key, ids, first["ETag"]).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        [anchor] = services.anchors_attach(creator=creator, videos=[videos[1]], target=target_for(creator))
+    attached = revalidate(client, partner_key, ids, first["ETag"])
+    assert attached.status_code == 200
+    assert [video["anchors"] for video in attached.json()["videos"]][1][0]["kind"] == "portfolio"
+    assert attached["ETag"] != first["ETag"]
+    assert revalidate(client, partner_key, ids, attached["ETag"]).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.anchor_detach(creator=creator, anchor=anchor)
+    detached = revalidate(client, partner_key, ids, attached["ETag"])
+    assert detached.status_code == 200
+    # The same answer as the first one, hence the same ETag: it names what the videos show.
+    assert (detached.content, detached["ETag"]) == (first.content, first["ETag"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.video_remove(video=videos[2])
+    removed = revalidate(client, partner_key, ids, detached["ETag"])
+    assert removed.status_code == 200
+    assert [video["video_id"] for video in removed.json()["videos"]] == ids[:2]
+    assert removed["ETag"] != detached["ETag"]
+    assert revalidate(client, partner_key, ids, removed["ETag"]).status_code == 304
+
+
+def test_a_revalidation_reads_the_versions_and_not_the_anchors(
+    client, creator, partner_key, django_assert_num_queries
+):
+    make_video(creator, "v-1", code="code0001")
+    make_video(creator, "v-2")
+    ids = ["v-1", "v-2", "nope"]
+    etag = get(client, partner_key, ids)["ETag"]
+    cache.delete_many([anchors_cache_key(platform=PLATFORM, platform_video_id=video_id) for video_id in ids])
+
+    with django_assert_num_queries(0):  # had the anchors been needed, they would have come from the database
+        revalidated = revalidate(client, partner_key, ids, etag)
+    assert (revalidated.status_code, revalidated["ETag"]) == (304, etag)
+    assert revalidated["Cache-Control"].startswith("public, max-age=")
+    assert revalidated["Vary"] == "Authorization"
+    with django_assert_num_queries(1):
+        assert get(client, partner_key, ids)["ETag"] == etag
+    # The same ids in another order are another answer.
+    assert revalidate(client, partner_key, ["v-2", "v-1", "nope"], etag).status_code == 200
+
+
+def test_a_missing_version_is_never_taken_as_unchanged(client, creator, partner_key, django_assert_num_queries):
+    video = make_video(creator, "v-1", code="code0001")
+    make_video(creator, "v-2")
+    ids = ["v-1", "v-2"]
+    etag = get(client, partner_key, ids)["ETag"]
+    version_key = anchors_version_key(platform=PLATFORM, platform_video_id="v-1")
+
+    # The cache lost v-1's version only: the anchors are read and compared; the version is written back.
+    cache.delete(version_key)
+    with django_assert_num_queries(0):
+        assert revalidate(client, partner_key, ids, etag).status_code == 304
+    assert cache.get(version_key) is not None
+
+    # A change that no service announced, and the cache lost v-1's version and anchors: read again.
+    PortfolioAnchor.objects.filter(video=video).update(is_active=False)
+    cache.delete_many([version_key, anchors_cache_key(platform=PLATFORM, platform_video_id="v-1")])
+    with django_assert_num_queries(1):
+        changed = revalidate(client, partner_key, ids, etag)
+    assert changed.status_code == 200
+    assert changed.json()["videos"] == [{"video_id": "v-1", "anchors": []}, {"video_id": "v-2", "anchors": []}]
+    assert changed["ETag"] != etag
+    with django_assert_num_queries(0):
+        assert revalidate(client, partner_key, ids, changed["ETag"]).status_code == 304
+
+
+def test_a_revalidation_takes_weak_and_listed_etags_and_a_lookup_post_is_answered_in_full(
+    client, creator, partner_key
+):
+    make_video(creator, "v-1", code="code0001")
+    etag = get(client, partner_key, ["v-1"])["ETag"]
+    assert revalidate(client, partner_key, ["v-1"], f'"{"a" * 32}", W/{etag}').status_code == 304
+    assert revalidate(client, partner_key, ["v-1"], "*").status_code == 304
+    assert revalidate(client, partner_key, ["v-1"], '"not-ours"').status_code == 200
+    body = json.dumps({"platform": PLATFORM, "video_ids": ["v-1"]})
+    posted = client.post(
+        LOOKUP_URL,
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {partner_key}",
+        HTTP_IF_NONE_MATCH=etag,
+    )
+    assert (posted.status_code, posted["ETag"]) == (200, etag)
 
 
 # --- The same answer whichever way it is made ----------------------------------------------------------

@@ -123,6 +123,32 @@ def test_publish_edit_close_and_expiry_each_change_the_cached_answer_at_once(
     assert anchors(client, partner_key, video_id)[video_id] == []
 
 
+def test_publishing_and_closing_a_job_change_the_etag(
+    client, organization, member, videos, partner_key, django_capture_on_commit_callbacks
+):
+    video_id = videos[0].platform_video_id
+    url = f"{URL}?platform=sandbox-video&video_id={video_id}"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {partner_key}"}
+    first = client.get(url, **auth)
+    job = job_services.job_create(organization=organization, actor=member, video=videos[0], fields=job_fields())
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], **auth).status_code == 304  # a draft shows nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_services.job_publish(job=job, actor=member)
+    opened = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"], **auth)
+    assert opened.status_code == 200
+    assert opened.json()["videos"][0]["anchors"] == [apply_anchor(job)]
+    assert opened["ETag"] != first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=opened["ETag"], **auth).status_code == 304
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_services.job_close(job=job, actor=member)
+    closed = client.get(url, HTTP_IF_NONE_MATCH=opened["ETag"], **auth)
+    assert closed.status_code == 200
+    assert closed.json()["videos"][0]["anchors"] == []
+    assert closed["ETag"] == first["ETag"]
+
+
 def test_a_job_past_its_closing_date_shows_no_apply_even_before_the_sweep(
     client, organization, member, videos, partner_key
 ):
