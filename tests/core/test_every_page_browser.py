@@ -4,7 +4,15 @@ in test-results/ (`page-<name>-phone.png`, `page-<name>-desktop.png`).
 
 The walk is one table, PAGES: (role, address, name, expected status). An address may name the demo data
 in braces ({video}, {job_slug}…, see `walk_data`). To add a page, add a row. Each role logs in once and
-keeps its browser context for all its pages, so the walk stays fast.
+keeps its browser context for all its pages, so the walk stays fast. A page reached by a form (a confirmation,
+an error) is checked by its row's `check`, made with `then(name, submit(button, Label=value))`.
+
+Not walked, because they answer no page: JSON, CSV, SVG/PNG and file answers (the APIs under /api/v1/,
+/api/schema/, /integrations/oauth/status/, /my-data/export/, analytics.csv, applications.csv, the QR codes,
+/healthz, /readyz, the sandbox's OAuth and API endpoints, inbound webhooks); redirects only (log out, connect,
+sign in, callback, sync, apply, the sign-up confirmation link, which logs in and lands on the home page walked
+here); POST-only actions; Django's admin; and the API docs (/api/docs/, Swagger UI as it comes, a page for
+developers, whose own markup axe faults).
 """
 
 import itertools
@@ -13,20 +21,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 from integrations.sandbox import seed_data
+from integrations.sandbox.partner_api import sandbox_api_key_seed
 from integrations.webhooks import outbound
 from portfolio.accounts.models import Membership, Organization, User
-from portfolio.accounts.services import organization_api_key_create, user_sign_up
-from portfolio.core.demo import DEMO_PASSWORD, demo_seed
+from portfolio.accounts.services import (
+    invitation_url,
+    organization_api_key_create,
+    organization_invitation_send,
+    user_sign_up,
+)
+from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 from portfolio.creators import selectors as creator_selectors
 from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.selectors import custom_target
 from portfolio.creators.services import anchor_detach, anchors_attach, videos_sync
 from portfolio.jobs.models import Job
 from tests.accessibility import assert_accessible
@@ -39,6 +58,7 @@ RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 WIDTHS = {"phone": 390, "desktop": 1280}
 OFF_SITE = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 NEWCOMER_EMAIL = "newcomer@demo.reelfolio.test"
+INVITEE_EMAIL = "invitee@demo.reelfolio.test"
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class Visit:
     name: str
     status: int = 200
     check: Callable | None = None  # more to assert on this page, given the page
+    before: Callable | None = None  # what to change in the data before the visit (a sync on its way…)
 
 
 def centre_y(box: dict) -> float:
@@ -111,6 +132,45 @@ def sandbox_consent_is_accessible(page) -> None:
     assert_accessible(page, name="sandbox-consent")
 
 
+def then(name: str, act: Callable) -> Callable:
+    """A check that does something on the page (submits a form…) and checks the page it leads to as `name`."""
+    def check(page) -> None:
+        act(page)
+        page.wait_for_load_state()
+        shoot(page, name)
+        assert_accessible(page, name=name)
+    return check
+
+
+def submit(button: str, **fields: str) -> Callable:
+    """Fills the fields (by label) and presses the button (by name)."""
+    def act(page) -> None:
+        for label, value in fields.items():
+            page.get_by_label(label.replace("_", " "), exact=True).fill(value)
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+    return act
+
+
+def attach_to_all_asks_first(page) -> None:
+    """Attaching to all the videos, some of which have a link set by hand, asks before replacing those."""
+    then("creator-attach-all-confirm", submit("Attach to all my videos"))(page)
+    assert page.get_by_role("heading", level=1).inner_text().strip(), "the confirmation has a heading"
+
+
+def shows(text: str) -> Callable:
+    """A check that the page shows this text (the anchor a partner's page got from our API…)."""
+    def check(page) -> None:
+        assert page.get_by_text(text, exact=True).first.is_visible(), f"{text!r} is not on the page"
+    return check
+
+
+def creator_video_syncing(ids: dict) -> None:
+    LinkedAccount.objects.filter(user__email=LOGINS["creator"], provider_id="sandbox-video").update(
+        sync_requested_at=timezone.now()
+    )
+
+
 PAGES = [
     # Public pages and the sign-in pages.
     Visit("visitor", "/", "home", check=header_lines_up),
@@ -127,18 +187,38 @@ PAGES = [
     Visit("visitor", "/l/nosuchcode", "link-not-found", 404),
     Visit("visitor", "/l/{detached_code}", "link-gone", 410),
     Visit("visitor", "/no-such-page/", "error-404", 404),
+    Visit("visitor", "/accounts/password/reset/{reset_uid}/{reset_token}/", "password-reset-confirm"),
+    # Invitations by email, opened by the invited person: without an account, and with one (log in first).
+    Visit("visitor", "{invitation_new}", "invitation-accept-new-person"),
+    Visit("visitor", "{invitation_employer}", "invitation-accept-log-in"),
     # The sandbox partner's own pages.
     Visit("visitor", "/sandbox/login", "sandbox-login"),
     Visit("visitor", "/sandbox/freelancers/casey", "sandbox-freelancer"),
     Visit("visitor", "/sandbox/videos/v-1001", "sandbox-video"),
+    # The video platform's pages of a creator's video and of a job video, with their anchors from our API.
+    Visit("visitor", "/sandbox/videos/{sandbox_portfolio_video}", "sandbox-video-portfolio",
+          check=shows("View My Portfolio")),
+    Visit("visitor", "/sandbox/videos/{sandbox_job_video}", "sandbox-video-job", check=shows("Apply")),
+    Visit("visitor", "/sandbox/videos/{sandbox_portfolio_video}/embed", "sandbox-video-embed"),
     Visit("visitor", "/sandbox/oauth/authorize", "sandbox-authorize-error", 400),
     # A creator with linked accounts, videos with links, clicks and an application.
     Visit("creator", "/", "creator-home", check=account_menu_lines_up),
-    Visit("creator", "/creator/videos/", "creator-videos"),
+    Visit("creator", "/creator/videos/", "creator-videos", check=attach_to_all_asks_first),
+    Visit("creator", "/creator/videos/?q=breakdown&link=with&sort=clicks", "creator-videos-filtered"),
+    Visit("creator", "/creator/videos/?q=no+such+title", "creator-videos-no-match"),
     Visit("creator", "/creator/videos/{video}/link/", "creator-anchor-form"),
+    Visit("creator", "/creator/videos/{custom_video}/link/", "creator-anchor-form-custom"),
+    Visit("creator", "/creator/videos/{unlinked_video}/link/", "creator-anchor-form-new"),
     Visit("creator", "/creator/videos/{video}/link/detach/", "creator-anchor-detach"),
     Visit("creator", "/creator/analytics/", "creator-analytics", check=chart_labels_are_readable),
+    Visit("creator", "/creator/analytics/?range=7", "creator-analytics-7"),
+    Visit("creator", "/creator/analytics/?range=90", "creator-analytics-90"),
+    Visit("creator", "/creator/analytics/?range=custom&start={first}&end={last}", "creator-analytics-custom"),
+    # The first day after the last: the page says so and shows the last 30 days.
+    Visit("creator", "/creator/analytics/?range=custom&start={last}&end={first}", "analytics-bad-range", 400),
     Visit("creator", "/creator/settings/", "creator-settings"),
+    Visit("creator", "/creator/profile/", "creator-profile"),
+    Visit("creator", "/creator/projects/", "creator-projects"),
     Visit("creator", "/integrations/oauth/", "creator-linked-accounts"),
     Visit("creator", "/integrations/oauth/sandbox-video/unlink/", "creator-unlink"),
     Visit("creator", "/jobs/{job_slug}/", "creator-job-page"),
@@ -147,6 +227,7 @@ PAGES = [
     Visit("creator", "/my-data/erase/", "applicant-erase"),
     Visit("creator", "/accounts/password/change/", "password-change"),
     Visit("creator", "/accounts/password/change/done/", "password-change-done"),
+    Visit("creator", "/integrations/oauth/", "creator-linked-accounts-syncing", before=creator_video_syncing),
     # A new creator: empty states, and the first application's pages.
     Visit("newcomer", "/", "newcomer-home"),
     Visit("newcomer", "/creator/videos/", "newcomer-videos"),
@@ -160,13 +241,20 @@ PAGES = [
     Visit("owner", "/", "owner-home"),
     Visit("owner", "/accounts/organizations/", "organizations"),
     Visit("owner", "/accounts/organizations/new/", "organization-new"),
-    Visit("owner", "/accounts/organizations/{org}/", "organization"),
+    Visit("owner", "/accounts/organizations/{org}/", "organization",
+          check=then("organization-invite-error", submit("Add or invite", Email_of_a_colleague="not an address"))),
+    Visit("owner", "/accounts/organizations/{org}/members/{member}/promote/", "membership-promote"),
+    Visit("owner", "/accounts/organizations/{org}/leave/", "organization-leave-only-owner", 409),
+    Visit("owner", "/accounts/organizations/{org}/rename/", "organization-rename",
+          check=then("organization-rename-error", submit("Rename", New_name=""))),
+    Visit("owner", "{invitation_new}", "invitation-accept-other-account", 403),
     Visit("owner", "/accounts/organizations/{org}/members/{member}/remove/", "membership-remove"),
     Visit("owner", "/accounts/organizations/{org}/api-keys/{api_key}/revoke/", "api-key-revoke"),
     Visit("owner", "/accounts/organizations/{org}/video-account/sandbox-video/unlink/", "organization-video-unlink"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/new/", "webhook-new"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/{endpoint}/", "webhook-endpoint"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/{endpoint}/delete/", "webhook-delete"),
+    Visit("owner", "/accounts/organizations/{org}/webhooks/{endpoint}/rotate/", "webhook-rotate"),
     Visit("owner", "/accounts/organizations/{org}/jobs/", "jobs"),
     Visit("owner", "/accounts/organizations/{org}/jobs/new/?video={org_video}", "job-new"),
     Visit("owner", "/jobs/manage/{job}/", "job-manage"),
@@ -175,12 +263,15 @@ PAGES = [
     Visit("owner", "/jobs/manage/{job}/applications/", "job-applications"),
     Visit("owner", "/creator/videos/", "error-403", 403),
     Visit("member", "/accounts/organizations/{org}/", "organization-as-member"),
+    Visit("member", "/accounts/organizations/{org}/leave/", "organization-leave"),
+    Visit("invitee", "{invitation_employer}", "invitation-accept-employer"),
 ]
 
 # Pages also checked in the dark colour scheme: one of each kind (public, forms, lists, charts, confirmations).
 DARK_SAMPLE = {
     "home", "public-page", "job-page", "login", "creator-videos", "creator-analytics", "creator-linked-accounts",
     "creator-anchor-detach", "applicant-applications", "organization", "webhook-endpoint", "job-applications",
+    "creator-profile", "sandbox-video-portfolio", "invitation-accept-new-person",
 }
 
 
@@ -201,13 +292,22 @@ def walk_data(live_server_url: str) -> dict:
             for p in sandbox_casey["projects"][:4]
         ],
     )
-    freelance = LinkedAccount.objects.create(
-        user=casey, provider_id="sandbox-freelance", role=LinkedAccount.Role.PORTFOLIO,
-        subject=sandbox_casey["freelance_id"], profile=profile.as_json(), last_synced_at=timezone.now(),
+    # The demo links Casey's sandbox accounts already (to be reconnected): here they work, as after a connection.
+    freelance, _ = LinkedAccount.objects.update_or_create(
+        user=casey, provider_id="sandbox-freelance",
+        defaults={
+            "role": LinkedAccount.Role.PORTFOLIO, "subject": sandbox_casey["freelance_id"],
+            "status": LinkedAccount.Status.ACTIVE, "profile": profile.as_json(), "last_synced_at": timezone.now(),
+        },
     )
-    videos_account = LinkedAccount.objects.create(
-        user=casey, provider_id="sandbox-video", role=LinkedAccount.Role.VIDEOS, subject=sandbox_casey["video_open_id"],
-        profile=Profile(display_name=sandbox_casey["video_display_name"]).as_json(), last_synced_at=timezone.now(),
+    videos_account, _ = LinkedAccount.objects.update_or_create(
+        user=casey, provider_id="sandbox-video",
+        defaults={
+            "role": LinkedAccount.Role.VIDEOS, "subject": sandbox_casey["video_open_id"],
+            "status": LinkedAccount.Status.ACTIVE,
+            "profile": Profile(display_name=sandbox_casey["video_display_name"]).as_json(),
+            "last_synced_at": timezone.now(),
+        },
     )
     videos_sync(
         linked_account=videos_account,
@@ -222,7 +322,7 @@ def walk_data(live_server_url: str) -> dict:
             for v in sandbox_casey["videos"][:6]
         ],
     )
-    videos = list(Video.objects.filter(owner=casey).order_by("pk"))
+    videos = list(Video.objects.filter(owner=casey, status=Video.Status.ACTIVE).order_by("pk"))
     handle = CreatorProfile.objects.get(user=casey).handle
     targets = creator_selectors.anchor_targets_for_creator(user=casey, handle=handle, accounts=[freelance])
     anchors = anchors_attach(creator=casey, videos=videos[:3], target=targets[0])
@@ -235,6 +335,8 @@ def walk_data(live_server_url: str) -> dict:
             )
     detached = anchors_attach(creator=casey, videos=videos[5:6], target=targets[0])[0]
     anchor_detach(creator=casey, anchor=detached)
+    # A link to an address the creator typed (a personal site).
+    anchors_attach(creator=casey, videos=videos[2:3], target=custom_target(url="https://casey.example/reel"))
 
     organization = Organization.objects.get(slug="northwind-studio")
     job = Job.objects.get(organization=organization)
@@ -251,6 +353,18 @@ def walk_data(live_server_url: str) -> dict:
     api_key, _ = organization_api_key_create(
         organization=organization, actor=owner, scopes=["jobs:read"], name="Our ATS"
     )
+    # Invitations by email: one for a person without an account, one for an employer who has one.
+    user_sign_up(
+        email=INVITEE_EMAIL, name="Ivo Invitee", password=DEMO_PASSWORD, role="employer", organization_name="Ivo Films"
+    )
+    invitations = {
+        key: invitation_url(organization_invitation_send(organization=organization, actor=owner, email=email))
+        for key, email in (("invitation_new", "new.producer@example.com"), ("invitation_employer", INVITEE_EMAIL))
+    }
+    member = User.objects.get(email="member@demo.reelfolio.test")
+    # The partner API key the sandbox video platform reads the anchors with (as `seed_demo` makes it).
+    sandbox_api_key_seed()
+    sandbox_videos = demo_sandbox_video_ids()
     endpoint, _ = outbound.endpoint_create(
         owner_type="organization", owner_id=organization.pk, url="http://127.0.0.1:9/hooks/reelfolio",
         event_types=["application.created"], description="Our ATS",
@@ -266,6 +380,15 @@ def walk_data(live_server_url: str) -> dict:
         "member": Membership.objects.get(organization=organization, role=Membership.Role.MEMBER).pk,
         "api_key": api_key.pk,
         "endpoint": endpoint.pk,
+        "custom_video": videos[2].pk,
+        "unlinked_video": videos[4].pk,
+        "first": (today - timedelta(days=20)).isoformat(),
+        "last": (today - timedelta(days=6)).isoformat(),
+        **{key: urlsplit(url).path for key, url in invitations.items()},
+        "reset_uid": urlsafe_base64_encode(force_bytes(member.pk)),
+        "reset_token": default_token_generator.make_token(member),
+        "sandbox_portfolio_video": sandbox_videos["portfolio"],
+        "sandbox_job_video": sandbox_videos["job"],
     }
 
 
@@ -274,6 +397,7 @@ LOGINS = {
     "newcomer": NEWCOMER_EMAIL,
     "owner": "owner@demo.reelfolio.test",
     "member": "member@demo.reelfolio.test",
+    "invitee": INVITEE_EMAIL,
 }
 
 
@@ -317,6 +441,8 @@ def test_every_page_is_accessible_at_phone_and_desktop_widths(browser, live_serv
     try:
         for visit in PAGES:
             page = pages.get(visit.role) or pages.setdefault(visit.role, new_page_as(browser, live_server, visit.role))
+            if visit.before:
+                visit.before(ids)
             response = page.goto(visit.url.format(**ids))
             assert response is not None
             if response.status != visit.status:
