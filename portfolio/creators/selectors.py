@@ -522,10 +522,11 @@ def analytics_for_creator(
             )
         )
     if video is None and per_video:
-        total_uniques = [0] * len(days)
+        # A day counted before the creator-wide visitors were kept has no row of them: it keeps the sum of
+        # its links' unique visitors (a visitor of two links counted twice), rather than showing none.
         visitors = CreatorVisitorsDaily.objects.filter(creator=user, day__gte=days[0], day__lte=days[-1])
         for day, day_uniques in visitors.values_list("day", "unique_visitors"):
-            total_uniques[index[day]] += day_uniques
+            total_uniques[index[day]] = day_uniques
     total = ClickSeries(title="All your links", days=days, clicks=total_clicks, uniques=total_uniques)
     return total, per_video
 

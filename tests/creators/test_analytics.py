@@ -59,6 +59,17 @@ def test_the_last_30_days_by_default_and_7_or_90_on_choice(logged_in, history):
     assert "48 clicks and 32 unique visitors in total" in page
 
 
+def test_days_counted_before_creator_wide_visitors_were_kept_show_their_links_visitors(logged_in, history):
+    """Days folded before the creator-wide count existed have no row of it: the headline showed 0 unique
+    visitors for them although their links had some. They now show the sum of their links' visitors."""
+    CreatorVisitorsDaily.objects.filter(day=timezone.now().date() - timedelta(days=20)).delete()
+    _, page = page_of(logged_in)
+    assert "18 clicks and 12 unique visitors in total" in page  # 7 creator-wide today, 5 from the link
+    CreatorVisitorsDaily.objects.all().delete()
+    _, page = page_of(logged_in)
+    assert "18 clicks and 14 unique visitors in total" in page  # 3 + 6 today, 5 twenty days ago
+
+
 def test_a_custom_range_shows_only_its_days(logged_in, history):
     today = timezone.now().date()
     start, end = today - timedelta(days=70), today - timedelta(days=10)
