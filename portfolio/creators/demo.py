@@ -47,7 +47,8 @@ def _profiles(casey: dict) -> dict[str, Profile]:
     }
 
 
-def _remote_videos(casey: dict) -> list[RemoteVideo]:
+def sandbox_remote_videos(sandbox_user: dict) -> list[RemoteVideo]:
+    """The videos of a sandbox user (seed_data.USERS) as the sandbox video platform lists them."""
     site = settings.SITE_URL
     return [
         RemoteVideo(
@@ -59,7 +60,7 @@ def _remote_videos(casey: dict) -> list[RemoteVideo]:
             duration_seconds=video["duration"],
             published_at=video["published_at"],
         )
-        for video in casey["videos"]
+        for video in sandbox_user["videos"]
     ]
 
 
@@ -97,7 +98,7 @@ def seed_creator_demo() -> Video | None:
     if anchored is not None or PortfolioAnchor.objects.filter(video__owner=creator).exists():
         return anchored  # the creator chose (or took off) links since: leave them
     if not Video.objects.filter(owner=creator).exists():
-        videos_sync(linked_account=accounts["sandbox-video"], videos=_remote_videos(casey))
+        videos_sync(linked_account=accounts["sandbox-video"], videos=sandbox_remote_videos(casey))
     video = Video.objects.filter(owner=creator, status=Video.Status.ACTIVE).order_by("-published_at", "-id").first()
     if video is None:
         return None

@@ -8,16 +8,15 @@ periodic sync comes round the organization page asks to reconnect it (log in at 
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.templatetags.static import static
 from django.utils import timezone
 
 from integrations.oauth.models import LinkedAccount
-from integrations.providers.types import Profile, RemoteVideo
+from integrations.providers.types import Profile
 from integrations.sandbox import seed_data
 from portfolio.accounts.models import Membership, Organization
 from portfolio.accounts.services import organization_video_holder
+from portfolio.creators.demo import sandbox_remote_videos
 from portfolio.creators.services import videos_sync
 from portfolio.jobs.models import Job
 from portfolio.jobs.services import jobs as job_services
@@ -29,22 +28,6 @@ DEMO_JOB_TITLE = "Motion designer for our launch films"
 
 def _studio() -> dict:
     return next(user for user in seed_data.USERS if user["username"] == "northwind")
-
-
-def _remote_videos(studio: dict) -> list[RemoteVideo]:
-    site = settings.SITE_URL
-    return [
-        RemoteVideo(
-            platform_video_id=video["public_id"],
-            title=video["title"],
-            cover_image_url=f"{site}{static(video['cover_image'])}",
-            share_url=f"{site}/sandbox/videos/{video['public_id']}",
-            embed_url=f"{site}/sandbox/videos/{video['public_id']}/embed",
-            duration_seconds=video["duration"],
-            published_at=video["published_at"],
-        )
-        for video in studio["videos"]
-    ]
 
 
 @transaction.atomic
@@ -69,7 +52,7 @@ def seed_jobs_demo() -> Job | None:
     if linked.user_id != holder.pk:
         return None  # someone linked the studio's account for themselves: leave it as it is
     if not Job.objects.filter(organization=organization).exists():
-        videos_sync(linked_account=linked, videos=_remote_videos(studio))
+        videos_sync(linked_account=linked, videos=sandbox_remote_videos(studio))
     job = Job.objects.filter(organization=organization, title=DEMO_JOB_TITLE).first()
     if job is not None:
         return job
