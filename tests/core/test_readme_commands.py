@@ -98,6 +98,7 @@ SKIPPED = {
     "./dev lint": "ruff and mypy: CI runs them as a step of their own (.ci/run)",
     "./dev lock": "needs network access to the package index",
     "apt-get ": "installs a system package",
+    "./dev bench cdn": "the CDN measurement: minutes of load through nginx, PostgreSQL and Redis, not a test",
     "./dev bench": "the benchmark: minutes of load against PostgreSQL and Redis, not a test",
 }
 # Placeholders in the README's commands and what this run puts in their place.
