@@ -2,7 +2,8 @@
 listing every application it has not heard of yet, so a busy job never sends one mail per application.
 
 `Application.employer_notified_at` is the outbox: null until an email told the organization of it. The
-rows are locked, emailed and marked in one transaction; an email that fails leaves them for the next run.
+organization's row is locked, its pending applications emailed and marked in one transaction; an email that
+fails leaves them for the next run.
 """
 
 import logging
@@ -24,15 +25,20 @@ logger = logging.getLogger(__name__)
 def _organization_notify(*, organization_id: int) -> int:
     """Emails one organization's members about its applications not yet told of; returns how many."""
     with transaction.atomic():
+        # One run at a time per organization: the organization's row is the lock. A run that finds it taken
+        # leaves the organization to the run holding it, which emails every pending application at once;
+        # locking the applications alone would let two runs each take part of them and send two emails.
+        organization = Organization.objects.select_for_update(skip_locked=True).filter(pk=organization_id).first()
+        if organization is None:
+            return 0
         pending = list(
-            Application.objects.select_for_update(of=("self",), skip_locked=True)
+            Application.objects.select_for_update(of=("self",))
             .select_related("job")
             .filter(job__organization_id=organization_id, employer_notified_at__isnull=True)
             .order_by("job_id", "created_at", "id")
         )
         if not pending:
             return 0
-        organization = Organization.objects.get(pk=organization_id)
         recipients = list(
             Membership.objects.filter(organization_id=organization_id, user__is_active=True)
             .order_by("created_at")
