@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.http import Http404
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.http import urlsafe_base64_decode
 
@@ -105,6 +107,36 @@ INVITATION_EXPIRED = (
     "invite you again."
 )
 INVITATION_USED = "This invitation was already accepted. Log in to see the organization."
+INVITATION_WITHDRAWN = (
+    "This invitation was withdrawn by the organization, so it can no longer be accepted. Ask the "
+    "organization's owner if you think this is a mistake."
+)
+
+
+def pending_invitations(*, organization: Organization):
+    """The organization's invitations whose link still works (neither accepted, withdrawn nor expired),
+    newest first, each with who sent it and `expires_at`, when its link stops working."""
+    return (
+        OrganizationInvitation.objects.filter(
+            organization=organization,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            sent_at__gt=timezone.now() - timedelta(days=INVITATION_DAYS),
+        )
+        .select_related("invited_by")
+        .annotate(
+            expires_at=ExpressionWrapper(F("sent_at") + timedelta(days=INVITATION_DAYS), output_field=DateTimeField())
+        )
+        .order_by("-sent_at", "-id")
+    )
+
+
+def pending_invitation_or_404(*, organization: Organization, invitation_id: int) -> OrganizationInvitation:
+    """One of the organization's pending invitations; 404 for another organization's, or one no longer pending."""
+    invitation = pending_invitations(organization=organization).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such pending invitation.")
+    return invitation
 
 
 def invitation_for_token(token: str) -> tuple[OrganizationInvitation | None, str]:
@@ -124,6 +156,8 @@ def invitation_for_token(token: str) -> tuple[OrganizationInvitation | None, str
         return None, INVITATION_NOT_VALID  # withdrawn, or replaced by a newer invitation to the same address
     if invitation.accepted_at is not None:
         return None, INVITATION_USED
+    if invitation.withdrawn_at is not None:
+        return None, INVITATION_WITHDRAWN
     return invitation, ""
 
 

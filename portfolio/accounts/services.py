@@ -313,6 +313,7 @@ def organization_invitation_send(*, organization: Organization, actor: User, ema
     invitation.sent_at = timezone.now()
     invitation.accepted_at = None
     invitation.accepted_by = None
+    invitation.withdrawn_at = None
     full_clean(invitation, validate_constraints=False)
     invitation.save()
     return invitation
@@ -320,8 +321,24 @@ def organization_invitation_send(*, organization: Organization, actor: User, ema
 
 def _invitation_lock(invitation: OrganizationInvitation) -> OrganizationInvitation:
     locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.nonce == invitation.nonce and locked.withdrawn_at is not None:
+        raise Conflict(selectors.INVITATION_WITHDRAWN)
     if locked.accepted_at is not None or locked.nonce != invitation.nonce:
         raise Conflict(selectors.INVITATION_USED)
+    return locked
+
+
+@transaction.atomic
+def organization_invitation_withdraw(*, invitation: OrganizationInvitation, actor: User) -> OrganizationInvitation:
+    """An owner withdraws a pending invitation: its link then says it was withdrawn and lets no one join.
+    One accepted meanwhile is not undone (the member is on the members list, to remove if need be)."""
+    _require_owner(organization=invitation.organization, actor=actor, doing="withdraw invitations")
+    locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise Conflict(f"{locked.email} accepted the invitation already: they are a member now.")
+    if locked.withdrawn_at is None:
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["withdrawn_at"])
     return locked
 
 

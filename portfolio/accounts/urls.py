@@ -29,6 +29,11 @@ urlpatterns = [
         views.membership_promote,
         name="membership_promote",
     ),
+    path(
+        "organizations/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path("organizations/<slug:slug>/leave/", views.organization_leave, name="organization_leave"),
     path("organizations/<slug:slug>/rename/", views.organization_rename, name="organization_rename"),
     # The invitation link's token is kept out of the logs (portfolio/core/logging.py).

@@ -214,6 +214,11 @@ def organization_detail(request, slug):
             # Told on the page itself, before any confirmation page: why the only owner cannot leave.
             "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count),
             "invitation_days": selectors.INVITATION_DAYS,
+            "invitations": (
+                selectors.pending_invitations(organization=organization)
+                if membership.role == Membership.Role.OWNER
+                else None
+            ),
             "form": form,
             **_api_keys_context(request, organization=organization, membership=membership),
             **_video_account_context(request, organization=organization),
@@ -326,6 +331,31 @@ def organization_rename(request, slug):
 
 
 # --- Invitations by email ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_withdraw(request, slug, invitation_id):
+    """An owner withdraws a pending invitation, after a confirmation page."""
+    membership = membership_or_404(request, slug)
+    organization = membership.organization
+    if membership.role != Membership.Role.OWNER:
+        raise PermissionDenied("Only owners can withdraw invitations.")
+    invitation = selectors.pending_invitation_or_404(organization=organization, invitation_id=invitation_id)
+    if request.method == "POST":
+        try:
+            services.organization_invitation_withdraw(invitation=invitation, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"The invitation to {invitation.email} is withdrawn: its link no longer lets anyone join."
+            )
+        return redirect(reverse("accounts:organization_detail", args=[slug]) + "#invitations-heading")
+    return render(
+        request, "accounts/invitation_confirm_withdraw.html", {"invitation": invitation, "organization": organization}
+    )
+
 
 INVITATION_SESSION_KEY = "accounts:invitation-token"
 

@@ -107,3 +107,48 @@ def test_an_invitation_is_accepted_by_a_new_employer_who_is_then_made_an_owner(p
     page.get_by_role("button", name="Leave Acme Pictures").click()
     expect(page.locator(".messages")).to_contain_text("You left Acme Pictures.")
     assert not Membership.objects.filter(user__email="owner@acme.example").exists()
+
+
+def test_an_owner_withdraws_a_pending_invitation_and_its_link_says_it_was_withdrawn(page, live_server, settings):
+    settings.SITE_URL = live_server.url
+    services.user_sign_up(
+        email="owner@acme.example", name="Olivia", password=PASSWORD, role="employer", organization_name="Acme Films"
+    )
+    log_in(page, "owner@acme.example", PASSWORD)
+    page.goto("/accounts/organizations/acme-films/")
+    expect(page.get_by_text("No pending invitations.")).to_be_visible()
+    for email in ("nia@example.com", "lee@example.com"):
+        page.get_by_label("Email of a colleague").fill(email)
+        page.get_by_role("button", name="Add or invite").click()
+        expect(page.locator(".messages")).to_contain_text(f"If {email} has an employer account")
+    message = next(m for m in reversed(mail.outbox) if m.to == ["nia@example.com"])
+    link = re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)
+    invitations = page.locator("section[aria-labelledby=invitations-heading] tbody tr")
+    expect(invitations).to_have_count(2)
+    expect(invitations.first).to_contain_text("lee@example.com")
+    expect(invitations.nth(1)).to_contain_text("Invited by Olivia")
+    expect(invitations.nth(1)).to_contain_text("Expires")
+    shoot(page, "invitations-pending")
+
+    page.get_by_role("link", name="Withdraw the invitation to nia@example.com").click()
+    expect(page.get_by_role("heading", name="Withdraw the invitation to nia@example.com?")).to_be_visible()
+    shoot(page, "invitation-withdraw-confirm")
+    page.get_by_role("button", name="Withdraw the invitation").click()
+    expect(page.locator(".messages")).to_contain_text("The invitation to nia@example.com is withdrawn")
+    expect(invitations).to_have_count(1)
+    expect(invitations.first).to_contain_text("lee@example.com")
+
+    log_out(page)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This invitation cannot be used")).to_be_visible()
+    expect(page.get_by_text("This invitation was withdrawn by the organization")).to_be_visible()
+    expect(page.locator("main").get_by_role("button")).to_have_count(0)  # nothing to submit
+    shoot(page, "invitation-withdrawn")
+    assert not User.objects.filter(email="nia@example.com").exists()
+
+    log_in(page, "owner@acme.example", PASSWORD)
+    page.goto("/accounts/organizations/acme-films/")
+    page.get_by_role("link", name="Withdraw the invitation to lee@example.com").click()
+    page.get_by_role("button", name="Withdraw the invitation").click()
+    expect(page.get_by_text("No pending invitations.")).to_be_visible()
+    shoot(page, "invitations-none")

@@ -300,6 +300,115 @@ def test_a_member_cannot_invite(client, colleague):
     assert not OrganizationInvitation.objects.exists() and not mail.outbox
 
 
+# --- Pending invitations and their withdrawal ------------------------------------------------------------
+
+
+def test_an_owner_sees_the_pending_invitations_and_an_empty_state_without_any(
+    client, owner, colleague, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    empty = client.get(_org_url()).content.decode()
+    assert "Pending invitations" in empty and "No pending invitations." in empty
+    with freeze_time("2026-03-02 09:30:00"):
+        _invite(client, owner, "nia@example.com", django_capture_on_commit_callbacks)
+    with freeze_time("2026-03-04 10:00:00"):
+        _invite(client, owner, "lee@example.com", django_capture_on_commit_callbacks)
+        page = client.get(_org_url()).content.decode().split("Pending invitations", 1)[1]
+    assert "No pending invitations." not in page
+    # Newest first, with who invited and when the link stops working.
+    assert page.index("lee@example.com") < page.index("nia@example.com")
+    assert "Invited by Olivia on 2 Mar 2026" in page
+    assert "Expires 9 Mar 2026, 09:30" in page and "Expires 11 Mar 2026, 10:00" in page
+    # An expired or accepted invitation is pending no more.
+    with freeze_time("2026-03-09 09:31:00"):
+        later = client.get(_org_url()).content.decode()
+    assert "nia@example.com" not in later and "lee@example.com" in later
+    # A member does not see the invitations.
+    member = Client()
+    member.force_login(colleague)
+    assert "Pending invitations" not in member.get(_org_url()).content.decode()
+
+
+def test_an_owner_withdraws_an_invitation_after_a_confirmation_and_its_link_says_so(
+    client, owner, organization, django_capture_on_commit_callbacks
+):
+    path = _invite(client, owner, "nia@example.com", django_capture_on_commit_callbacks)
+    invitation = OrganizationInvitation.objects.get()
+    # The invitee opened the link before the withdrawal: the form they have must not work afterwards.
+    invitee = Client()
+    assert invitee.get(path, follow=True).status_code == 200
+    confirm = client.get(_org_url("invitation_withdraw", invitation.pk))
+    text = confirm.content.decode()
+    assert confirm.status_code == 200 and "Withdraw the invitation to nia@example.com?" in text
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None  # asking changes nothing
+    response = client.post(_org_url("invitation_withdraw", invitation.pk), follow=True)
+    page = response.content.decode()
+    assert "The invitation to nia@example.com is withdrawn" in page
+    assert "No pending invitations." in page
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is not None
+    # The link tells the invitee plainly, and joining changes nothing.
+    withdrawn = "This invitation was withdrawn by the organization, so it can no longer be accepted."
+    for visitor in (invitee, Client()):
+        opened = visitor.get(path, follow=True)
+        assert opened.status_code == 400 and withdrawn in opened.content.decode()
+    refused = invitee.post(
+        "/accounts/invitations/accept/", {"name": "Nia", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert refused.status_code == 400 and withdrawn in refused.content.decode()
+    assert not User.objects.filter(email="nia@example.com").exists()
+    assert list(Membership.objects.filter(organization=organization).values_list("user__email", flat=True)) == [
+        "owner@acme.example"
+    ]
+    # Withdrawn already: its page is gone; inviting the address again sends a new link that works.
+    assert client.get(_org_url("invitation_withdraw", invitation.pk)).status_code == 404
+    again = _invite(client, owner, "nia@example.com", django_capture_on_commit_callbacks)
+    assert Client().get(again, follow=True).status_code == 200
+    assert Client().get(path, follow=True).status_code == 400  # the withdrawn link stays dead
+
+
+def test_withdrawing_is_refused_once_accepted_and_accepting_is_refused_once_withdrawn(owner, organization):
+    """Both at the same moment: whichever comes second is told what happened and changes nothing."""
+    nia = services.organization_invitation_send(organization=organization, actor=owner, email="nia@example.com")
+    services.organization_invitation_accept_new_account(invitation=nia, name="Nia", password=NEW_PASSWORD)
+    with pytest.raises(Conflict, match="nia@example.com accepted the invitation already: they are a member now."):
+        services.organization_invitation_withdraw(invitation=nia, actor=owner)
+    nia.refresh_from_db()
+    assert nia.withdrawn_at is None
+    lee = services.organization_invitation_send(organization=organization, actor=owner, email="lee@example.com")
+    stale = OrganizationInvitation.objects.get(pk=lee.pk)  # as the invitee's request loaded it
+    services.organization_invitation_withdraw(invitation=lee, actor=owner)
+    with pytest.raises(Conflict, match="This invitation was withdrawn by the organization"):
+        services.organization_invitation_accept_new_account(invitation=stale, name="Lee", password=NEW_PASSWORD)
+    assert not User.objects.filter(email="lee@example.com").exists()
+
+
+def test_an_owner_cannot_withdraw_another_organizations_invitation(client, owner):
+    outsider = User.objects.create_user(email="x@other.example", password=PASSWORD, name="X", role="employer")
+    other = services.organization_create(owner=outsider, name="Other Co")
+    theirs = services.organization_invitation_send(organization=other, actor=outsider, email="nia@example.com")
+    client.force_login(owner)
+    assert client.post(_org_url("invitation_withdraw", theirs.pk)).status_code == 404
+    assert client.post(reverse("accounts:invitation_withdraw", args=[other.slug, theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.withdrawn_at is None
+
+
+def test_the_organization_page_reads_its_invitations_in_one_query(
+    client, owner, organization, django_assert_max_num_queries
+):
+    client.force_login(owner)
+    client.get(_org_url())
+    with django_assert_max_num_queries(100) as one:
+        client.get(_org_url())
+    for n in range(5):
+        services.organization_invitation_send(organization=organization, actor=owner, email=f"p{n}@example.com")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(_org_url()).content.decode()
+    assert page.count("Invited by Olivia") == 5
+
+
 # --- Every wrong role, on every new operation ----------------------------------------------------------
 
 
@@ -311,9 +420,11 @@ def test_every_new_operation_turns_away_every_wrong_role_and_changes_nothing(met
     services.organization_create(owner=outsider, name="Other Co")
     creator = User.objects.create_user(email="c@example.com", password=PASSWORD, name="C", role="creator")
     target = _membership(colleague)
+    invitation = services.organization_invitation_send(organization=organization, actor=owner, email="n@example.com")
     owner_only = {
         "rename": _org_url("organization_rename"),
         "promote": _org_url("membership_promote", target.pk),
+        "withdraw": _org_url("invitation_withdraw", invitation.pk),
     }
     everyone = {"leave": _org_url("organization_leave"), **owner_only}
     data = {"name": "Hijacked"}
@@ -337,6 +448,8 @@ def test_every_new_operation_turns_away_every_wrong_role_and_changes_nothing(met
         ("owner@acme.example", "owner"),
         ("sam@acme.example", "member"),
     ]
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None
 
 
 def test_an_owner_cannot_promote_a_member_of_another_organization(client, owner):

@@ -40,6 +40,7 @@ from portfolio.accounts.services import (
     invitation_url,
     organization_api_key_create,
     organization_invitation_send,
+    organization_invitation_withdraw,
     user_sign_up,
 )
 from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
@@ -191,6 +192,7 @@ PAGES = [
     # Invitations by email, opened by the invited person: without an account, and with one (log in first).
     Visit("visitor", "{invitation_new}", "invitation-accept-new-person"),
     Visit("visitor", "{invitation_employer}", "invitation-accept-log-in"),
+    Visit("visitor", "{invitation_withdrawn}", "invitation-withdrawn", 400),
     # The sandbox partner's own pages.
     Visit("visitor", "/sandbox/login", "sandbox-login"),
     Visit("visitor", "/sandbox/freelancers/casey", "sandbox-freelancer"),
@@ -249,6 +251,7 @@ PAGES = [
           check=then("organization-rename-error", submit("Rename", New_name=""))),
     Visit("owner", "{invitation_new}", "invitation-accept-other-account", 403),
     Visit("owner", "/accounts/organizations/{org}/members/{member}/remove/", "membership-remove"),
+    Visit("owner", "/accounts/organizations/{org}/invitations/{invitation_pending}/withdraw/", "invitation-withdraw"),
     Visit("owner", "/accounts/organizations/{org}/api-keys/{api_key}/revoke/", "api-key-revoke"),
     Visit("owner", "/accounts/organizations/{org}/video-account/sandbox-video/unlink/", "organization-video-unlink"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/new/", "webhook-new"),
@@ -357,10 +360,16 @@ def walk_data(live_server_url: str) -> dict:
     user_sign_up(
         email=INVITEE_EMAIL, name="Ivo Invitee", password=DEMO_PASSWORD, role="employer", organization_name="Ivo Films"
     )
-    invitations = {
-        key: invitation_url(organization_invitation_send(organization=organization, actor=owner, email=email))
-        for key, email in (("invitation_new", "new.producer@example.com"), ("invitation_employer", INVITEE_EMAIL))
+    sent = {
+        key: organization_invitation_send(organization=organization, actor=owner, email=email)
+        for key, email in (
+            ("invitation_new", "new.producer@example.com"),
+            ("invitation_employer", INVITEE_EMAIL),
+            ("invitation_withdrawn", "withdrawn.producer@example.com"),
+        )
     }
+    invitations = {key: invitation_url(invitation) for key, invitation in sent.items()}
+    organization_invitation_withdraw(invitation=sent["invitation_withdrawn"], actor=owner)
     member = User.objects.get(email="member@demo.reelfolio.test")
     # The partner API key the sandbox video platform reads the anchors with (as `seed_demo` makes it).
     sandbox_api_key_seed()
@@ -385,6 +394,7 @@ def walk_data(live_server_url: str) -> dict:
         "first": (today - timedelta(days=20)).isoformat(),
         "last": (today - timedelta(days=6)).isoformat(),
         **{key: urlsplit(url).path for key, url in invitations.items()},
+        "invitation_pending": sent["invitation_new"].pk,
         "reset_uid": urlsafe_base64_encode(force_bytes(member.pk)),
         "reset_token": default_token_generator.make_token(member),
         "sandbox_portfolio_video": sandbox_videos["portfolio"],
