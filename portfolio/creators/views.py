@@ -97,17 +97,25 @@ def _attach_message(count: int) -> str:
     return f"“View My Portfolio” is on {count} video{'s' if count != 1 else ''}."
 
 
-def _attach_to_all(request, form: TargetForm, videos: list):
-    """“Attach to all my videos”: straight away when it replaces no link, else after a confirmation that
-    says how many links set by hand it would replace (and offers to leave them as they are)."""
+def _attach_confirmed(request, form: TargetForm, videos: list, *, scope: str):
+    """“Attach to all my videos” and “Attach to selected”: straight away when it replaces no link, else after
+    a confirmation that says how many links set by hand it would replace (and offers to leave them as they
+    are). When more would be replaced than the creator confirmed (links changed meanwhile), nothing is
+    written and the confirmation comes again with the numbers of now (409)."""
     target = services.anchor_target_validate(creator=request.user, target=form.chosen_target())
     preview = selectors.attach_preview(videos=videos, target=target)
     choice = request.POST.get("replace", "")
-    if preview.replaced and choice not in ("all", "keep"):
+
+    def confirmation(videos: list, preview: selectors.AttachPreview, status: int = 200):
         return render(
             request, "creators/attach_all_confirm.html",
-            {"form": form, "target": target, "preview": preview, "total": len(videos), "back": _list_url(request)},
+            {"form": form, "target": target, "preview": preview, "total": len(videos), "back": _list_url(request),
+             "scope": scope, "video_ids": [video.pk for video in videos] if scope == "selected" else []},
+            status=status,
         )
+
+    if preview.replaced and choice not in ("all", "keep"):
+        return confirmation(videos, preview)
     try:
         confirmed = int(request.POST.get("confirmed_replaced", "0"))
     except ValueError:
@@ -120,13 +128,11 @@ def _attach_to_all(request, form: TargetForm, videos: list):
     except services.ReplacementsChanged:
         # Links changed since the confirmation: ask again with the numbers of now.
         messages.warning(request, "Your links changed since you looked: here are the numbers of now.")
-        fresh = list(selectors.videos_for_creator(user=request.user))
-        return render(
-            request, "creators/attach_all_confirm.html",
-            {"form": form, "target": target, "preview": selectors.attach_preview(videos=fresh, target=target),
-             "total": len(fresh), "back": _list_url(request)},
-            status=409,
-        )
+        if scope == "all":
+            fresh = list(selectors.videos_for_creator(user=request.user))
+        else:
+            fresh = selectors.videos_for_creator_by_ids(user=request.user, video_ids=[v.pk for v in videos]) or []
+        return confirmation(fresh, selectors.attach_preview(videos=fresh, target=target), status=409)
     if choice == "keep":
         kept = len(videos) - len(anchors)
         messages.success(
@@ -160,15 +166,11 @@ def video_list(request):
         if not videos:
             form.add_error(None, "Tick at least one video, or choose “Attach to all my videos”.")
         elif form.is_valid():
+            scope = "all" if request.POST.get("scope") == "all" else "selected"
             try:
-                if request.POST.get("scope") == "all":
-                    return _attach_to_all(request, form, videos)
-                anchors = services.anchors_attach(creator=request.user, videos=videos, target=form.chosen_target())
+                return _attach_confirmed(request, form, videos, scope=scope)
             except ApplicationError as error:
                 form_add_application_error(form, error)
-            else:
-                messages.success(request, _attach_message(len(anchors)))
-                return redirect(_list_url(request))
     filters = VideoFilterForm(request.GET)
     chosen = filters.values()
     listed = selectors.videos_for_creator_list(user=request.user, **chosen)

@@ -159,6 +159,14 @@ def attach_to_all_asks_first(page) -> None:
     assert page.get_by_role("heading", level=1).inner_text().strip(), "the confirmation has a heading"
 
 
+def attach_to_selected_asks_first(page) -> None:
+    """Attaching to selected videos, one of which has a link set by hand, asks before replacing it."""
+    for box in page.locator("input[name=video]").all():
+        box.check()
+    then("creator-attach-selected-confirm", submit("Attach to selected"))(page)
+    assert "you selected" in page.locator("main").inner_text()
+
+
 def shows(text: str) -> Callable:
     """A check that the page shows this text (the anchor a partner's page got from our API…)."""
     def check(page) -> None:
@@ -206,6 +214,7 @@ PAGES = [
     # A creator with linked accounts, videos with links, clicks and an application.
     Visit("creator", "/", "creator-home", check=account_menu_lines_up),
     Visit("creator", "/creator/videos/", "creator-videos", check=attach_to_all_asks_first),
+    Visit("creator", "/creator/videos/", "creator-videos-select", check=attach_to_selected_asks_first),
     Visit("creator", "/creator/videos/?q=breakdown&link=with&sort=clicks", "creator-videos-filtered"),
     Visit("creator", "/creator/videos/?q=no+such+title", "creator-videos-no-match"),
     Visit("creator", "/creator/videos/{video}/link/", "creator-anchor-form"),

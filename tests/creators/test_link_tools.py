@@ -258,6 +258,64 @@ def test_links_set_by_hand_after_the_confirmation_are_not_replaced_unasked(
     assert list(PortfolioAnchor.objects.order_by("pk").values_list("target_url", "is_active")) == before
 
 
+def test_attach_to_selected_asks_first_too_and_replaces_nothing_unasked(
+    logged_in, hand_set, freelance_account, videos
+):
+    """Attaching to selected videos replaced links set by hand without a word; it asks as “Attach to all”
+    does, about the selected videos only."""
+    before = list(PortfolioAnchor.objects.order_by("pk").values_list("target_url", "is_active"))
+    chosen = {
+        "bulk-target": f"profile:{freelance_account.pk}", "scope": "selected", "video": [videos[0].pk, videos[1].pk]
+    }
+    response = logged_in.post("/creator/videos/?sort=title", chosen)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Replace 1 link set by hand?" in page
+    assert "“Attach to selected” would point the 2 videos you selected at" in page
+    assert "<strong>1</strong> video without a link would get one" in page
+    assert "Replace 1 and attach to the 2 selected" in page
+    assert "Only the 1 without a link" in page
+    assert 'href="/creator/videos/?sort=title">Cancel</a>' in page
+    assert page.count('<input type="hidden" name="video"') == 2  # the confirmation carries the selection
+    assert list(PortfolioAnchor.objects.order_by("pk").values_list("target_url", "is_active")) == before
+
+    kept = logged_in.post("/creator/videos/", {**chosen, "replace": "keep", "confirmed_replaced": "1"}, follow=True)
+    assert "“View My Portfolio” is on 1 video. The 1 link you set by hand is unchanged." in kept.content.decode()
+    hand_set.refresh_from_db()
+    assert (hand_set.target_url, hand_set.is_active) == ("https://freelance.example/casey/p-1", True)
+    replaced = logged_in.post("/creator/videos/", {**chosen, "replace": "all", "confirmed_replaced": "1"}, follow=True)
+    assert "“View My Portfolio” is on 2 videos." in replaced.content.decode()
+    hand_set.refresh_from_db()
+    assert hand_set.target_url == "https://freelance.example/casey"
+    assert not PortfolioAnchor.objects.filter(video=videos[2]).exists()  # not selected, not touched
+
+
+def test_attach_to_selected_answers_409_when_links_changed_since_the_confirmation(
+    logged_in, creator, hand_set, freelance_account, videos
+):
+    services.anchors_attach(creator=creator, videos=[videos[1]], target=custom())  # set by hand meanwhile
+    before = list(PortfolioAnchor.objects.order_by("pk").values_list("target_url", "is_active"))
+    response = logged_in.post(
+        "/creator/videos/",
+        {"bulk-target": f"profile:{freelance_account.pk}", "scope": "selected", "video": [videos[0].pk, videos[1].pk],
+         "replace": "all", "confirmed_replaced": "1"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Your links changed since you looked" in page
+    assert "Replace 2 links set by hand?" in page and "the 2 videos you selected" in page
+    assert list(PortfolioAnchor.objects.order_by("pk").values_list("target_url", "is_active")) == before
+
+
+def test_attach_to_selected_without_links_set_by_hand_needs_no_confirmation(logged_in, videos, freelance_account):
+    response = logged_in.post(
+        "/creator/videos/",
+        {"bulk-target": f"profile:{freelance_account.pk}", "scope": "selected", "video": [videos[0].pk, videos[1].pk]},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/creator/videos/")
+    assert PortfolioAnchor.objects.filter(is_active=True).count() == 2
+
+
 def test_attach_to_all_without_links_set_by_hand_needs_no_confirmation(logged_in, creator, videos, freelance_account):
     target = f"profile:{freelance_account.pk}"
     services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator, target))

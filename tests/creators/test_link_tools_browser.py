@@ -203,3 +203,28 @@ def test_attach_to_all_asks_before_replacing_the_link_set_by_hand(signed_in, cas
     assert hand_set.target_url == "https://freelance.example/casey/p-1"
     assert PortfolioAnchor.objects.filter(target_url="https://freelance.example/casey").count() == 49
     assert console_errors == []
+
+
+def test_attach_to_selected_asks_before_replacing_a_link_set_by_hand(signed_in, casey, console_errors):
+    page = signed_in
+    hand_set = PortfolioAnchor.objects.get(video__owner=casey)
+    page.goto("/creator/videos/?q=Clip 5&sort=title")
+    page.get_by_label("Where the link leads").select_option(label="My profile on Sandbox Freelance (Casey Creator)")
+    page.get_by_label("Select “Clip 5”", exact=True).check()
+    page.get_by_label("Select “Clip 50”", exact=True).check()
+    page.get_by_role("button", name="Attach to selected").click()
+    page.get_by_role("heading", name="Replace 1 link set by hand?").wait_for()
+    assert "would point the 2 videos you selected at" in page.locator("main").inner_text()
+    assert "1 video without a link would get one" in page.locator("main").inner_text()
+    shoot(page, "attach-selected-confirm")
+    hand_set.refresh_from_db()
+    assert hand_set.target_url == "https://freelance.example/casey/p-1"  # asking changed nothing
+    assert PortfolioAnchor.objects.count() == 1
+
+    page.get_by_role("button", name="Replace 1 and attach to the 2 selected").click()
+    assert "“View My Portfolio” is on 2 videos." in page.locator(".messages").inner_text()
+    assert page.url.endswith("/creator/videos/?q=Clip%205&sort=title")
+    hand_set.refresh_from_db()
+    assert hand_set.target_url == "https://freelance.example/casey"
+    assert PortfolioAnchor.objects.filter(target_url="https://freelance.example/casey").count() == 2
+    assert console_errors == []
