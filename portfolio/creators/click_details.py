@@ -16,6 +16,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+import pycountry
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -119,3 +120,15 @@ def country_code(address: str) -> str:
     country = record.get("country") or record.get("registered_country") or {}
     code = country.get("iso_code") if isinstance(country, dict) else None
     return code.upper() if isinstance(code, str) and re.fullmatch(r"[A-Za-z]{2}", code) else UNKNOWN
+
+
+def country_name(code: str) -> str:
+    """The name of the country with this ISO 3166 code, in English: its common name where it has one
+    ("South Korea", not "Korea, Republic of"); "Unknown" for unknown; the code itself for a code that
+    names no country (a GeoIP database's own, such as "EU")."""
+    if code == UNKNOWN:
+        return "Unknown"
+    country = pycountry.countries.get(alpha_2=code.upper()) if re.fullmatch(r"[A-Za-z]{2}", code) else None
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name

@@ -19,6 +19,7 @@ from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
 from portfolio.creators import clicks as click_counters
 from portfolio.creators.cache_entries import entries_add, entries_get_many
+from portfolio.creators.click_details import country_name
 from portfolio.creators.models import (
     CreatorProfile,
     CreatorVisitorsDaily,
@@ -536,6 +537,7 @@ class BreakdownRow:
     value: str
     clicks: int
     share: int  # per cent of the dimension's clicks, rounded
+    label: str = ""  # what the page shows for a country's code: its name
 
 
 def analytics_breakdowns(*, user, days: list[date]) -> dict[str, list[BreakdownRow]]:
@@ -554,7 +556,13 @@ def analytics_breakdowns(*, user, days: list[date]) -> dict[str, list[BreakdownR
     for dimension, values in found.items():
         whole = sum(count for _value, count in values) or 1
         values.sort(key=lambda item: (-item[1], item[0]))
-        result[dimension] = [BreakdownRow(value, count, round(100 * count / whole)) for value, count in values]
+        result[dimension] = [
+            BreakdownRow(
+                value, count, round(100 * count / whole),
+                label=country_name(value) if dimension == LinkClickBreakdownDaily.Dimension.COUNTRY else value,
+            )
+            for value, count in values
+        ]
     return result
 
 

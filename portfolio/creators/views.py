@@ -21,8 +21,9 @@ from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, qr, selectors, services
+from portfolio.creators.click_details import country_name
 from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, IdentityForm, TargetForm, VideoFilterForm
-from portfolio.creators.models import PortfolioAnchor
+from portfolio.creators.models import LinkClickBreakdownDaily, PortfolioAnchor
 
 logger = logging.getLogger(__name__)
 
@@ -378,11 +379,13 @@ def analytics_csv(request):
         return [v.pk, v.platform, csv_cell(v.platform_video_id), csv_cell(v.title), f"/l/{code}"]
 
     if table == "breakdowns":
-        writer.writerow(["day", *video_columns, "dimension", "value", "clicks"])
+        # country_name: the name of a country row's code (its value), empty on the other rows.
+        writer.writerow(["day", *video_columns, "dimension", "value", "clicks", "country_name"])
         for row in selectors.breakdown_rows_for_creator(user=request.user, days=days, video=video):
+            name = country_name(row.value) if row.dimension == LinkClickBreakdownDaily.Dimension.COUNTRY else ""
             writer.writerow(
                 [row.day.isoformat(), *video_cells(row.anchor.video, row.anchor.code), row.dimension,
-                 csv_cell(row.value), row.clicks]
+                 csv_cell(row.value), row.clicks, csv_cell(name)]
             )
         return response
     total, per_video = selectors.analytics_for_creator(user=request.user, video=video, days=days)

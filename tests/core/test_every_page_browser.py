@@ -45,7 +45,7 @@ from portfolio.accounts.services import (
 )
 from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 from portfolio.creators import selectors as creator_selectors
-from portfolio.creators.models import CreatorProfile, LinkClickDaily, PortfolioAnchor, Video
+from portfolio.creators.models import CreatorProfile, LinkClickBreakdownDaily, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.selectors import custom_target
 from portfolio.creators.services import anchor_detach, anchors_attach, videos_sync
 from portfolio.jobs.models import Job
@@ -222,6 +222,7 @@ PAGES = [
     Visit("creator", "/creator/videos/{unlinked_video}/link/", "creator-anchor-form-new"),
     Visit("creator", "/creator/videos/{video}/link/detach/", "creator-anchor-detach"),
     Visit("creator", "/creator/analytics/", "creator-analytics", check=chart_labels_are_readable),
+    Visit("creator", "/creator/analytics/", "creator-analytics-countries", check=shows("South Korea")),
     Visit("creator", "/creator/analytics/?range=7", "creator-analytics-7"),
     Visit("creator", "/creator/analytics/?range=90", "creator-analytics-90"),
     Visit("creator", "/creator/analytics/?range=custom&start={first}&end={last}", "creator-analytics-custom"),
@@ -345,6 +346,14 @@ def walk_data(live_server_url: str) -> dict:
             LinkClickDaily.objects.create(
                 anchor=anchor, day=today - timedelta(days=day), clicks=3 + (day * 7) % 11, unique_visitors=2 + day % 5
             )
+    # Where the clicks came from: countries show by name ("Germany"), "unknown" as "Unknown".
+    for dimension, value, clicks in (
+        ("referrer", "tiktok.com", 9), ("referrer", "direct", 4), ("device", "mobile", 10), ("device", "desktop", 3),
+        ("country", "DE", 6), ("country", "KR", 4), ("country", "unknown", 3),
+    ):
+        LinkClickBreakdownDaily.objects.create(
+            anchor=anchors[0], day=today, dimension=dimension, value=value, clicks=clicks
+        )
     detached = anchors_attach(creator=casey, videos=videos[5:6], target=targets[0])[0]
     anchor_detach(creator=casey, anchor=detached)
     # A link to an address the creator typed (a personal site).

@@ -3,6 +3,7 @@ device and country, the creator-wide unique visitors, and the CSV files of all o
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -193,3 +194,23 @@ def test_the_creators_data_export_holds_the_breakdowns_and_the_visitors_of_all_l
     today = timezone.now().date().isoformat()
     assert {"day": today, "referrer": "tiktok.com", "clicks": 4} in first["daily_clicks_by_referrer_device_country"]
     assert {"day": today, "unique_visitors": 7} in data["daily_unique_visitors_of_all_links"]
+
+
+def test_countries_show_by_name_and_the_csv_keeps_the_code_beside_the_name(logged_in, history):
+    """The country breakdown showed ISO codes ("DE"); a creator reads country names."""
+    today = timezone.now().date()
+    for code, clicks in (("DE", 7), ("KR", 5), ("unknown", 3), ("EU", 2)):
+        LinkClickBreakdownDaily.objects.create(
+            anchor=history[0], day=today, dimension="country", value=code, clicks=clicks
+        )
+    _, page = page_of(logged_in)
+    start = page.index('id="breakdown-country"')
+    table = page[start : page.index("</article>", start)]
+    cells = re.findall(r"<tr><td>(.*?)</td>", table)
+    assert cells[:5] == ["United Kingdom", "Germany", "South Korea", "Unknown", "EU"]
+    assert ">DE<" not in table and ">GB<" not in table
+    rows = [r for r in csv_rows(logged_in, "?table=breakdowns") if r["day"] == str(today)]
+    countries = {(r["value"], r["country_name"]) for r in rows if r["dimension"] == "country"}
+    assert countries == {("GB", "United Kingdom"), ("DE", "Germany"), ("KR", "South Korea"), ("unknown", "Unknown"),
+                         ("EU", "EU")}
+    assert {r["country_name"] for r in rows if r["dimension"] != "country"} == {""}
