@@ -131,14 +131,16 @@ def test_the_organization_list_costs_the_same_queries_for_one_organization_or_ma
 def test_the_organization_page_costs_the_same_queries_for_one_member_or_many(client, owner, django_assert_num_queries):
     """Members are listed with their user in one query: a big team does not make the page slower
     (session, user, the membership with its organization, the linked-accounts banner, the organization's
-    video account and the count of its videos, the members, the API keys, the ATS endpoints)."""
+    video account and the count of its videos, the members, the pending invitations with who sent them, the
+    API keys, the ATS endpoints)."""
     client.force_login(owner)
     url = reverse("accounts:organization_detail", args=["acme-films"])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert "Olivia" in client.get(url).content.decode()
     organization = owner.organizations.get()
     for n in range(9):
         Membership.objects.create(organization=organization, user=_employer(n), role="member")
-    with django_assert_num_queries(9):
+        services.organization_invitation_send(organization=organization, actor=owner, email=f"invitee{n}@example.com")
+    with django_assert_num_queries(10):
         page = client.get(url).content.decode()
-    assert "E8" in page
+    assert "E8" in page and "invitee8@example.com" in page
