@@ -1,6 +1,8 @@
-// The Linked accounts page while a sync is on its way: it asks the status endpoint now and then, and when no
-// account is syncing any more it fetches the page again and puts the fresh cards in place, without a reload.
-// Without JavaScript the page says a sync is on its way, and shows the result when it is next opened.
+// A page of linked accounts while a sync is on its way (the Linked accounts page, an organization's video
+// account): it asks the status endpoint named by the element's data-sync-status-url now and then, and when no
+// account is syncing any more it fetches the page again and puts that element's fresh content in place,
+// without a reload. Without JavaScript the page says a sync is on its way, and shows the result when it is
+// next opened.
 (function () {
   const cards = document.querySelector("[data-sync-status-url]");
   const live = document.getElementById("sync-live");
@@ -17,7 +19,7 @@
   };
 
   async function refresh() {
-    const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    const response = await fetch(window.location.pathname + window.location.search, { credentials: "same-origin" });
     if (!response.ok) throw new Error(String(response.status));
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
     const fresh = page.querySelector("[data-sync-status-url]");

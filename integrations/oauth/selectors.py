@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from integrations.oauth import hooks, registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
@@ -51,7 +53,13 @@ def provider_cards(*, user) -> list[ProviderCard]:
 
 def sync_statuses(*, user) -> list[dict]:
     """What the Linked accounts page polls while a sync is on its way: each link's state, in one query."""
-    accounts = LinkedAccount.objects.filter(user=user).exclude(status=LinkedAccount.Status.REVOKED).order_by("pk")
+    return sync_statuses_of(LinkedAccount.objects.filter(user=user))
+
+
+def sync_statuses_of(accounts: QuerySet[LinkedAccount]) -> list[dict]:
+    """The state of these links (those not unlinked), in one query: what a page that shows them polls
+    while a sync is on its way (static/linked_accounts.js)."""
+    accounts = accounts.exclude(status=LinkedAccount.Status.REVOKED).order_by("pk")
     return [
         {
             "provider": account.provider_id,

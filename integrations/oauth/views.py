@@ -33,8 +33,17 @@ def linked_accounts_status(request):
     """GET: the state of the person's links as JSON, which the Linked accounts page polls while a sync is on
     its way (static/linked_accounts.js), so that it updates itself when the sync is done."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": {"code": "not_authenticated", "message": "Log in first."}}, status=401)
-    accounts = selectors.sync_statuses(user=request.user)
+        return not_authenticated_response()
+    return sync_status_response(selectors.sync_statuses(user=request.user))
+
+
+def not_authenticated_response() -> JsonResponse:
+    return JsonResponse({"error": {"code": "not_authenticated", "message": "Log in first."}}, status=401)
+
+
+def sync_status_response(accounts: list[dict]) -> JsonResponse:
+    """The JSON that static/linked_accounts.js polls: whether any of these links is syncing, and each one's
+    state (selectors.sync_statuses_of). Any page whose cards follow a sync answers it in this shape."""
     return JsonResponse({"syncing": any(a["syncing"] for a in accounts), "accounts": accounts})
 
 

@@ -43,6 +43,17 @@ def organization_video_accounts(*, organization: Organization) -> list:
     )
 
 
+def organization_video_sync_statuses(*, organization: Organization) -> list[dict]:
+    """The state of the organization's video-platform accounts, which its page polls while a sync is on its
+    way (the same shape as the Linked accounts page's)."""
+    from integrations.oauth.models import LinkedAccount
+    from integrations.oauth.selectors import sync_statuses_of
+
+    return sync_statuses_of(
+        LinkedAccount.objects.filter(user__held_organization=organization, role=LinkedAccount.Role.VIDEOS)
+    )
+
+
 def organization_video_account(*, organization: Organization, provider_id: str):
     """The organization's linked account at this video provider, or None."""
     accounts = organization_video_accounts(organization=organization)

@@ -42,6 +42,11 @@ urlpatterns = [
     path("organizations/<slug:slug>/api-keys/", views.api_key_create, name="api_key_create"),
     path("organizations/<slug:slug>/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path(
+        "organizations/<slug:slug>/video-account/status/",
+        views.organization_video_status,
+        name="organization_video_status",
+    ),
+    path(
         "organizations/<slug:slug>/video-account/<slug:provider_id>/connect/",
         views.organization_video_connect,
         name="organization_video_connect",

@@ -18,6 +18,7 @@ from integrations.oauth import flow as oauth_flow
 from integrations.oauth import hooks as oauth_hooks
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
+from integrations.oauth import views as oauth_views
 from integrations.providers.errors import LinkError
 from portfolio.accounts import guessing, selectors, services, webhook_views
 from portfolio.accounts.access import membership_or_404
@@ -536,6 +537,20 @@ def _video_account_context(request, *, organization) -> dict:
         "videos_page": videos.get_page(request.GET.get("videos")),
         "has_video_account": bool(linked),
     }
+
+
+@never_cache
+@require_http_methods(["GET"])
+def organization_video_status(request, slug):
+    """GET: the state of the organization's video accounts as JSON, which its page polls while a sync is on
+    its way (static/linked_accounts.js, as on the Linked accounts page), so that it updates itself when the
+    sync is done. Any member may read it; others get 404, as for the page."""
+    if not request.user.is_authenticated:
+        return oauth_views.not_authenticated_response()
+    membership = membership_or_404(request, slug)
+    return oauth_views.sync_status_response(
+        selectors.organization_video_sync_statuses(organization=membership.organization)
+    )
 
 
 def _organization_page(slug) -> str:

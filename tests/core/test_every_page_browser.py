@@ -180,6 +180,12 @@ def creator_video_syncing(ids: dict) -> None:
     )
 
 
+def organization_video_syncing(ids: dict) -> None:
+    LinkedAccount.objects.filter(user__held_organization__slug=ids["org"], provider_id="sandbox-video").update(
+        sync_requested_at=timezone.now()
+    )
+
+
 PAGES = [
     # Public pages and the sign-in pages.
     Visit("visitor", "/", "home", check=header_lines_up),
@@ -264,6 +270,8 @@ PAGES = [
     Visit("owner", "/accounts/organizations/{org}/invitations/{invitation_pending}/withdraw/", "invitation-withdraw"),
     Visit("owner", "/accounts/organizations/{org}/api-keys/{api_key}/revoke/", "api-key-revoke"),
     Visit("owner", "/accounts/organizations/{org}/video-account/sandbox-video/unlink/", "organization-video-unlink"),
+    Visit("owner", "/accounts/organizations/{org}/", "organization-video-syncing", before=organization_video_syncing,
+          check=shows("A sync is on its way. This page updates itself when it is done.")),
     Visit("owner", "/accounts/organizations/{org}/webhooks/new/", "webhook-new"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/{endpoint}/", "webhook-endpoint"),
     Visit("owner", "/accounts/organizations/{org}/webhooks/{endpoint}/delete/", "webhook-delete"),

@@ -141,3 +141,47 @@ def test_people_outside_the_organization_cannot_link_sync_or_unlink_its_account(
             reverse("accounts:organization_video_unlink", args=[organization.slug, "sandbox-video"])
         ).status_code == 404
     assert LinkedAccount.objects.get(provider_id="sandbox-video").status == LinkedAccount.Status.ACTIVE
+
+
+def test_the_organization_status_endpoint_says_whether_its_video_account_is_syncing(
+    client, employer, organization, member, applicant, django_assert_num_queries
+):
+    """What the organization page polls after Connect or Sync now (as the Linked accounts page does): only
+    the organization's own accounts, only for its members."""
+    from django.utils import timezone
+
+    from portfolio.accounts.services import organization_video_holder, user_sign_up
+
+    url = reverse("accounts:organization_video_status", args=[organization.slug])
+    assert client.get(url).status_code == 401
+    holder = organization_video_holder(organization=organization)
+    LinkedAccount.objects.create(
+        user=holder, provider_id="sandbox-video", role=LinkedAccount.Role.VIDEOS, subject="org-1",
+        sync_requested_at=timezone.now(),
+    )
+    # A member's own link elsewhere is not the organization's.
+    LinkedAccount.objects.create(
+        user=member, provider_id="sandbox-freelance", role=LinkedAccount.Role.PORTFOLIO, subject="mo-1",
+        last_synced_at=timezone.now(),
+    )
+    client.force_login(member)
+    client.get(url)
+    with django_assert_num_queries(4):  # the session, the user, the membership, the links
+        response = client.get(url)
+    body = response.json()
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert body["syncing"] is True and [(a["provider"], a["syncing"]) for a in body["accounts"]] == [
+        ("sandbox-video", True)
+    ]
+    page = page_text(client.get(reverse("accounts:organization_detail", args=[organization.slug])))
+    assert "A sync is on its way. This page updates itself when it is done." in page
+    assert "reload" not in page.lower()
+    LinkedAccount.objects.filter(user=holder).update(sync_requested_at=None)
+    assert client.get(url).json()["syncing"] is False
+    # Someone outside the organization learns nothing: 404, as for its page.
+    outsider = user_sign_up(
+        email="x@other.example", name="X", password="orchid-lantern-42", role="employer", organization_name="Other"
+    )
+    for person in (outsider, applicant):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
