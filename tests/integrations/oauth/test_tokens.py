@@ -79,6 +79,7 @@ def test_tokens_never_reach_logs_or_pages(settings, fake, client, creator, caplo
         assert secret not in page.content.decode()
 
 
+@pytest.mark.django_db(databases=["default", "sandbox"])  # the sandbox partner's key is rotated too
 def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_first_key(linked, settings, capsys):
     created = partner_create(name="Clipstream")
     partner, webhook_secret = created.partner, created.webhook_secret
@@ -91,7 +92,7 @@ def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_firs
 
     assert (
         "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 1 partner webhook secret(s), "
-        "0 ATS endpoint secret(s)."
+        "0 ATS endpoint secret(s), 0 sandbox partner key(s)."
         in capsys.readouterr().out
     )
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: everything still decrypts

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from django.core.cache import cache, caches
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -139,3 +140,33 @@ def test_a_viewer_follows_view_my_portfolio_from_the_sandbox_video_page(page, sa
 
     services.clicks_fold()
     assert LinkClickDaily.objects.get(anchor=anchor).clicks == 1
+
+
+def test_rotate_token_keys_re_encrypts_the_sandbox_key_and_its_video_pages_keep_their_anchors(
+    client, sandbox_partner, settings, capsys
+):
+    """The sandbox's API key was left under the old key by `rotate_token_keys`: once that key was removed, the
+    sandbox's video pages lost their anchors."""
+    urls = printed_video_urls(seed_demo())
+    path = urls["portfolio"].removeprefix(sandbox_partner.site_url)
+    before = SandboxPartnerKey.objects.get().api_key_encrypted
+    old_key, new_key = settings.TOKEN_ENCRYPTION_KEYS[0], Fernet.generate_key().decode()
+
+    # Without a rotation, removing the old key leaves the page without its links (and changes nothing).
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]
+    assert "The links under this video could not be loaded just now." in client.get(path).content.decode()
+
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_token_keys")
+    assert "1 sandbox partner key(s)" in capsys.readouterr().out
+
+    settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone
+    cache.clear()
+    stored = SandboxPartnerKey.objects.get()
+    assert stored.api_key_encrypted != before
+    assert Fernet(new_key.encode()).decrypt(stored.api_key_encrypted.encode()).startswith(b"rf")
+    html = client.get(path).content.decode()
+    assert ">View My Portfolio</a>" in html
+    assert "could not be loaded" not in html
+    # The same key, not a new one: the partner still has exactly one live key for the sandbox.
+    assert ApiKey.objects.filter(partner__slug="sandbox-video", revoked_at__isnull=True).count() == 1
