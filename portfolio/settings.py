@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The warm short link /l/<code>: answered here, without the middleware below (none of it serves a redirect).
+    "portfolio.creators.short_links.ShortLinkMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
