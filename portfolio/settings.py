@@ -74,12 +74,12 @@ if SANDBOX_ENABLED:
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
+    "portfolio.creators.short_links.ShortLinkMiddleware",
     "csp.middleware.CSPMiddleware",
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The warm short link /l/<code>: answered here, without the middleware below (none of it serves a redirect).
-    "portfolio.creators.short_links.ShortLinkMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -71,7 +71,8 @@ def test_a_warm_click_gets_the_same_redirect_and_headers_as_the_view_and_is_coun
         phone = click(client, anchor.code, ua=PHONE_UA, ip="203.0.113.8")
     assert (cold.status_code, warm.status_code, phone.status_code) == (302, 302, 302)
     assert warm["Location"] == TARGET
-    assert headers_of(warm) == headers_of(cold)
+    assert headers_of(warm) == headers_of(phone) == headers_of(cold)
+    assert "Content-Security-Policy" in warm and "Permissions-Policy" in warm and warm["X-Frame-Options"] == "DENY"
     assert warm["Cache-Control"] == "no-store"
     assert warm["X-Robots-Tag"] == "noindex"
     assert len(warm["X-Request-ID"]) == 32 and warm["X-Request-ID"] != cold["X-Request-ID"]
@@ -139,6 +140,17 @@ def test_an_unknown_code_is_the_404_page_not_stored(client, anchor):
 def test_a_host_outside_allowed_hosts_is_refused_on_the_warm_path_too(client, anchor):
     assert click(client, anchor.code).status_code == 302
     assert click(client, anchor.code, HTTP_HOST="evil.example").status_code == 400
+    services.clicks_fold()
+    assert today_row(anchor).clicks == 1
+
+
+def test_a_file_upload_to_a_warm_link_is_refused_as_before(client, anchor):
+    assert click(client, anchor.code).status_code == 302
+    response = client.generic(
+        "GET", f"/l/{anchor.code}", b"--x--", content_type="multipart/form-data; boundary=x",
+        HTTP_USER_AGENT=BROWSER_UA,
+    )
+    assert response.status_code == 415
     services.clicks_fold()
     assert today_row(anchor).clicks == 1
 
