@@ -74,6 +74,8 @@ if SANDBOX_ENABLED:
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
+    "portfolio.creators.short_links.ShortLinkMiddleware",
     "csp.middleware.CSPMiddleware",
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",

@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import re
 import threading
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,9 @@ DIRECT = "direct"  # no Referer: typed, from an app, or a site that sends none
 UNKNOWN = "unknown"
 DEVICE_CLASSES = ("mobile", "tablet", "desktop", "other")
 DOMAIN_MAX_LENGTH = 100
+# The same few User-Agents and Referers come again and again: each process keeps what they gave, for this
+# many of each (least recently used first out).
+MEMO_SIZE = 1024
 
 _DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 # Televisions, consoles and watches first: their User-Agents often carry a desktop or Android system too.
@@ -34,6 +38,7 @@ _MOBILE_RE = re.compile(r"mobi|iphone|ipod|android|windows phone|blackberry|\bbb
 _DESKTOP_RE = re.compile(r"windows nt|macintosh|mac os x|x11|linux|cros", re.I)
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def referrer_domain(referer: str) -> str:
     """The referring site's domain, lower-cased, without "www.", port, path or query; "direct" when there
     is no Referer, "unknown" when it names no readable host. An Android app that sends its own referrer
@@ -60,6 +65,7 @@ def referrer_domain(referer: str) -> str:
     return host
 
 
+@lru_cache(maxsize=MEMO_SIZE)
 def device_class(user_agent: str) -> str:
     """mobile, tablet, desktop or other, from the User-Agent (rules in the module's docstring)."""
     if _OTHER_RE.search(user_agent):

@@ -15,6 +15,9 @@ The visitor hash is a BLAKE2 digest of the day's random salt, the link and the v
 user agent. The salt lives only in the cache and expires with the day's keys, so the hashes cannot be
 turned back into addresses afterwards; no address is stored anywhere.
 
+On Redis the counted click of a warm link is this same script run after a check of the link's cache entry,
+in one round trip (short_links.py), with the same keys and arguments (`redis_click_keys_and_args`).
+
 `clicks_fold` (services.py, on beat every minute) reads each counter, adds the value to the day's row
 and subtracts the same value from the counter. On Redis the click also adds the link to the day's set
 `clicks:v1:clicked:<day>`, so the fold reads the counters of the links clicked lately only; on other
@@ -44,6 +47,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
@@ -81,6 +85,7 @@ _outage_visitors: dict[str, set[tuple[str, int, str]]] = {}
 OUTAGE_VISITORS_MAX = 200_000
 
 
+@lru_cache(maxsize=1024)  # per process: the same few User-Agents come again and again
 def is_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(_BOT_RE.search(user_agent))
 
@@ -293,19 +298,17 @@ def click_record(
 def _click_in_cache(
     backend, *, anchor_id: int, creator_id: int, day_str: str, digest: str, creator_digest: str, members: list[str]
 ) -> bool:
-    keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
-    creator_keys = [f"{PREFIX}:cs:{day_str}:{creator_id}:{creator_digest}", creator_unique_key(creator_id, day_str)]
-    member_keys = [breakdown_key(anchor_id, day_str, member) for member in members]
     if isinstance(backend, RedisCache):
         client = fastcache.redis_client(CACHE_ALIAS)  # built once per process, not per click
         script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
-        all_keys = [
-            *keys, clicked_key(day_str), *creator_keys, creators_clicked_key(day_str),
-            breakdown_set_key(anchor_id, day_str), *member_keys,
-        ]
-        redis_keys = [backend.make_and_validate_key(k) for k in all_keys]
-        args: list[str | int] = [COUNTER_TTL, MARKER_TTL, anchor_id, creator_id, *members]
-        return bool(script(keys=redis_keys, args=args, client=client))
+        redis_keys, args = redis_click_keys_and_args(
+            anchor_id=anchor_id, creator_id=creator_id, day_str=day_str, digest=digest, creator_digest=creator_digest,
+            members=members,
+        )
+        return bool(script(keys=[backend.make_and_validate_key(k) for k in redis_keys], args=args, client=client))
+    keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
+    creator_keys = [f"{PREFIX}:cs:{day_str}:{creator_id}:{creator_digest}", creator_unique_key(creator_id, day_str)]
+    member_keys = [breakdown_key(anchor_id, day_str, member) for member in members]
     counter_incr(keys[0])
     for member, key in zip(members, member_keys, strict=True):
         counter_incr(key)
@@ -316,6 +319,20 @@ def _click_in_cache(
         counter_incr(keys[2])
         return True
     return False
+
+
+def redis_click_keys_and_args(
+    *, anchor_id: int, creator_id: int, day_str: str, digest: str, creator_digest: str, members: list[str]
+) -> tuple[list[str], list[str | int]]:
+    """The keys (as the cache alias names them, before its key function) and arguments of the Redis click
+    script: `_REDIS_CLICK` alone, or after the short link's own check (short_links.py)."""
+    keys = [
+        total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str),
+        clicked_key(day_str), f"{PREFIX}:cs:{day_str}:{creator_id}:{creator_digest}",
+        creator_unique_key(creator_id, day_str), creators_clicked_key(day_str), breakdown_set_key(anchor_id, day_str),
+        *(breakdown_key(anchor_id, day_str, member) for member in members),
+    ]
+    return keys, [COUNTER_TTL, MARKER_TTL, anchor_id, creator_id, *members]
 
 
 def _registry_join(backend, *, anchor_id: int, day_str: str, member: str) -> None:

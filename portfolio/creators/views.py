@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
-from portfolio.creators import charts, clicks, qr, selectors, services
+from portfolio.creators import charts, clicks, qr, selectors, services, short_links
 from portfolio.creators.click_details import country_name
 from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, IdentityForm, TargetForm, VideoFilterForm
 from portfolio.creators.models import LinkClickBreakdownDaily, PortfolioAnchor
@@ -503,7 +503,8 @@ def creator_projects(request):
 
 @require_http_methods(["GET", "HEAD"])
 def link_redirect(request, code: str):
-    """/l/<code>: a 302 to the target, counted in the cache (in the database only while the cache is away)."""
+    """/l/<code>: a 302 to the target, counted in the cache (in the database only while the cache is away).
+    A warm link on Redis is answered before this view, the same way (short_links.py)."""
     link = selectors.link_resolve(code=code)
     if link is None:
         return _no_store(render(request, "creators/link_not_found.html", status=404))
@@ -520,9 +521,7 @@ def link_redirect(request, code: str):
             )
         except Exception:  # a failure to count never costs the visitor the redirect
             logger.exception("click not counted")
-    response = _no_store(HttpResponseRedirect(link.target_url))
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return short_links.link_response(link.target_url)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
