@@ -193,14 +193,21 @@ def test_an_unexpected_failure_is_retried_with_backoff_then_recorded_as_failed(c
 
 
 @pytest.mark.django_db
-def test_the_sweep_re_enqueues_pending_events_a_lost_broker_dropped(client, partner):
-    send(client, partner, "video.removed", {"video_id": "v-1"})
-    send(client, partner, "video.removed", {"video_id": "v-2"})
+def test_the_sweep_processes_events_whose_wake_was_lost_and_leaves_fresh_ones_to_their_drain(client, partner):
+    """The receiver stored the events, but the drain it woke never ran (a broker that lost it): the beat's
+    sweep processes them, oldest first, once one is overdue; before that it does nothing."""
+    send(client, partner, "video.liked", {"n": 1})
+    send(client, partner, "video.liked", {"n": 2})
+    assert inbound_services.inbound_events_sweep() == 0
+    assert set(InboundEvent.objects.values_list("status", flat=True)) == {Status.PENDING}
     lost, fresh = InboundEvent.objects.order_by("pk")
     InboundEvent.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=6))
-    assert inbound_services.inbound_events_sweep() == 1
+    assert inbound_services.inbound_events_sweep() == 2
     lost.refresh_from_db()
-    assert lost.next_attempt_at > timezone.now() - timedelta(seconds=5)
+    fresh.refresh_from_db()
+    assert (lost.status, lost.attempts) == (fresh.status, fresh.attempts) == (Status.IGNORED, 1)
+    assert lost.processed_at <= fresh.processed_at
+    assert inbound_services.inbound_events_sweep() == 0
 
 
 @pytest.mark.django_db
