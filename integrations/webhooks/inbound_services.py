@@ -13,7 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -174,28 +174,20 @@ def inbound_event_record(
     if not event_type or len(event_type) > 100:
         raise ApplicationError("The event has no type (a string of at most 100 characters).")
     now = timezone.now()
-    values = {
-        "partner": keys.partner_id,
-        "event_id": verified.event_id,
-        "event_type": event_type,
-        "occurred_at": _occurred_at(payload, verified),
-        "received_at": now,
-        "body": body.decode("utf-8"),
-        "headers": {**verified.audit_headers, "verified-with": f"{verified.secret} secret"},
-        "status": Status.PENDING,
-        "attempts": 0,
-        "error": "",
-        "next_attempt_at": now,
-        "processed_at": None,
-    }
-    params = [_field(InboundEvent, name).get_db_prep_save(value, connection) for name, value in values.items()]
+    ops = connection.ops
+    stamp = ops.adapt_datetimefield_value
+    headers = {**verified.audit_headers, "verified-with": f"{verified.secret} secret"}
+    params: list[Any] = [  # in _COLUMNS' order, adapted as the fields would
+        keys.partner_id, verified.event_id, event_type, stamp(_occurred_at(payload, verified)), stamp(now),
+        body.decode("utf-8"), ops.adapt_json_value(headers, None), Status.PENDING.value, 0, "", stamp(now), None,
+    ]
     if guarded:
         params += [
             keys.partner_id, keys.slug, True, keys.signature_scheme, keys.webhook_secret_encrypted,
             keys.previous_webhook_secret_encrypted,
         ]
         if verified.secret == "previous":
-            params.append(_field(Partner, "previous_webhook_secret_expires_at").get_db_prep_value(now, connection))
+            params.append(stamp(now))
     with connection.cursor() as cursor:
         sql = _insert_sql(connection.vendor, guarded=guarded, previous=guarded and verified.secret == "previous")
         cursor.execute(sql, params)
