@@ -45,7 +45,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 # Events a drain takes in one transaction (their rows stay locked while their handlers run).
-DRAIN_BATCH = 100
+DRAIN_BATCH = 50
 # The wake's mark: while it is set, a drain is pending and a newly stored event publishes none. The drain
 # removes it before it looks for events, so an event stored after that publishes a new one; a mark whose
 # drain was lost expires after this many seconds (the sweep covers the events in between).
