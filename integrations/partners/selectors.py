@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
 
 from common import crypto, fastcache
 from common.cache_guard import CacheAway
@@ -99,16 +98,6 @@ def partner_for_webhooks(*, slug: str) -> Partner | None:
     return Partner.objects.filter(slug=slug, is_active=True).first()
 
 
-def partner_webhook_secrets(*, partner: Partner) -> list[tuple[str, str]]:
-    """The secrets that verify the partner's webhooks now, in clear, as ("current" | "previous", secret):
-    the current one, and the one it replaced during the 24 hours after a rotation. Never log or show them."""
-    secrets = [("current", crypto.decrypt(partner.webhook_secret_encrypted))]
-    expires_at = partner.previous_webhook_secret_expires_at
-    if partner.previous_webhook_secret_encrypted and expires_at and expires_at > timezone.now():
-        secrets.append(("previous", crypto.decrypt(partner.previous_webhook_secret_encrypted)))
-    return secrets
-
-
 @dataclass(frozen=True)
 class WebhookKeys:
     """What the webhook receiver needs of an active partner: its scheme, its secrets in clear, and the
@@ -125,7 +114,8 @@ class WebhookKeys:
     previous: str
 
     def secrets(self, *, now: datetime) -> list[tuple[str, str]]:
-        """As partner_webhook_secrets: the current secret, and the previous one until it expires."""
+        """The secrets that verify the partner's webhooks at `now`, as ("current" | "previous", secret): the
+        current one, and the one it replaced during the 24 hours after a rotation."""
         secrets = [("current", self.current)]
         expires_at = self.previous_webhook_secret_expires_at
         if self.previous and expires_at and expires_at > now:
