@@ -348,3 +348,26 @@ def keys_of(values: Iterable[str], *, alias: str = "default") -> list[str]:
     """The keys as the cache stores them (for tests and for scripts that name keys themselves)."""
     handle = redis_handle(alias)
     return [handle.key(v) for v in values] if handle else list(values)
+
+
+def add(key: str, value: Any, *, timeout: int, alias: str = "default") -> bool:
+    """Sets the key only where it is free (SET NX with an expiry, one round trip on Redis); True when this
+    call set it. Raises CacheAway."""
+
+    def call(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            return bool(backend.add(key, value, timeout))
+        return bool(handle.client.set(handle.key(key), handle.dumps(value), nx=True, ex=max(1, int(timeout))))
+
+    return cache_call(alias, call)
+
+
+def delete(key: str, *, alias: str = "default") -> None:
+    """Deletes the key (one round trip on Redis), even while the cache is skipped as away; lets a failure
+    through."""
+    handle = redis_handle(alias)
+    if handle is None:
+        caches[alias].delete(key)
+        return
+    handle.client.delete(handle.key(key))

@@ -321,8 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-notify-employers": {
         "task": "jobs.applications_notify_employers", "schedule": 300.0, "options": {"expires": 290}
     },
-    # Received webhook events whose processing task a lost broker dropped.
-    "webhooks-inbound-sweep": {"task": "webhooks.inbound_events_sweep", "schedule": 300.0, "options": {"expires": 290}},
+    # Received webhook events whose drain a lost broker dropped (one COUNT when there is none).
+    "webhooks-inbound-sweep": {"task": "webhooks.inbound_events_sweep", "schedule": 60.0, "options": {"expires": 55}},
     # Outbound webhooks: deliveries due (retries) or lost (a broker that dropped them, a killed worker).
     "webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": 30.0, "options": {"expires": 25}},
 }
@@ -394,8 +394,8 @@ SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default="")
 
 # --- Webhooks from partners (inbound) -------------------------------------------------------------
 
-# A received event still pending this many seconds after its processing was due (its task was lost with
-# the broker, or its worker died) is enqueued again by the beat's sweep.
+# A received event still pending this many seconds after its processing was due (its drain was lost with
+# the broker, or its worker died) makes the beat's sweep drain the pending events.
 WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS = env.int("WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS", default=300)
 
 # --- Webhooks to employers' ATS (outbound) ---------------------------------------------------------

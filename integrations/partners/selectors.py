@@ -5,9 +5,9 @@ cache is away (common/cache_guard.py) every key is read from the database."""
 
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
 
 from common import crypto, fastcache
 from common.cache_guard import CacheAway
@@ -98,11 +98,72 @@ def partner_for_webhooks(*, slug: str) -> Partner | None:
     return Partner.objects.filter(slug=slug, is_active=True).first()
 
 
-def partner_webhook_secrets(*, partner: Partner) -> list[tuple[str, str]]:
-    """The secrets that verify the partner's webhooks now, in clear, as ("current" | "previous", secret):
-    the current one, and the one it replaced during the 24 hours after a rotation. Never log or show them."""
-    secrets = [("current", crypto.decrypt(partner.webhook_secret_encrypted))]
-    expires_at = partner.previous_webhook_secret_expires_at
-    if partner.previous_webhook_secret_encrypted and expires_at and expires_at > timezone.now():
-        secrets.append(("previous", crypto.decrypt(partner.previous_webhook_secret_encrypted)))
-    return secrets
+@dataclass(frozen=True)
+class WebhookKeys:
+    """What the webhook receiver needs of an active partner: its scheme, its secrets in clear, and the
+    ciphertexts they came from (an event is stored only while the partner row still holds these, see
+    inbound_services.inbound_event_record). Never log or show it."""
+
+    partner_id: int
+    slug: str
+    signature_scheme: str
+    webhook_secret_encrypted: str
+    previous_webhook_secret_encrypted: str
+    previous_webhook_secret_expires_at: datetime | None
+    current: str
+    previous: str
+
+    def secrets(self, *, now: datetime) -> list[tuple[str, str]]:
+        """The secrets that verify the partner's webhooks at `now`, as ("current" | "previous", secret): the
+        current one, and the one it replaced during the 24 hours after a rotation."""
+        secrets = [("current", self.current)]
+        expires_at = self.previous_webhook_secret_expires_at
+        if self.previous and expires_at and expires_at > now:
+            secrets.append(("previous", self.previous))
+        return secrets
+
+
+# The receiver's keys per partner slug, in this process: decrypting the secrets on every request costs more
+# than the rest of the check. An entry is only a guess: the receiver stores an event only if the partner row
+# still matches it, and reads the row again (partner_webhook_keys_read) whenever it does not.
+_webhook_keys: dict[str, WebhookKeys] = {}
+_WEBHOOK_KEYS_MAX = 1000
+
+
+def partner_webhook_keys_cached(*, slug: str) -> WebhookKeys | None:
+    """The keys this process last read for the partner with this slug (None when it read none)."""
+    return _webhook_keys.get(slug)
+
+
+def partner_webhook_keys_read(*, slug: str) -> WebhookKeys | None:
+    """The keys of the active partner with this slug, read from the database (None for an unknown or
+    disabled partner); secrets are decrypted again only when their ciphertexts changed."""
+    partner = partner_for_webhooks(slug=slug)
+    if partner is None:
+        _webhook_keys.pop(slug, None)
+        return None
+    known = _webhook_keys.get(slug)
+    if (
+        known is not None
+        and known.partner_id == partner.pk
+        and known.webhook_secret_encrypted == partner.webhook_secret_encrypted
+        and known.previous_webhook_secret_encrypted == partner.previous_webhook_secret_encrypted
+    ):
+        current, previous = known.current, known.previous
+    else:
+        current = crypto.decrypt(partner.webhook_secret_encrypted)
+        previous = crypto.decrypt(partner.previous_webhook_secret_encrypted)
+    keys = WebhookKeys(
+        partner_id=partner.pk,
+        slug=partner.slug,
+        signature_scheme=partner.signature_scheme,
+        webhook_secret_encrypted=partner.webhook_secret_encrypted,
+        previous_webhook_secret_encrypted=partner.previous_webhook_secret_encrypted,
+        previous_webhook_secret_expires_at=partner.previous_webhook_secret_expires_at,
+        current=current,
+        previous=previous,
+    )
+    if len(_webhook_keys) >= _WEBHOOK_KEYS_MAX:
+        _webhook_keys.clear()
+    _webhook_keys[slug] = keys
+    return keys

@@ -1,8 +1,11 @@
 """The inbound webhook receiver: POST /integrations/webhooks/<partner>/.
 
-It checks the signature against the raw body with the partner's scheme (schemes.py), stores the event and
-answers 200 at once; processing happens in a Celery task. Every refusal is a short JSON message, stores
-nothing and logs neither the secret nor the signature:
+It checks the signature against the raw body with the partner's scheme (schemes.py), stores the event (one
+INSERT, committed before the answer) and answers 200 at once; processing happens in a Celery task, the
+drain, that the stored event wakes (inbound_services.py). A partner's keys are kept in this process from
+one request to the next: the INSERT is made only while the partner row still matches them, and anything
+else (a refusal, a duplicate, a partner that changed) is decided again with the row read afresh. Every
+refusal is a short JSON message, stores nothing and logs neither the secret nor the signature:
 
     404 unknown or disabled partner      413 body over 256 KB (refused before it is read whole)
     401 bad, missing or malformed signature
@@ -13,11 +16,12 @@ import json
 import logging
 
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
-from integrations.partners.selectors import partner_for_webhooks, partner_webhook_secrets
+from integrations.partners.selectors import WebhookKeys, partner_webhook_keys_cached, partner_webhook_keys_read
 from integrations.webhooks import inbound_services, schemes
 from integrations.webhooks.schemes import Refused
 
@@ -59,40 +63,65 @@ def _refusal(partner_slug: str, refused: Refused) -> JsonResponse:
     return JsonResponse({"error": refused.message}, status=refused.status)
 
 
+def _record(request, keys: WebhookKeys, body: bytes, *, guarded: bool) -> inbound_services.Recorded | None:
+    """Verifies the body with the keys and stores the event; raises Refused. None: guarded, and nothing
+    was stored (the same event again, or a partner that changed)."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "The body is not UTF-8 JSON.") from None
+    now = timezone.now()
+    verified = schemes.verify(
+        scheme=keys.signature_scheme, secrets=keys.secrets(now=now), body=body, headers=request.headers, now=now
+    )
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise Refused(400, "The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise Refused(400, "The body is not a JSON object.")
+    try:
+        return inbound_services.inbound_event_record(
+            keys=keys, verified=verified, body=body, payload=payload, guarded=guarded
+        )
+    except ApplicationError as error:
+        raise Refused(400, error.message) from None
+
+
 @csrf_exempt
 @require_POST
 def receive(request, partner_slug: str):
-    partner = partner_for_webhooks(slug=partner_slug)
+    body: bytes | None = None
+    unread: Refused | None = None
+    recorded = None
+    keys = partner_webhook_keys_cached(slug=partner_slug)
+    if keys is not None:  # the usual case: one INSERT, guarded by the partner row
+        try:
+            body = _read_body(request)
+            recorded = _record(request, keys, body, guarded=True)
+        except Refused as refused:
+            if body is None:
+                unread = refused
     try:
-        if partner is None:
-            raise Refused(404, "No active partner has this webhook URL.")
-        body = _read_body(request)
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Refused(400, "The body is not UTF-8 JSON.") from None
-        verified = schemes.verify(
-            scheme=partner.signature_scheme,
-            secrets=partner_webhook_secrets(partner=partner),
-            body=body,
-            headers=request.headers,
-        )
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            raise Refused(400, "The body is not valid JSON.") from None
-        if not isinstance(payload, dict):
-            raise Refused(400, "The body is not a JSON object.")
-        try:
-            event, created = inbound_services.inbound_event_record(
-                partner=partner, verified=verified, body=body, payload=payload
-            )
-        except ApplicationError as error:
-            raise Refused(400, error.message) from None
+        if recorded is None:  # first request, refusal, duplicate or changed partner: with the row read now
+            keys = partner_webhook_keys_read(slug=partner_slug)
+            if keys is None:
+                raise Refused(404, "No active partner has this webhook URL.")
+            if unread is not None:
+                raise unread
+            if body is None:
+                body = _read_body(request)
+            recorded = _record(request, keys, body, guarded=False)
+            if recorded is None:  # pragma: no cover - unguarded, the row is stored or found
+                raise Refused(503, "The event could not be stored; send it again.")
     except Refused as refused:
         return _refusal(partner_slug, refused)
+    assert keys is not None  # noqa: S101  (for the type checker: a stored event had its partner's keys)
     logger.info(
         "webhooks.received",
-        extra={"partner": partner.slug, "event_type": event.event_type, "event_pk": event.pk, "duplicate": not created},
+        extra={
+            "partner": keys.slug, "event_type": recorded.event_type, "event_pk": recorded.pk,
+            "duplicate": not recorded.created,
+        },
     )
-    return JsonResponse({"received": True, "duplicate": not created})
+    return JsonResponse({"received": True, "duplicate": not recorded.created})

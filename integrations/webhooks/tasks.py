@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.utils import timezone
 
 from integrations.webhooks import inbound_services
 from integrations.webhooks.models import InboundEvent
@@ -13,18 +12,25 @@ logger = logging.getLogger(__name__)
 # --- inbound: events partners sent us --------------------------------------------------------------
 
 
-@shared_task(name="webhooks.process_inbound_event", bind=True, ignore_result=True, max_retries=None)
-def process_inbound_event(self, event_pk: int) -> None:
-    """Applies one received event; after an unexpected failure, tries again when its backoff is over (the
-    service counts the attempts and gives up by marking the event failed)."""
+@shared_task(name="webhooks.inbound_events_drain", ignore_result=True)
+def inbound_events_drain() -> None:
+    """Processes the stored events that are due, oldest first (woken when events arrive, and when a retry
+    is due)."""
+    inbound_services.inbound_events_drain_and_schedule()
+
+
+@shared_task(name="webhooks.process_inbound_event", ignore_result=True)
+def process_inbound_event(event_pk: int) -> None:
+    """Applies one received event now (an event enqueued on its own, as before drains existed); a retry
+    it leaves pending is taken by the drain when due."""
     event = inbound_services.inbound_event_process(event_pk=event_pk)
     if event is not None and event.status == InboundEvent.Status.PENDING:
-        countdown = max((event.next_attempt_at - timezone.now()).total_seconds(), 0)
-        raise self.retry(countdown=countdown)
+        inbound_services.inbound_events_wake_at(event.next_attempt_at)
 
 
 @shared_task(name="webhooks.inbound_events_sweep", ignore_result=True)
 def inbound_events_sweep() -> None:
+    """On beat: drains stored events whose wake was lost."""
     inbound_services.inbound_events_sweep()
 
 

@@ -29,8 +29,8 @@ class InboundEvent(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    # When processing is due (received, or a retry's backoff); the sweep re-enqueues pending events whose
-    # time is well past, which a lost broker dropped.
+    # When processing is due (received, or a retry's backoff): drains take pending events that are due, oldest
+    # first; the beat's sweep runs one when an event's time is well past (its wake was lost with the broker).
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

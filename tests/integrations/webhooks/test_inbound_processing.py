@@ -10,11 +10,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from common import fastcache
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.webhooks import handlers, inbound_services
+from integrations.webhooks import handlers, inbound_services, tasks
 from integrations.webhooks.models import InboundEvent
 from portfolio.creators import services as creator_services
 from portfolio.creators.models import Video
+from tests.conftest import wait_until
 from tests.creators.conftest import link_account, make_creator, remote_videos
 from tests.integrations.webhooks.inbound_helpers import (
     PROVIDER,
@@ -25,6 +27,7 @@ from tests.integrations.webhooks.inbound_helpers import (
     standard_body,
     tiktok_body,
 )
+from tests.redis_server import private_redis_running
 
 Status = InboundEvent.Status
 
@@ -193,14 +196,120 @@ def test_an_unexpected_failure_is_retried_with_backoff_then_recorded_as_failed(c
 
 
 @pytest.mark.django_db
-def test_the_sweep_re_enqueues_pending_events_a_lost_broker_dropped(client, partner):
-    send(client, partner, "video.removed", {"video_id": "v-1"})
-    send(client, partner, "video.removed", {"video_id": "v-2"})
+def test_the_sweep_processes_events_whose_wake_was_lost_and_leaves_fresh_ones_to_their_drain(client, partner):
+    """The receiver stored the events, but the drain it woke never ran (a broker that lost it): the beat's
+    sweep processes them, oldest first, once one is overdue; before that it does nothing."""
+    send(client, partner, "video.liked", {"n": 1})
+    send(client, partner, "video.liked", {"n": 2})
+    assert inbound_services.inbound_events_sweep() == 0
+    assert set(InboundEvent.objects.values_list("status", flat=True)) == {Status.PENDING}
     lost, fresh = InboundEvent.objects.order_by("pk")
     InboundEvent.objects.filter(pk=lost.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=6))
-    assert inbound_services.inbound_events_sweep() == 1
+    assert inbound_services.inbound_events_sweep() == 2
     lost.refresh_from_db()
-    assert lost.next_attempt_at > timezone.now() - timedelta(seconds=5)
+    fresh.refresh_from_db()
+    assert (lost.status, lost.attempts) == (fresh.status, fresh.attempts) == (Status.IGNORED, 1)
+    assert lost.processed_at <= fresh.processed_at
+    assert inbound_services.inbound_events_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_the_drain_applies_due_events_in_arrival_order_and_keeps_a_retry_until_it_is_due(client, partner):
+    applied = []
+    handlers.register("test.recorded", lambda event: applied.append(event.id))
+    handlers.register("test.broken", lambda event: 1 / 0)
+    try:
+        for event_type in ("test.recorded", "test.broken", "test.recorded", "test.recorded"):
+            assert send(client, partner, event_type, {}).status_code == 200
+        recorded = list(InboundEvent.objects.filter(event_type="test.recorded").order_by("pk"))
+        broken = InboundEvent.objects.get(event_type="test.broken")
+
+        drained = inbound_services.inbound_events_drain()
+        assert drained.processed == 4
+        assert applied == [event.pk for event in recorded]
+        broken.refresh_from_db()
+        assert (broken.status, broken.attempts) == (Status.PENDING, 1)
+        assert broken.error == "ZeroDivisionError: division by zero"
+        assert drained.retry_at == broken.next_attempt_at > timezone.now()
+
+        assert inbound_services.inbound_events_drain().processed == 0  # the retry is not due yet
+        InboundEvent.objects.filter(pk=broken.pk).update(next_attempt_at=timezone.now())
+        assert inbound_services.inbound_events_drain().processed == 1
+        broken.refresh_from_db()
+        assert (broken.status, broken.attempts) == (Status.PENDING, 2)
+        assert applied == [event.pk for event in recorded]
+        assert set(InboundEvent.objects.filter(event_type="test.recorded").values_list("status", flat=True)) == {
+            Status.DONE
+        }
+    finally:
+        handlers.unregister("test.recorded")
+        handlers.unregister("test.broken")
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings):
+    yield from private_redis_running(tmp_path, settings)
+
+
+@pytest.mark.django_db
+def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_once(
+    client, partner, private_redis, django_capture_on_commit_callbacks
+):
+    """A drain was woken and its task lost with the broker: its mark stays until it expires, so an event
+    received meanwhile wakes nothing. The beat's sweep processes it once it is overdue; the drain frees the
+    mark, so the next event wakes a drain again."""
+    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(client, partner, "video.liked", {})
+    assert response.json() == {"received": True, "duplicate": False}
+    event = InboundEvent.objects.get()
+    assert inbound_services.inbound_events_sweep() == 0
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == (Status.PENDING, 0)
+
+    InboundEvent.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=6))
+    assert inbound_services.inbound_events_sweep() == 1
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == (Status.IGNORED, 1)
+    assert inbound_services.inbound_events_sweep() == 0
+    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)  # it was free
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_applies_received_events_once_in_arrival_order(celery_worker_process, client, partner):
+    """Events arrive one after another; the drains they wake run in the worker and apply each one once,
+    oldest first, with nothing else asked of it."""
+    for n in range(12):
+        assert send(client, partner, "video.liked", {"n": n}).status_code == 200
+    assert send(client, partner, "video.liked", {"n": 0}, event_id=InboundEvent.objects.first().event_id).json() == {
+        "received": True, "duplicate": True
+    }
+
+    def all_processed():
+        return not InboundEvent.objects.filter(status=Status.PENDING).exists()
+
+    wait_until(all_processed, timeout=60, message="the worker to drain the received events")
+    events = list(InboundEvent.objects.order_by("pk"))
+    assert len(events) == 12
+    assert {(event.status, event.attempts) for event in events} == {(Status.IGNORED, 1)}
+    processed = [event.processed_at for event in events]
+    assert processed == sorted(processed)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_sweep_task_in_a_real_worker_processes_an_event_left_pending(celery_worker_process, partner):
+    """An event stored while no drain ran for it (its wake lost with the broker) is processed by the sweep
+    the beat sends."""
+    recorded = InboundEvent.objects.create(
+        partner=partner, event_id="msg_lost", event_type="video.liked", body='{"type": "video.liked"}',
+        next_attempt_at=timezone.now() - timedelta(minutes=6),
+    )
+    tasks.inbound_events_sweep.delay()
+    wait_until(lambda: InboundEvent.objects.filter(pk=recorded.pk, status=Status.IGNORED).exists(), timeout=60,
+               message="the worker's sweep to process the event")
+    assert InboundEvent.objects.get(pk=recorded.pk).attempts == 1
 
 
 @pytest.mark.django_db

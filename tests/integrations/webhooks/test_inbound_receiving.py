@@ -269,3 +269,40 @@ def test_a_standard_webhooks_signature_list_verifies_when_any_one_matches(client
     other = "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="
     headers["HTTP_WEBHOOK_SIGNATURE"] = f"{other} {headers['HTTP_WEBHOOK_SIGNATURE']}"
     assert post(client, partner, body, headers).status_code == 200
+
+
+def test_a_known_partners_event_is_stored_with_one_statement_and_a_duplicate_answered_as_before(
+    client, partner, django_assert_num_queries
+):
+    """Once the receiver has read a partner, its next event costs one INSERT (no partner query, no
+    transaction of its own); a copy of it is still answered 200 "duplicate" and stored once."""
+    assert send(client, partner, "video.removed", {"video_id": "v-0"}).status_code == 200
+    body = standard_body("video.removed", {"video_id": "v-1"})
+    headers = signed_headers(body, event_id="msg_warm")
+    with django_assert_num_queries(1):
+        first = post(client, partner, body, headers)
+    again = post(client, partner, body, headers)
+    assert first.json() == {"received": True, "duplicate": False}
+    assert (again.status_code, again.json()) == (200, {"received": True, "duplicate": True})
+    assert InboundEvent.objects.filter(event_id="msg_warm").count() == 1
+
+
+def test_a_partner_changed_after_the_receiver_read_it_is_judged_by_its_row_as_it_is_now(client, partner):
+    """Another process disables the partner, rotates its secret or changes its scheme: the next request
+    here is decided on the row as it is now, not on the keys this process kept."""
+    assert send(client, partner, "video.removed", {"video_id": "v-0"}).status_code == 200
+    Partner.objects.filter(pk=partner.pk).update(is_active=False)
+    body = standard_body("video.removed", {"video_id": "v-1"})
+    response = post(client, partner, body, signed_headers(body))
+    assert (response.status_code, response.json()) == (404, {"error": "No active partner has this webhook URL."})
+    Partner.objects.filter(pk=partner.pk).update(is_active=True)
+
+    rotated = partner_services.partner_webhook_secret_rotate(partner=Partner.objects.get(pk=partner.pk))
+    assert post(client, partner, body, signed_headers(body, secret=rotated.webhook_secret)).status_code == 200
+    assert InboundEvent.objects.order_by("-pk").first().headers["verified-with"] == "current secret"
+
+    Partner.objects.filter(pk=partner.pk).update(signature_scheme=TIKTOK)
+    body = standard_body("video.removed", {"video_id": "v-2"})
+    response = post(client, partner, body, signed_headers(body, secret=rotated.webhook_secret))
+    assert (response.status_code, response.json()) == (401, {"error": "The TikTok-Signature header is missing."})
+    assert InboundEvent.objects.count() == 2
