@@ -140,21 +140,28 @@ class _PartnerAnchorsApiView(APIView):
 
     @classmethod
     def as_view(cls, **initkwargs):
-        """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view)."""
+        """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view).
+
+        AnchorsHotPathMiddleware tries the hot path before most of the middleware stack; a request it
+        handed over is not tried again here."""
         drf_view = super().as_view(**initkwargs)
-        instance = cls(**initkwargs)
-        instance.setup(HttpRequest())  # as for a request: a view with get() answers HEAD too
-        allow = ", ".join(instance.allowed_methods)
 
         @wraps(drf_view)
         def view(request, *args, **kwargs):
-            response = _hot_path(request, cls.hot_query)
+            response = None if getattr(request, HOT_PATH_TRIED, False) else hot_answer(request, cls)
             if response is None:
                 return drf_view(request, *args, **kwargs)
-            response["Allow"] = allow  # as DRF's views answer
             return response
 
         return view
+
+    @classmethod
+    @cache
+    def allow(cls) -> str:
+        """The Allow header of DRF's answers."""
+        instance = cls()
+        instance.setup(HttpRequest())  # as for a request: a view with get() answers HEAD too
+        return ", ".join(instance.allowed_methods)
 
     @staticmethod
     def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
@@ -471,6 +478,19 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self.answer(platform=body.validated_data["platform"], video_ids=body.validated_data["video_ids"])
+
+
+HOT_PATH_TRIED = "anchors_hot_path_tried"  # set on a request the hot path handed over
+
+
+def hot_answer(request: HttpRequest, view_class: type[_PartnerAnchorsApiView]) -> HttpResponse | None:
+    """The hot path's answer with the Allow header DRF's views send; None hands the request to the DRF view."""
+    response = _hot_path(request, view_class.hot_query)
+    if response is None:
+        setattr(request, HOT_PATH_TRIED, True)
+        return None
+    response["Allow"] = view_class.allow()
+    return response
 
 
 def _hot_ids(platform: str, video_ids: list[str]) -> tuple[str, list[str]] | None:
