@@ -220,6 +220,19 @@ class AnchorsApi(_PartnerAnchorsApiView):
     def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
         if request.method != "GET":
             return None
+        raw = request.META.get("QUERY_STRING", "")
+        if raw.isascii() and "%" not in raw and "+" not in raw:
+            # Nothing escaped: the fields are the text between the '&'s, as QueryDict would read them.
+            platforms, video_ids = [], []
+            for field in raw.split("&"):
+                name, _, value = field.partition("=")
+                if name == "video_id":
+                    video_ids.append(value)
+                elif name == "platform":
+                    platforms.append(value)
+                elif field:
+                    return None
+            return _hot_ids(platforms[0], video_ids) if len(platforms) == 1 else None
         query = request.GET
         if len(query) > 2 or any(name not in ("platform", "video_id") for name in query):
             return None

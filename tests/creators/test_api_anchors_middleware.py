@@ -186,3 +186,27 @@ def test_with_redis_down_the_stack_answers_from_the_database_and_after_it_the_ho
     after = get(client, partner_key, ["v-0", "v-1"])
     assert by_hot_path(after)
     assert seen(after) == seen(warm)
+
+
+def test_a_query_string_is_read_as_django_reads_it_whichever_way_it_is_written(client, videos, partner_key):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {partner_key}"}
+    plain = get(client, partner_key, ["v-0", "v-1", "v-0"])  # repeated ids are answered once
+    assert plain.status_code == 200
+    for query in (
+        f"platform={PLATFORM}&video_id=v-0&video_id=v-1",
+        f"video_id=v-0&&platform={PLATFORM}&video_id=v-1&",  # empty fields are skipped
+        f"platform={PLATFORM}&video_id=v%2D0&video_id=v-1",  # escaped
+        "platform=sandbox%2Dvideo&video_id=v-0&video_id=v-1",
+    ):
+        response = client.get(f"{GET_URL}?{query}", **auth)
+        assert (response.status_code, response.content, by_hot_path(response)) == (200, plain.content, True), query
+    for query, message in (
+        (f"platform={PLATFORM}&video_id=v-0&colour=red", "Unknown query parameter 'colour'"),
+        (f"platform={PLATFORM}&video_id=v+0", "Video id number 1 has spaces"),
+        (f"platform={PLATFORM}&platform={PLATFORM}&video_id=v-0", "Give platform once."),
+        (f"platform={PLATFORM}&video_id=", "Video id number 1 is empty."),
+        (f"platform={PLATFORM}&video_id", "Video id number 1 is empty."),
+    ):
+        response = client.get(f"{GET_URL}?{query}", **auth)
+        assert (response.status_code, by_hot_path(response)) == (400, False), query
+        assert message in json.dumps(response.json()["error"]), query
