@@ -11,6 +11,9 @@ its messages, authentication, scopes, the throttle and the one error shape. In f
 the cache holds that is valid and has the scope, under its rate. Anything else (a bad request, an
 unknown, refused or throttled key, a cache away) goes to the DRF view, which answers it as before; a
 count the hot path made for a request it hands over is taken back first, so the DRF view counts it once.
+The hot path runs from AnchorsHotPathMiddleware (middleware.py), right after the request id and before
+the rest of the middleware stack, whose headers it adds; the views try it too when that middleware is
+not installed.
 Both build the body from the per-video JSON fragments of anchor_cache.py, so both answer byte for byte
 alike, with the same ETag.
 
