@@ -28,9 +28,14 @@ from django.urls import get_resolver
 from portfolio.core.middleware import PermissionsPolicyMiddleware
 from portfolio.creators import api
 
-# The middleware after this one whose headers an API answer carries whatever it is (CommonMiddleware's
-# Content-Length is added per answer).
+# The middleware after this one whose headers an API answer carries whatever it is, where MIDDLEWARE has
+# them (CommonMiddleware's Content-Length is added per answer).
 HEADER_MIDDLEWARE = (SecurityMiddleware, CSPMiddleware, PermissionsPolicyMiddleware, XFrameOptionsMiddleware)
+COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
+
+
+def _installed(middleware_class) -> bool:
+    return f"{middleware_class.__module__}.{middleware_class.__qualname__}" in settings.MIDDLEWARE
 
 
 class _Probe(HttpRequest):
@@ -51,6 +56,8 @@ def stack_headers(path: str, secure: bool) -> tuple[tuple[str, str], ...]:
     response = HttpResponse()
     before = set(response.headers)
     for middleware_class in HEADER_MIDDLEWARE:
+        if not _installed(middleware_class):
+            continue
         middleware = middleware_class(lambda request: response)
         if hasattr(middleware, "process_response"):
             middleware.process_response(probe, response)
@@ -104,6 +111,6 @@ class AnchorsHotPathMiddleware:
             return None
         for name, value in stack_headers(request.path_info, request.is_secure()):
             response.headers[name] = value
-        if not response.has_header("Content-Length"):
+        if COMMON_MIDDLEWARE in settings.MIDDLEWARE and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
         return response

@@ -210,3 +210,13 @@ def test_a_query_string_is_read_as_django_reads_it_whichever_way_it_is_written(c
         response = client.get(f"{GET_URL}?{query}", **auth)
         assert (response.status_code, by_hot_path(response)) == (400, False), query
         assert message in json.dumps(response.json()["error"]), query
+
+
+def test_without_a_header_middleware_the_hot_path_leaves_its_header_out_too(client, videos, partner_key, settings):
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "csp.middleware.CSPMiddleware"]
+    client = Client()
+    assert get(client, partner_key, ["v-0"]).status_code == 200  # warms the key and the anchors
+    warm = get(client, partner_key, ["v-0"])
+    assert by_hot_path(warm)
+    assert "Content-Security-Policy" not in warm
+    assert warm["X-Frame-Options"] == "DENY"
