@@ -68,6 +68,8 @@ TARGETS = {
     "webhook receive": (0.6, None),
 }
 SIZE_LIMIT = 1.2
+# Measured in every run, --only or not: each path's ratio is to them.
+BASELINES = ("/healthz", "Django JSON view")
 # Each path is compared with a /healthz run of this many seconds made just before it.
 ADJACENT_SECONDS = 2.0
 
@@ -91,6 +93,9 @@ def parse_args():
     parser.add_argument("--write", action="store_true", help="write docs/performance.md even for a quick run")
     parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md as it is")
     parser.add_argument("--keep", action="store_true", help="keep the folder with the logs (its path is printed)")
+    parser.add_argument("--only", metavar="SUBSTRING",
+                        help="run only the scenarios whose name contains it, beside the baselines (prints the "
+                        "table, writes nothing)")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     for name, value in sizes.items():
@@ -344,6 +349,9 @@ class Run:
         return wrk(self.args, self.port, self.file("/healthz", [plain_get("/healthz")]), expected=200,
                    seconds=ADJACENT_SECONDS, settle=False)
 
+    def wanted(self, name: str) -> bool:
+        return not self.args.only or self.args.only in name or name in BASELINES
+
     def timed(self, name: str, requests, *, expected: int = 200, seconds: float | None = None) -> dict:
         say(f"{name} ({seconds or self.args.seconds:g} s)")
         baseline = self.adjacent_baseline() if self.rows else None
@@ -352,8 +360,8 @@ class Run:
         return self.rows[name]
 
     def baselines(self) -> None:
-        self.timed("/healthz", [plain_get("/healthz")])
-        self.timed("Django JSON view", [plain_get("/bench/baseline")])
+        self.timed(BASELINES[0], [plain_get("/healthz")])
+        self.timed(BASELINES[1], [plain_get("/bench/baseline")])
 
     def warm(self, ids: list[str]) -> None:
         for start in range(0, len(ids), 100):
@@ -367,20 +375,26 @@ class Run:
         if cold:
             for size in (1, 50):
                 for method, build in (("GET", anchors_get), ("POST", anchors_post)):
+                    name = f"anchors {method}, {size} id{'s' if size > 1 else ''}, cold"
+                    if not self.wanted(name):
+                        continue
                     flush_cache(self.args)  # every id below misses the anchor cache (each line asks for others)
                     shuffled = self.rng.sample(ids, min(len(ids), 40_000) // size * size)
                     requests = [build(shuffled[i : i + size], self.key) for i in range(0, len(shuffled), size)]
                     # 100,000 videos make 2,000 cold batches of 50: half the time keeps them from running out.
                     seconds = self.args.seconds / 2 if size > 1 else None
-                    self.timed(f"anchors {method}, {size} id{'s' if size > 1 else ''}, cold", requests,
-                               seconds=seconds)
+                    self.timed(name, requests, seconds=seconds)
             return
         hot = ids[: min(len(ids), 10_000)]  # the hot set: warmed first, then asked about at random
         self.warm(hot)
         for size in (1, 50):
             for method, build in (("GET", anchors_get), ("POST", anchors_post)):
-                requests = [build(self.rng.sample(hot, size), self.key) for _ in range(4000)]
-                self.timed(f"anchors {method}, {size} id{'s' if size > 1 else ''}, warm", requests)
+                name = f"anchors {method}, {size} id{'s' if size > 1 else ''}, warm"
+                if self.wanted(name):
+                    requests = [build(self.rng.sample(hot, size), self.key) for _ in range(4000)]
+                    self.timed(name, requests)
+        if not self.wanted("anchors GET, 1 id, revalidated (304)"):
+            return
         # Revalidation, as a CDN does it: If-None-Match with the ETag it holds.
         revalidations = []
         for video_id in self.rng.sample(hot, 200):
@@ -511,6 +525,8 @@ def full_phase(args, folder: Path, procs: Processes, dbs: Databases, template: s
         run.baselines()
         run.anchors(cold=True)
         run.anchors(cold=False)
+        if args.only:  # the anchor lookups alone: the other paths, their counts and the worker are skipped
+            return {"counts": counts, "rows": run.rows, "load": load}
         clicks_sent = run.redirect()
         exact["clicks_sent"] = clicks_sent
         exact["clicks_counted"] = side(env, "fold")["clicks"]
@@ -714,7 +730,7 @@ def main() -> int:
         say(f"Migrating a template database and collecting static files in {folder}")
         manage(env, "migrate", "--no-input")
         manage(env, "collectstatic", "--no-input")
-        small = None if args.quick else small_phase(args, folder, procs, dbs, template, receiver_port)
+        small = None if args.quick or args.only else small_phase(args, folder, procs, dbs, template, receiver_port)
         full = full_phase(args, folder, procs, dbs, template, receiver_port)
     finally:
         procs.stop_all()
@@ -724,6 +740,11 @@ def main() -> int:
             say(f"Logs kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+    if args.only:
+        print()
+        print("\n".join(table(full["rows"], targets=True)))
+        print(f"(the whole run took {time.monotonic() - started:.0f} s)")
+        return 0 if not any(r["unexpected"] or r["errors"] for r in full["rows"].values()) else 1
     text = report(args, command, small, full)
     print()
     print(text)

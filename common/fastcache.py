@@ -15,6 +15,7 @@ count) as it did before.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import default_key_func
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from redis import Redis
@@ -45,6 +46,23 @@ class RedisHandle:
 
     def key(self, key: str) -> str:
         return self.make_key(key)
+
+
+def _loads(serializer) -> Callable[[Any], Any]:
+    """The serializer's loads; Django's own reads a pickle without first trying it as an integer (the
+    ValueError it raises and catches costs more than the unpickling of a small entry)."""
+    if type(serializer) is not RedisSerializer:
+        return serializer.loads
+
+    def loads(data):
+        if data[:1] == _PICKLE_PROTOCOL:  # protocol 2 and later open with PROTO; no integer does
+            return pickle.loads(data)  # noqa: S301 - our own cache's entries, as Django's serializer reads them
+        return serializer.loads(data)
+
+    return loads
+
+
+_PICKLE_PROTOCOL = pickle.PROTO
 
 
 def _key_maker(backend) -> Callable[[str], str]:
@@ -77,7 +95,7 @@ def redis_handle(alias: str = "default") -> RedisHandle | None:
         client=cache_client._client(connection_pool=pool),  # type: ignore[attr-defined]
         make_key=_key_maker(backend),
         dumps=serializer.dumps,
-        loads=serializer.loads,
+        loads=_loads(serializer),
     )
     _handles[alias] = (config, handle)
     return handle

@@ -73,6 +73,8 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
+    # Answers the partner API's warm anchor lookups; everything else goes on down the stack.
+    "portfolio.creators.middleware.AnchorsHotPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
     "portfolio.creators.short_links.ShortLinkMiddleware",

@@ -11,6 +11,9 @@ its messages, authentication, scopes, the throttle and the one error shape. In f
 the cache holds that is valid and has the scope, under its rate. Anything else (a bad request, an
 unknown, refused or throttled key, a cache away) goes to the DRF view, which answers it as before; a
 count the hot path made for a request it hands over is taken back first, so the DRF view counts it once.
+The hot path runs from AnchorsHotPathMiddleware (middleware.py), right after the request id and before
+the rest of the middleware stack, whose headers it adds; the views try it too when that middleware is
+not installed.
 Both build the body from the per-video JSON fragments of anchor_cache.py, so both answer byte for byte
 alike, with the same ETag.
 
@@ -140,21 +143,28 @@ class _PartnerAnchorsApiView(APIView):
 
     @classmethod
     def as_view(cls, **initkwargs):
-        """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view)."""
+        """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view).
+
+        AnchorsHotPathMiddleware tries the hot path before most of the middleware stack; a request it
+        handed over is not tried again here."""
         drf_view = super().as_view(**initkwargs)
-        instance = cls(**initkwargs)
-        instance.setup(HttpRequest())  # as for a request: a view with get() answers HEAD too
-        allow = ", ".join(instance.allowed_methods)
 
         @wraps(drf_view)
         def view(request, *args, **kwargs):
-            response = _hot_path(request, cls.hot_query)
+            response = None if getattr(request, HOT_PATH_TRIED, False) else hot_answer(request, cls)
             if response is None:
                 return drf_view(request, *args, **kwargs)
-            response["Allow"] = allow  # as DRF's views answer
             return response
 
         return view
+
+    @classmethod
+    @cache
+    def allow(cls) -> str:
+        """The Allow header of DRF's answers."""
+        instance = cls()
+        instance.setup(HttpRequest())  # as for a request: a view with get() answers HEAD too
+        return ", ".join(instance.allowed_methods)
 
     @staticmethod
     def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
@@ -213,6 +223,19 @@ class AnchorsApi(_PartnerAnchorsApiView):
     def hot_query(request: HttpRequest) -> tuple[str, list[str]] | None:
         if request.method != "GET":
             return None
+        raw = request.META.get("QUERY_STRING", "")
+        if raw.isascii() and "%" not in raw and "+" not in raw:
+            # Nothing escaped: the fields are the text between the '&'s, as QueryDict would read them.
+            platforms, video_ids = [], []
+            for field in raw.split("&"):
+                name, _, value = field.partition("=")
+                if name == "video_id":
+                    video_ids.append(value)
+                elif name == "platform":
+                    platforms.append(value)
+                elif field:
+                    return None
+            return _hot_ids(platforms[0], video_ids) if len(platforms) == 1 else None
         query = request.GET
         if len(query) > 2 or any(name not in ("platform", "video_id") for name in query):
             return None
@@ -471,6 +494,19 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self.answer(platform=body.validated_data["platform"], video_ids=body.validated_data["video_ids"])
+
+
+HOT_PATH_TRIED = "anchors_hot_path_tried"  # set on a request the hot path handed over
+
+
+def hot_answer(request: HttpRequest, view_class: type[_PartnerAnchorsApiView]) -> HttpResponse | None:
+    """The hot path's answer with the Allow header DRF's views send; None hands the request to the DRF view."""
+    response = _hot_path(request, view_class.hot_query)
+    if response is None:
+        setattr(request, HOT_PATH_TRIED, True)
+        return None
+    response["Allow"] = view_class.allow()
+    return response
 
 
 def _hot_ids(platform: str, video_ids: list[str]) -> tuple[str, list[str]] | None:

@@ -151,6 +151,22 @@ def test_the_redis_client_is_built_once_and_shared(client, partner_key):
     assert fastcache.redis_handle("clicks") is not None
 
 
+def test_what_djangos_cache_writes_the_hot_paths_read_back_alike():
+    from portfolio.creators.anchor_cache import AnchorList
+
+    values = {
+        "int": 7,
+        "negative": -3,
+        "big": 2**59 + 1,
+        "anchors": AnchorList('{"video_id":"v-1","anchors":[]}'),
+        "text": "12",  # a string of digits stays a string
+        "list": [{"kind": "portfolio"}],
+    }
+    cache.set_many(values)
+    assert fastcache.get_many(list(values)) == values
+    assert type(fastcache.get_many(["text"])["text"]) is str
+
+
 # --- Revalidation ----------------------------------------------------------------------------------------
 
 
