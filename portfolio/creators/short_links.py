@@ -4,7 +4,7 @@ cache holds, counted in one round trip to Redis.
 `ShortLinkMiddleware` sits after the request id (and its log line) and SecurityMiddleware, and before the
 rest (CSP, Permissions-Policy, refused uploads, static files, sessions, CSRF, authentication, messages,
 axes), none of which does anything for a redirect but add headers that are the same on every one; it adds
-those itself (learnt once per process, below). Everything else falls through to the view
+those itself. Everything else falls through to the view
 (`views.link_redirect`), which answers as before: a link the cache does not hold (first visit, dropped by a
 change, unknown code), a link that is gone (410) or unknown (404), a cache that is not Redis, and a cache
 that is away (the view then reads and counts in the database).
@@ -26,15 +26,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.handlers.exception import convert_exception_to_response
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseRedirect
+from django.middleware.security import SecurityMiddleware
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from common import fastcache
 from common.cache_guard import CacheAway, cache_call
+from portfolio.core import early_answers
 from portfolio.creators import click_details, clicks, selectors, services
 from portfolio.creators.cache_entries import entry_or_none
 
@@ -44,6 +42,8 @@ PATH_PREFIX = "/l/"
 LINK_ALIAS = "default"
 # Codes whose cache entry a process remembers (least recently used first out): ~0.5 kB each.
 MEMO_MAX = 10_000
+# The header middleware below this one (SecurityMiddleware is above it).
+SKIPPED_HEADER_MIDDLEWARE = tuple(m for m in early_answers.HEADER_MIDDLEWARE if m is not SecurityMiddleware)
 
 # KEYS[1..11] and ARGV[1..7] as in clicks._REDIS_CLICK; KEYS[12] the link's cache entry, ARGV[8] the entry's
 # bytes as the process read them. Returns -1 (nothing counted) when the entry is not those bytes any more.
@@ -78,59 +78,21 @@ def link_response(target_url: str) -> HttpResponse:
 class ShortLinkMiddleware:
     """Answers the warm GET/HEAD /l/<code> (the module's docstring); everything else goes on down the stack.
 
-    The redirect it answers carries the headers that the middleware below it would add to the view's
-    redirect (Content-Security-Policy, Permissions-Policy, X-Frame-Options, Content-Length): the first warm
-    redirect of the process goes down the rest of the middleware (not the view) and what that adds is kept
-    for the next ones. Those headers do not depend on the request; one that would must be added here.
+    The redirect it answers carries what the middleware below would add to the view's redirect
+    (portfolio/core/early_answers.py: Content-Security-Policy, Permissions-Policy, X-Frame-Options and
+    Content-Length); SecurityMiddleware, above it, adds its own.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.below: tuple[list[tuple[str, str]], int] | None = None  # (headers added below, settings' generation)
 
     def __call__(self, request):
         path = request.path_info
         if path.startswith(PATH_PREFIX) and request.method in ("GET", "HEAD"):
             response = warm_redirect(request, path[len(PATH_PREFIX) :])
             if response is not None:
-                return self._with_headers_below(request, response)
+                return early_answers.finish(request, response, skipped=SKIPPED_HEADER_MIDDLEWARE)
         return self.get_response(request)
-
-    def _with_headers_below(self, request, response: HttpResponse) -> HttpResponse:
-        below = self.below
-        if below is None or below[1] != _settings_generation:
-            own = dict(response.headers)
-            answered = _middleware_below()(lambda _request: response)(request)
-            if answered is response:  # (a middleware below may answer otherwise: then nothing is learnt)
-                added = [(k, v) for k, v in response.headers.items() if own.get(k) != v]
-                self.below = (added, _settings_generation)
-            return answered
-        for name, value in below[0]:
-            response[name] = value
-        return response
-
-
-_settings_generation = 0
-
-
-@receiver(setting_changed)
-def _settings_changed(**kwargs):
-    global _settings_generation  # noqa: PLW0603 - what the middleware learnt of the settings is stale
-    _settings_generation += 1
-
-
-def _middleware_below():
-    """A function that wraps a handler in the middleware listed after ShortLinkMiddleware, as Django does."""
-    names = list(settings.MIDDLEWARE)
-    here = f"{__name__}.ShortLinkMiddleware"
-    below = names[names.index(here) + 1 :] if here in names else []
-
-    def wrap(handler):
-        for name in reversed(below):
-            handler = convert_exception_to_response(import_string(name)(handler))
-        return handler
-
-    return wrap
 
 
 def _same_server(alias: str, other: str) -> bool:
