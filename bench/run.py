@@ -85,7 +85,8 @@ def parse_args():
         parser.add_argument(f"--{name}", type=int, help=f"how many to seed (default {value:,}; quick {QUICK[name]:,})")
     parser.add_argument("--seconds", type=float, help="each timed scenario's duration (default 8; quick 2)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections of wrk (default 4)")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--web-workers", type=int, default=4,
+                        help="gunicorn sync workers (default 4, the README's production command)")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server's URL, to create and drop the throwaway databases in")
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/13", help="a throwaway Redis database (emptied)")
