@@ -1,5 +1,4 @@
 import re
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -8,6 +7,7 @@ from playwright.sync_api import expect
 
 from portfolio.accounts import services
 from portfolio.accounts.models import Membership, Organization, User
+from tests import screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,15 +20,9 @@ def follow_confirmation_link(page, email: str) -> None:
     message = next(m for m in reversed(mail.outbox) if m.to == [email])
     link = next(line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line).strip()
     page.goto(link.removeprefix(settings.SITE_URL))
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"accounts-{name}-{label}.png"), full_page=True)
+shoot = screenshots.shooter("accounts")
 
 
 def test_creator_signs_up_logs_out_and_logs_in_again(page):

@@ -3,7 +3,6 @@ makes their employer account and lands in the organization; the owner makes them
 organization, and the only-owner rule is told on the page. Screenshots at 390 and 1280 px go to test-results/."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -11,21 +10,15 @@ from playwright.sync_api import expect
 
 from portfolio.accounts import services
 from portfolio.accounts.models import Membership, User
+from tests import screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "orchid-lantern-42"
 NEW_PASSWORD = "quartz-meadow-1987"
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"accounts-organization-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+shoot = screenshots.shooter("accounts-organization", leave_at="desktop")
 
 
 def log_in(page, email: str, password: str) -> None:

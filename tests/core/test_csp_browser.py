@@ -6,26 +6,19 @@ Screenshots at phone (390 px) and desktop (1280 px) widths go to test-results/.
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily
+from tests import screenshots
 from tests.creators.conftest import CASEY_PROFILE, PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"csp-{name}-{label}.png"), full_page=True)
+shoot = screenshots.shooter("csp")
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -49,14 +48,13 @@ from portfolio.creators.models import CreatorProfile, LinkClickBreakdownDaily, L
 from portfolio.creators.selectors import custom_target
 from portfolio.creators.services import anchor_detach, anchors_attach, videos_sync
 from portfolio.jobs.models import Job
+from tests import screenshots
 from tests.accessibility import assert_accessible
 from tests.integrations.conftest import sandbox_partner  # noqa: F401 (the live sandbox partner fixture)
 from tests.jobs.review_support import application_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 OFF_SITE = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 NEWCOMER_EMAIL = "newcomer@demo.reelfolio.test"
 INVITEE_EMAIL = "invitee@demo.reelfolio.test"
@@ -78,7 +76,7 @@ def centre_y(box: dict) -> float:
 
 def header_lines_up(page) -> None:
     """Log in and Sign up sit on one line, centred alike, at every width."""
-    for width in WIDTHS.values():
+    for width in screenshots.WIDTHS.values():
         page.set_viewport_size({"width": width, "height": 900})
         log_in = page.locator("header.site").get_by_text("Log in", exact=True).bounding_box()
         sign_up = page.locator("header.site").get_by_text("Sign up", exact=True).bounding_box()
@@ -86,15 +84,15 @@ def header_lines_up(page) -> None:
         assert log_in and sign_up and brand
         assert abs(centre_y(log_in) - centre_y(sign_up)) <= 1.5, (width, log_in, sign_up)
         assert abs(centre_y(brand) - centre_y(sign_up)) <= 3, (width, brand, sign_up)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
 
 
 def account_menu_lines_up(page) -> None:
     """The account menu's items (links and the Log out button) start at the same left edge, inside the page."""
-    for label, width in WIDTHS.items():
+    for label, width in screenshots.WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         page.locator("header.site .account-menu summary").click()
-        page.screenshot(path=str(RESULTS / f"page-account-menu-{label}.png"))
+        page.screenshot(path=str(screenshots.RESULTS / f"page-account-menu-{label}.png"))
         items = page.locator("header.site .account-menu details > ul > li")
         texts = [items.nth(i).locator("a, button").first for i in range(items.count())]
         lefts = [round(text.bounding_box()["x"]) for text in texts]
@@ -102,12 +100,12 @@ def account_menu_lines_up(page) -> None:
         menu = page.locator("header.site .account-menu details > ul").bounding_box()
         assert menu and menu["x"] >= 0 and menu["x"] + menu["width"] <= width, (width, menu)
         page.locator("header.site .account-menu summary").click()
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
 
 
 def chart_labels_are_readable(page) -> None:
     """Every axis label of every chart is at least 11 px tall on a phone and on a desktop."""
-    for width in WIDTHS.values():
+    for width in screenshots.WIDTHS.values():
         page.set_viewport_size({"width": width, "height": 900})
         sizes = page.locator(".chart-x span, .chart-y span").evaluate_all(
             "spans => spans.map(span => parseFloat(getComputedStyle(span).fontSize))"
@@ -119,7 +117,7 @@ def chart_labels_are_readable(page) -> None:
         )
         gaps = [next_left - right for (_, right), (next_left, _) in itertools.pairwise(boxes)]
         assert all(gap >= 4 for gap in gaps), (width, boxes)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
 
 
 def sandbox_consent_is_accessible(page) -> None:
@@ -437,12 +435,7 @@ LOGINS = {
 }
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"page-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("page", leave_at="phone")
 
 
 def answering(answer):
@@ -454,7 +447,9 @@ def answering(answer):
 
 def new_page_as(browser, live_server, role: str, *, color_scheme: str = "light"):
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": WIDTHS["phone"], "height": 900}, color_scheme=color_scheme
+        base_url=live_server.url,
+        viewport={"width": screenshots.WIDTHS["phone"], "height": 900},
+        color_scheme=color_scheme,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -560,7 +555,7 @@ def test_a_creator_logs_in_links_a_video_and_opens_analytics_with_the_keyboard_a
     walk_data(live_server.url)
     video = Video.objects.get(owner__email=LOGINS["creator"], title="Frame-by-frame breakdown")
     page = new_page_as(browser, live_server, "visitor")
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["desktop"], "height": 900})
     try:
         page.goto("/")
         tab_to(page, "Log in")
@@ -589,8 +584,8 @@ def test_a_creator_logs_in_links_a_video_and_opens_analytics_with_the_keyboard_a
         page.wait_for_url("**/creator/videos/")
         page.get_by_text("“View My Portfolio”", exact=False).first.wait_for()
         assert PortfolioAnchor.objects.get(video=video).is_active
-        RESULTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(RESULTS / "keyboard-attached-desktop.png"), full_page=True)
+        screenshots.RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(screenshots.RESULTS / "keyboard-attached-desktop.png"), full_page=True)
 
         tab_to(page, "Analytics")
         page.keyboard.press("Enter")

@@ -6,27 +6,19 @@ Screenshots go to test-results/analytics-*.png.
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from portfolio.creators import services
 from portfolio.creators.models import CreatorVisitorsDaily, LinkClickBreakdownDaily, LinkClickDaily
+from tests import screenshots
 from tests.creators.conftest import PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width} px"
-        page.screenshot(path=str(RESULTS / f"analytics-{name}-{label}.png"), full_page=True)
+shoot = screenshots.shooter("analytics", fits=True)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Screenshots at phone (390 px) and desktop (1280 px) widths go to test-results/.
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 import segno
@@ -15,21 +14,13 @@ from PIL import Image
 
 from portfolio.creators import services
 from portfolio.creators.models import PortfolioAnchor, Video
+from tests import screenshots
 from tests.creators.conftest import CASEY_PROFILE, PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width} px"
-        page.screenshot(path=str(RESULTS / f"links-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+shoot = screenshots.shooter("links", fits=True, leave_at="desktop")
 
 
 @pytest.fixture
@@ -64,7 +55,7 @@ def console_errors(page):
 @pytest.fixture
 def signed_in(page, casey, console_errors):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["desktop"], "height": 900})
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(casey.email)
     page.get_by_label("Password").fill(PASSWORD)

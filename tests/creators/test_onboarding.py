@@ -2,18 +2,15 @@
 attached, first click), and no checklist once all are."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import services
+from tests import screenshots
 from tests.creators.conftest import BROWSER_UA, PASSWORD, remote_videos, target_for
 from tests.integrations.oauth.helpers import page_text
-
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
 
 def checklist(client) -> dict[str, str]:
@@ -93,7 +90,4 @@ def test_the_checklist_looks_right_on_a_phone_and_a_desktop(page, creator, video
     section = page.get_by_role("region", name=re.compile("Get started"))
     assert "1 of 3 done" in section.inner_text()
     assert section.get_by_role("link", name="Attach “View My Portfolio”").is_visible()
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"home-onboarding-{label}.png"), full_page=True)
+    screenshots.shooter("home")(page, "onboarding")

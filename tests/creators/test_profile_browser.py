@@ -1,25 +1,17 @@
 """The creator sets their name and bio and arranges their projects in a real browser, with the keyboard
 only for the projects; the public page follows. Screenshots at 390 and 1280 px go to test-results/."""
 
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests import screenshots
 from tests.creators.conftest import CASEY_PROFILE, PASSWORD, link_account, make_creator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"creators-profile-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+shoot = screenshots.shooter("creators-profile", leave_at="desktop")
 
 
 def test_a_creator_renames_their_page_and_reorders_projects_with_the_keyboard(page, live_server):

@@ -5,28 +5,19 @@ Screenshots of the apply panel, the consent screen and My applications at phone 
 """
 
 import re
-from pathlib import Path
 
 import pytest
 
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Application
+from tests import screenshots
 from tests.jobs.apply_support import make_acme_applicant, published_job
 from tests.jobs.conftest import PASSWORD, org_videos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width} px"
-        page.screenshot(path=str(RESULTS / f"jobs-apply-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("jobs-apply", fits=True, leave_at="phone")
 
 
 def test_an_applicant_agrees_once_then_applies_with_one_click(page, live_server, organization, employer, fake):
@@ -40,7 +31,7 @@ def test_an_applicant_agrees_once_then_applies_with_one_click(page, live_server,
     jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
 
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(jordan.email)
     page.get_by_label("Password").fill(PASSWORD)

@@ -5,11 +5,11 @@ the videos when the worker is done, without a reload."""
 import os
 import re
 import signal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests import screenshots
 from tests.integrations.conftest import sandbox_partner  # noqa: F401 (the live sandbox partner fixture)
 from tests.jobs.conftest import PASSWORD
 
@@ -19,16 +19,8 @@ pytestmark = [
     pytest.mark.django_db(databases=["default", "sandbox"], transaction=True),
 ]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"organization-video-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+shoot = screenshots.shooter("organization-video", leave_at="desktop")
 
 
 def test_the_organization_card_shows_the_sync_when_the_worker_finishes_it_without_a_reload(

@@ -5,26 +5,18 @@ Screenshots at phone (390 px) and desktop (1280 px) widths go to test-results/.
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
+from tests import screenshots
 from tests.jobs.conftest import PASSWORD, org_videos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"jobs-posting-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("jobs-posting", leave_at="phone")
 
 
 def test_a_member_posts_publishes_and_views_a_job_video(page, live_server, organization, member):
@@ -33,7 +25,7 @@ def test_a_member_posts_publishes_and_views_a_job_video(page, live_server, organ
         Video.objects.filter(pk=video.pk).update(
             cover_image_url=f"{live_server.url}/static/sandbox/covers/cover-{number}.svg"
         )
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)

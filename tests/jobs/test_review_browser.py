@@ -7,7 +7,6 @@ Screenshots at phone (390 px) and desktop (1280 px) widths go to test-results/.
 import re
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,21 +14,14 @@ from playwright.sync_api import expect
 from portfolio.accounts.models import OrganizationApiKey
 from portfolio.jobs.models import Application, ApplicationNote
 from portfolio.jobs.services import review as review_services
+from tests import screenshots
 from tests.jobs.conftest import APPLICANT_PROFILE, PASSWORD, make_applicant, org_videos
 from tests.jobs.review_support import application_for, published_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"jobs-review-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("jobs-review", leave_at="phone")
 
 
 def log_in(page, user) -> None:
@@ -82,7 +74,7 @@ def test_a_member_reviews_applicants_moves_one_to_interview_and_adds_a_note(
     )
     review_services.application_status_change(application=cached, actor=employer, status="reviewing")
 
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     log_in(page, member)
     page.goto(f"/jobs/manage/{job.pk}/applications/")
     page.get_by_role("heading", name="Applicants").wait_for()
@@ -115,7 +107,7 @@ def test_a_member_reviews_applicants_moves_one_to_interview_and_adds_a_note(
 
 
 def test_an_owner_creates_a_key_sees_it_once_and_revokes_it(page, organization, employer):
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     log_in(page, employer)
     page.goto(f"/accounts/organizations/{organization.slug}/")
     page.get_by_role("heading", name="API keys").wait_for()

@@ -6,7 +6,6 @@ Screenshots at phone (390 px) and desktop (1280 px) widths go to test-results/.
 
 import contextlib
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,22 +13,15 @@ from standardwebhooks.webhooks import Webhook
 
 from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, Endpoint
+from tests import screenshots
 from tests.conftest import wait_until
 from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
 from tests.jobs.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 
-
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"webhooks-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("webhooks", leave_at="phone")
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def own_queue(settings):
 
 def test_register_an_endpoint_send_a_test_event_and_read_the_log(page, organization, employer, receiver, own_queue,
                                                                  settings):
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(employer.email)
     page.get_by_label("Password").fill(PASSWORD)

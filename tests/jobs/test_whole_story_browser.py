@@ -8,7 +8,6 @@ the new status. Screenshots at phone (390 px) and desktop (1280 px) widths go to
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,22 +16,16 @@ from integrations.oauth.models import LinkedAccount
 from integrations.oauth.services import linked_account_sync
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Application, Job
+from tests import screenshots
 from tests.integrations.conftest import sandbox_partner  # noqa: F401 (the live sandbox partner fixture)
 from tests.jobs.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)]
 
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 OFF_SITE = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"jobs-story-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+shoot = screenshots.shooter("jobs-story", leave_at="phone")
 
 
 def sandbox_log_in_and_allow(page, login) -> None:
@@ -47,7 +40,7 @@ def test_an_employer_posts_a_job_video_a_visitor_applies_in_one_click_and_is_mov
 ):
     logins = {login.username: login for login in sandbox_partner.users}
     page.route(OFF_SITE, lambda route: route.abort())
-    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
 
     # The employer links the organization's video account at the sandbox and comes back.
     page.goto("/accounts/login/")
@@ -83,7 +76,7 @@ def test_an_employer_posts_a_job_video_a_visitor_applies_in_one_click_and_is_mov
     visitor_context.set_default_timeout(15_000)
     visitor = visitor_context.new_page()
     visitor.route(OFF_SITE, lambda route: route.abort())
-    visitor.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    visitor.set_viewport_size({"width": screenshots.WIDTHS["phone"], "height": 900})
     try:
         visitor.goto(f"/jobs/{job.slug}/")
         visitor.get_by_role("heading", name="Editor for our launch films").wait_for()

@@ -5,7 +5,6 @@ import os
 import re
 import signal
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,11 +14,10 @@ from playwright.sync_api import expect
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 from portfolio.creators import services
+from tests import screenshots
 
 from .helpers import page_text
 
-RESULTS = Path(__file__).resolve().parents[3] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 PASSWORD = "orchid-lantern-42"
 
 
@@ -88,11 +86,7 @@ def test_each_card_says_how_much_it_imported_and_the_rest_of_the_portfolio_is_a_
     assert 'src="/static/linked_accounts.js"' in html
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"linked-accounts-{name}-{label}.png"), full_page=True)
+shoot = screenshots.shooter("linked-accounts")
 
 
 @pytest.mark.browser

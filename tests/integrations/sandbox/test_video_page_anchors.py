@@ -5,7 +5,6 @@ import re
 import socket
 import time
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import requests
@@ -20,11 +19,10 @@ from integrations.sandbox.models import SandboxPartnerKey
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily, PortfolioAnchor
 from portfolio.jobs.models import Job
+from tests import screenshots
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 
-RESULTS = Path(__file__).resolve().parents[3] / "test-results"
-WIDTHS = {"phone": 390, "desktop": 1280}
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
@@ -48,11 +46,7 @@ def printed_video_urls(output: str) -> dict[str, str]:
     return {("portfolio" if kind.startswith("creator") else "job"): url for url, kind in found}
 
 
-def shoot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(RESULTS / f"sandbox-video-{name}-{label}.png"), full_page=True)
+shoot = screenshots.shooter("sandbox-video")
 
 
 def test_seed_demo_gives_the_sandbox_one_working_key_and_keeps_it_on_a_second_run(sandbox_partner):
