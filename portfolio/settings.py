@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
     "portfolio.creators.short_links.ShortLinkMiddleware",
+    # Inbound webhooks: received here with the headers the middleware below would add to the answer.
+    "integrations.webhooks.middleware.WebhookReceiveMiddleware",
     "csp.middleware.CSPMiddleware",
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",
