@@ -4,6 +4,8 @@ into test-results/, where people look at them."""
 from collections.abc import Callable
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 RESULTS = Path(__file__).resolve().parents[1] / "test-results"
 WIDTHS = {"phone": 390, "desktop": 1280}
 
@@ -18,10 +20,31 @@ def shooter(prefix: str, *, fits: bool = False, leave_at: str | None = None) -> 
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             if fits:
-                scroll_width = page.evaluate("document.documentElement.scrollWidth")
-                assert scroll_width <= width, f"{name} is wider than {width} px"
+                _assert_fits(page, name, width)
             page.screenshot(path=str(RESULTS / f"{prefix}-{name}-{label}.png"), full_page=True)
         if leave_at is not None:
             page.set_viewport_size({"width": WIDTHS[leave_at], "height": 900})
 
     return shoot
+
+
+_WIDER_THAN_THE_SCREEN = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+    .slice(0, 5)
+    .map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> ${Math.round(e.getBoundingClientRect().right)} px`
+        + ` "${(e.textContent || "").trim().slice(0, 40)}"`)"""
+
+
+def _assert_fits(page, name: str, width: int) -> None:
+    """The page, once its layout has settled at this width (a resize or a swap relays it out over a few
+    frames), is no wider than the screen."""
+    try:
+        page.wait_for_function("width => document.documentElement.scrollWidth <= width", arg=width, timeout=3000)
+    except PlaywrightTimeoutError:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        raise AssertionError(f"{name} is {scroll_width} px wide, wider than {width} px: {_wider(page)}") from None
+
+
+def _wider(page) -> list[str]:
+    """The first elements reaching past the screen's right edge, to say what makes a page too wide."""
+    return page.evaluate(_WIDER_THAN_THE_SCREEN)
