@@ -20,14 +20,11 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.middleware.security import SecurityMiddleware
 from django.urls import get_resolver
 
 from integrations.webhooks import inbound
 from portfolio.core import early_answers
 
-# The header middleware below this one (SecurityMiddleware is above it).
-SKIPPED_HEADER_MIDDLEWARE = tuple(m for m in early_answers.HEADER_MIDDLEWARE if m is not SecurityMiddleware)
 # The <slug:partner_slug> of the URLconf's route (django.urls.converters.SlugConverter).
 _SLUG = r"[-a-zA-Z0-9_]+"
 
@@ -56,7 +53,7 @@ class WebhookReceiveMiddleware:
             matched = receive_path().fullmatch(request.path_info)
             if matched is not None and self.answers(request):
                 response = inbound.receive(request, matched["partner_slug"])
-                return early_answers.finish(request, response, skipped=SKIPPED_HEADER_MIDDLEWARE)
+                return early_answers.finish(request, response, skipped=early_answers.BELOW_SECURITY_MIDDLEWARE)
         return self.get_response(request)
 
     def answers(self, request) -> bool:

@@ -21,6 +21,8 @@ from portfolio.core.middleware import PermissionsPolicyMiddleware
 
 # The middleware whose headers every answer carries, whatever it is, in MIDDLEWARE's order.
 HEADER_MIDDLEWARE = (SecurityMiddleware, CSPMiddleware, PermissionsPolicyMiddleware, XFrameOptionsMiddleware)
+# Those of them below SecurityMiddleware, for a middleware placed after it.
+BELOW_SECURITY_MIDDLEWARE = HEADER_MIDDLEWARE[1:]
 COMMON_MIDDLEWARE = "django.middleware.common.CommonMiddleware"
 
 

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
-from django.middleware.security import SecurityMiddleware
 from django.utils import timezone
 
 from common import fastcache
@@ -42,8 +41,6 @@ PATH_PREFIX = "/l/"
 LINK_ALIAS = "default"
 # Codes whose cache entry a process remembers (least recently used first out): ~0.5 kB each.
 MEMO_MAX = 10_000
-# The header middleware below this one (SecurityMiddleware is above it).
-SKIPPED_HEADER_MIDDLEWARE = tuple(m for m in early_answers.HEADER_MIDDLEWARE if m is not SecurityMiddleware)
 
 # KEYS[1..11] and ARGV[1..7] as in clicks._REDIS_CLICK; KEYS[12] the link's cache entry, ARGV[8] the entry's
 # bytes as the process read them. Returns -1 (nothing counted) when the entry is not those bytes any more.
@@ -91,7 +88,7 @@ class ShortLinkMiddleware:
         if path.startswith(PATH_PREFIX) and request.method in ("GET", "HEAD"):
             response = warm_redirect(request, path[len(PATH_PREFIX) :])
             if response is not None:
-                return early_answers.finish(request, response, skipped=SKIPPED_HEADER_MIDDLEWARE)
+                return early_answers.finish(request, response, skipped=early_answers.BELOW_SECURITY_MIDDLEWARE)
         return self.get_response(request)
 
 
