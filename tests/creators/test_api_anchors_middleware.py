@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from integrations.partners import services as partner_services
 from portfolio.creators.models import PortfolioAnchor, Video
+from tests.early_answers import answered_early, seen, whole_stack_client
 from tests.redis_server import private_redis_running
 
 pytestmark = pytest.mark.django_db
@@ -54,21 +55,6 @@ def lookup(client, key, video_ids, **extra):
     return client.post(LOOKUP_URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}", **extra)
 
 
-def by_hot_path(response) -> bool:
-    return not hasattr(response.wsgi_request, "session")
-
-
-def seen(response) -> tuple[int, bytes, dict]:
-    """What a partner sees: the status, the body and every header but the request's own id."""
-    headers = {name: value for name, value in response.items() if name != "X-Request-ID"}
-    return response.status_code, response.content, headers
-
-
-def whole_stack_client(settings) -> Client:
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != HOT_MIDDLEWARE]
-    return Client()
-
-
 @pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
 def test_warm_answers_and_revalidations_are_the_whole_stacks_header_for_header(
     client, videos, partner_key, settings, secure
@@ -78,17 +64,17 @@ def test_warm_answers_and_revalidations_are_the_whole_stacks_header_for_header(
     hot = [get(client, partner_key, ids, secure=secure), lookup(client, partner_key, ids, secure=secure)]
     etag = hot[0]["ETag"]
     hot.append(get(client, partner_key, ids, secure=secure, HTTP_IF_NONE_MATCH=etag))
-    assert all(by_hot_path(response) for response in hot)
+    assert all(answered_early(response) for response in hot)
     assert [response.status_code for response in hot] == [200, 200, 304]
     assert all(response["X-Request-ID"] for response in hot)
 
-    stack = whole_stack_client(settings)
+    stack = whole_stack_client(settings, HOT_MIDDLEWARE)
     whole = [
         get(stack, partner_key, ids, secure=secure),
         lookup(stack, partner_key, ids, secure=secure),
         get(stack, partner_key, ids, secure=secure, HTTP_IF_NONE_MATCH=etag),
     ]
-    assert not any(by_hot_path(response) for response in whole)
+    assert not any(answered_early(response) for response in whole)
     assert [seen(response) for response in hot] == [seen(response) for response in whole]
     # The headers the stack adds to every answer, here on the hot path's.
     headers = hot[0]
@@ -106,11 +92,11 @@ def test_a_cold_cache_goes_down_the_stack_and_the_next_request_is_answered_alike
     client, videos, partner_key
 ):
     first = get(client, partner_key, ["v-0", "v-1"])  # neither the key nor the anchors are cached
-    assert not by_hot_path(first)
+    assert not answered_early(first)
     cold_anchors = get(client, partner_key, ["v-2"])  # a cached key, an uncached video: still the hot path
-    assert by_hot_path(cold_anchors) and cold_anchors.status_code == 200
+    assert answered_early(cold_anchors) and cold_anchors.status_code == 200
     again = get(client, partner_key, ["v-0", "v-1"])
-    assert by_hot_path(again)
+    assert answered_early(again)
     assert seen(again) == seen(first)
 
 
@@ -119,13 +105,13 @@ def test_over_the_rate_the_stack_answers_429_with_its_headers_and_each_request_c
 ):
     settings.PARTNER_API_RATE = "3/min"
     answers = [get(client, partner_key, ["v-0"]) for _ in range(3)]
-    assert [(response.status_code, by_hot_path(response)) for response in answers] == [
+    assert [(response.status_code, answered_early(response)) for response in answers] == [
         (200, False),
         (200, True),
         (200, True),
     ]
     throttled = lookup(client, partner_key, ["v-0"])
-    assert (throttled.status_code, by_hot_path(throttled)) == (429, False)
+    assert (throttled.status_code, answered_early(throttled)) == (429, False)
     assert throttled.json()["error"]["code"] == "throttled"
     assert int(throttled["Retry-After"]) >= 1
     assert throttled["Cache-Control"] == "no-store"
@@ -135,10 +121,10 @@ def test_over_the_rate_the_stack_answers_429_with_its_headers_and_each_request_c
 def test_errors_are_the_stacks(client, videos, partner_key):
     assert get(client, partner_key, ["v-0"]).status_code == 200  # the key is cached from here on
     refused = get(client, partner_key[:-4] + "AAAA", ["v-0"])
-    assert (refused.status_code, by_hot_path(refused)) == (401, False)
+    assert (refused.status_code, answered_early(refused)) == (401, False)
     assert refused.json()["error"]["message"] == "Invalid API key."
     bad = get(client, partner_key, ["v 0"])
-    assert (bad.status_code, by_hot_path(bad)) == (400, False)
+    assert (bad.status_code, answered_early(bad)) == (400, False)
     assert bad.json()["error"]["code"] == "invalid"
     upload = client.get(
         f"{GET_URL}?platform={PLATFORM}&video_id=v-0",
@@ -161,7 +147,7 @@ def test_what_the_stack_redirects_or_refuses_before_any_view_is_still_redirected
     assert redirected.status_code == 301
     assert redirected["Location"] == f"https://testserver{GET_URL}?platform={PLATFORM}&video_id=v-0"
     over_https = get(client, partner_key, ["v-0"], secure=True)
-    assert (over_https.status_code, by_hot_path(over_https)) == (200, True)
+    assert (over_https.status_code, answered_early(over_https)) == (200, True)
 
 
 @pytest.fixture
@@ -175,16 +161,16 @@ def test_with_redis_down_the_stack_answers_from_the_database_and_after_it_the_ho
     settings.CACHE_OUTAGE_SECONDS = 0  # every request tries the cache again: no waiting in the test
     assert get(client, partner_key, ["v-0", "v-1"]).status_code == 200  # warms the key and the anchors
     warm = get(client, partner_key, ["v-0", "v-1"])
-    assert by_hot_path(warm)
+    assert answered_early(warm)
 
     private_redis.stop()
     during = get(client, partner_key, ["v-0", "v-1"])
-    assert not by_hot_path(during)
+    assert not answered_early(during)
     assert seen(during) == seen(warm)
 
     private_redis.start()
     after = get(client, partner_key, ["v-0", "v-1"])
-    assert by_hot_path(after)
+    assert answered_early(after)
     assert seen(after) == seen(warm)
 
 
@@ -199,7 +185,7 @@ def test_a_query_string_is_read_as_django_reads_it_whichever_way_it_is_written(c
         "platform=sandbox%2Dvideo&video_id=v-0&video_id=v-1",
     ):
         response = client.get(f"{GET_URL}?{query}", **auth)
-        assert (response.status_code, response.content, by_hot_path(response)) == (200, plain.content, True), query
+        assert (response.status_code, response.content, answered_early(response)) == (200, plain.content, True), query
     for query, message in (
         (f"platform={PLATFORM}&video_id=v-0&colour=red", "Unknown query parameter 'colour'"),
         (f"platform={PLATFORM}&video_id=v+0", "Video id number 1 has spaces"),
@@ -208,7 +194,7 @@ def test_a_query_string_is_read_as_django_reads_it_whichever_way_it_is_written(c
         (f"platform={PLATFORM}&video_id", "Video id number 1 is empty."),
     ):
         response = client.get(f"{GET_URL}?{query}", **auth)
-        assert (response.status_code, by_hot_path(response)) == (400, False), query
+        assert (response.status_code, answered_early(response)) == (400, False), query
         assert message in json.dumps(response.json()["error"]), query
 
 
@@ -217,6 +203,6 @@ def test_without_a_header_middleware_the_hot_path_leaves_its_header_out_too(clie
     client = Client()
     assert get(client, partner_key, ["v-0"]).status_code == 200  # warms the key and the anchors
     warm = get(client, partner_key, ["v-0"])
-    assert by_hot_path(warm)
+    assert answered_early(warm)
     assert "Content-Security-Policy" not in warm
     assert warm["X-Frame-Options"] == "DENY"

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from integrations.webhooks.models import InboundEvent
+from tests.early_answers import answered_early, seen, whole_stack_client
 from tests.integrations.webhooks.inbound_helpers import make_partner, post, signed_headers, standard_body, url_for
 
 pytestmark = pytest.mark.django_db
@@ -21,21 +22,6 @@ RECEIVE_MIDDLEWARE = "integrations.webhooks.middleware.WebhookReceiveMiddleware"
 @pytest.fixture
 def partner():
     return make_partner()
-
-
-def by_middleware(response) -> bool:
-    return not hasattr(response.wsgi_request, "session")
-
-
-def seen(response) -> tuple[int, bytes, dict]:
-    """What a partner sees: the status, the body and every header but the request's own id."""
-    headers = {name: value for name, value in response.items() if name != "X-Request-ID"}
-    return response.status_code, response.content, headers
-
-
-def whole_stack_client(settings) -> Client:
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != RECEIVE_MIDDLEWARE]
-    return Client()
 
 
 def answers(client, partner, *, secure: bool, number: int) -> list:
@@ -60,16 +46,16 @@ def test_every_answer_is_the_whole_stacks_header_for_header_and_the_event_is_sto
     client, partner, settings, secure
 ):
     early = answers(client, partner, secure=secure, number=1)
-    assert all(by_middleware(response) for response in early)
+    assert all(answered_early(response) for response in early)
     assert [response.status_code for response in early] == [200, 200, 401, 404, 400, 413, 400]
     assert [early[0].json(), early[1].json()] == [
         {"received": True, "duplicate": False}, {"received": True, "duplicate": True}
     ]
     assert all(response["X-Request-ID"] for response in early)
 
-    stack = whole_stack_client(settings)
+    stack = whole_stack_client(settings, RECEIVE_MIDDLEWARE)
     whole = answers(stack, partner, secure=secure, number=2)
-    assert not any(by_middleware(response) for response in whole)
+    assert not any(answered_early(response) for response in whole)
     assert [seen(response) for response in early] == [seen(response) for response in whole]
     events = InboundEvent.objects.order_by("pk")
     assert [(event.event_id, event.status, event.partner_id) for event in events] == [
@@ -92,14 +78,14 @@ def test_what_the_stack_answers_first_is_still_answered_by_it(client, partner, s
     upload = client.post(url_for(partner), {"event": io.BytesIO(body)}, **headers)  # a file part
     assert (upload.status_code, upload["Content-Type"]) == (415, "text/plain; charset=utf-8")  # RefuseUploads
     other_host = post(client, partner, body, {**headers, "HTTP_HOST": "evil.example"})
-    assert (other_host.status_code, by_middleware(other_host)) == (400, False)
+    assert (other_host.status_code, answered_early(other_host)) == (400, False)
     read = client.get(url_for(partner))
-    assert (read.status_code, by_middleware(read)) == (405, False)
+    assert (read.status_code, answered_early(read)) == (405, False)
     assert read["Allow"] == "POST"
     not_a_slug = client.generic("POST", "/integrations/webhooks/acme.video/", body, content_type="application/json")
-    assert (not_a_slug.status_code, by_middleware(not_a_slug)) == (404, False)
+    assert (not_a_slug.status_code, answered_early(not_a_slug)) == (404, False)
     deeper = client.generic("POST", url_for(partner) + "more/", body, content_type="application/json")
-    assert (deeper.status_code, by_middleware(deeper)) == (404, False)
+    assert (deeper.status_code, answered_early(deeper)) == (404, False)
     assert InboundEvent.objects.count() == 0
 
     settings.SECURE_SSL_REDIRECT = True
@@ -108,7 +94,7 @@ def test_what_the_stack_answers_first_is_still_answered_by_it(client, partner, s
     assert redirected.status_code == 301  # SecurityMiddleware's
     assert redirected["Location"] == f"https://testserver{url_for(partner)}"
     over_https = post(client, partner, body, {**headers, "secure": True})
-    assert (over_https.status_code, by_middleware(over_https)) == (200, True)
+    assert (over_https.status_code, answered_early(over_https)) == (200, True)
     assert InboundEvent.objects.count() == 1
 
 
@@ -117,6 +103,6 @@ def test_without_a_header_middleware_the_early_answer_leaves_its_header_out_too(
     client = Client()
     body = standard_body("video.removed", {"video_id": "v-1"})
     response = post(client, partner, body, signed_headers(body))
-    assert (response.status_code, by_middleware(response)) == (200, True)
+    assert (response.status_code, answered_early(response)) == (200, True)
     assert "Content-Security-Policy" not in response
     assert response["X-Frame-Options"] == "DENY"
