@@ -227,7 +227,7 @@ def seed(args) -> None:
 
 def webhooks(args) -> None:
     """Writes `count` inbound events, each with its own id, signed now (well inside the 5-minute window)."""
-    from integrations.webhooks import signing
+    from integrations.webhooks.outbound import signing
 
     seeded = json.loads(Path(args.seeded).read_text())
     partner, secret = seeded["partner"], seeded["webhook_secret"]
@@ -305,7 +305,7 @@ def outbound(args) -> None:
     transaction (its commit enqueues one delivery task each), and counts the deliveries delivered from the
     commit on, until all are or `seconds` have passed."""
     from integrations.webhooks.models import Delivery, Endpoint
-    from integrations.webhooks.outbound import endpoint_create, event_emit
+    from integrations.webhooks.outbound.services import endpoint_create, event_emit
     from portfolio.jobs.events import OWNER_TYPE
 
     endpoint = Endpoint.objects.filter(owner_type=OWNER_TYPE, owner_id=args.organization).first()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "portfolio.accounts",
     "portfolio.creators",
     "portfolio.jobs",
+    "portfolio.demo",
     "integrations.oauth",
     "integrations.partners",
     "integrations.webhooks",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
     "portfolio.creators.short_links.ShortLinkMiddleware",
     # Inbound webhooks: received here with the headers the middleware below would add to the answer.
-    "integrations.webhooks.middleware.WebhookReceiveMiddleware",
+    "integrations.webhooks.inbound.middleware.WebhookReceiveMiddleware",
     "csp.middleware.CSPMiddleware",
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",
@@ -445,7 +446,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "portfolio.accounts.guessing.login_username"
 AXES_CLIENT_IP_CALLABLE = "portfolio.accounts.guessing.login_client_address"
-AXES_LOCKOUT_CALLABLE = "portfolio.accounts.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "portfolio.accounts.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # failures are kept, not a row per successful login
 # Password-reset requests per client address, and per email, and window ("<n>/<sec|min|hour|day>").

@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from common.errors import ApplicationError
-from integrations.webhooks import inbound_services, outbound
+from integrations.webhooks.inbound import services as inbound_services
 from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint, InboundEvent
+from integrations.webhooks.outbound import services as outbound
 
 # --- inbound: events partners sent us --------------------------------------------------------------
 

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from integrations.webhooks import inbound_services
+from integrations.webhooks.inbound import services as inbound_services
 from integrations.webhooks.models import InboundEvent
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def inbound_events_sweep() -> None:
 def deliver(delivery_id: int) -> None:
     """One attempt of one delivery. Retries are not Celery retries: the service schedules the next attempt
     on the row (and enqueues it with a countdown when it is soon); the sweep sends whatever is due."""
-    from integrations.webhooks import outbound
+    from integrations.webhooks.outbound import services as outbound
 
     outbound.delivery_attempt(delivery_id=delivery_id)
 
@@ -49,13 +49,13 @@ def deliver(delivery_id: int) -> None:
 @shared_task(name="webhooks.deliveries_sweep", ignore_result=True)
 def deliveries_sweep() -> None:
     """On beat: enqueues deliveries that are due or were lost, and owners' notices of disabled endpoints."""
-    from integrations.webhooks import outbound
+    from integrations.webhooks.outbound import services as outbound
 
     outbound.deliveries_sweep()
 
 
 @shared_task(name="webhooks.endpoint_disabled_notify", ignore_result=True)
 def endpoint_disabled_notify(endpoint_id: int) -> None:
-    from integrations.webhooks import outbound
+    from integrations.webhooks.outbound import services as outbound
 
     outbound.endpoint_disabled_notify(endpoint_id=endpoint_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.webhooks import inbound
+from integrations.webhooks.inbound import views as inbound
 
 app_name = "webhooks"
 

@@ -8,15 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portfolio.core import selectors
-from portfolio.creators import selectors as creator_selectors
+from portfolio.core.home import home_context
 
 
 def home(request):
-    context = {}
-    if request.user.is_authenticated and request.user.is_creator:
-        # The new creator's checklist; None (not shown) once every step is done.
-        context["onboarding"] = creator_selectors.creator_onboarding(user=request.user)
-    return render(request, "core/home.html", context)
+    return render(request, "core/home.html", home_context(request))
 
 
 @never_cache

@@ -1,4 +1,5 @@
-"""Handlers that `integrations.oauth` calls when a linked account syncs its videos or is unlinked.
+"""Handlers that `integrations.oauth` calls when a linked account syncs its videos or is unlinked, and
+what the creators app adds to the home page.
 
 They are registered from CreatorsConfig.ready(); each is an entry point that calls one service.
 
@@ -13,6 +14,7 @@ from integrations.oauth.hooks import (
     register_videos_synced,
 )
 from integrations.oauth.models import LinkedAccount
+from portfolio.core.home import register_home_context
 from portfolio.creators import selectors, services
 
 
@@ -33,7 +35,15 @@ def imported_videos(*, linked_accounts) -> dict[int, int]:
     return selectors.videos_imported_counts(linked_accounts=linked_accounts)
 
 
+def home_onboarding(request) -> dict:
+    """A new creator's checklist on the home page; None (not shown) once every step is done."""
+    if request.user.is_authenticated and request.user.is_creator:
+        return {"onboarding": selectors.creator_onboarding(user=request.user)}
+    return {}
+
+
 def register() -> None:
+    register_home_context(home_onboarding)
     register_videos_synced(on_videos_synced)
     register_account_unlinked(on_account_unlinked)
     register_account_changed(on_account_changed)

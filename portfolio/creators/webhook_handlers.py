@@ -1,6 +1,6 @@
 """What partners' webhook events do to creators' videos and linked accounts.
 
-Registered from CreatorsConfig.ready() with integrations.webhooks.handlers; each handler reads what the
+Registered from CreatorsConfig.ready() with integrations.webhooks.inbound.handlers; each handler reads what the
 event names, then calls one service. An event about something Reelfolio does not hold, or older than what
 it holds, is ignored with the reason (recorded on the event).
 """
@@ -14,7 +14,7 @@ from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.errors import LinkError
 from integrations.providers.types import RemoteVideo
-from integrations.webhooks.handlers import EventIgnored, WebhookEvent, register
+from integrations.webhooks.inbound.handlers import EventIgnored, WebhookEvent, register
 from portfolio.creators import selectors, services
 
 

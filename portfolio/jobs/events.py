@@ -1,7 +1,7 @@
 """The jobs app's webhook events for employers' ATS endpoints: what each event carries.
 
 Each function is called inside the service's transaction, so the outbox rows commit (or roll back) with
-the change itself; `integrations.webhooks.outbound.event_emit` writes one row per subscribed endpoint of
+the change itself; `integrations.webhooks.outbound.services.event_emit` writes one row per subscribed endpoint of
 the organization. Payloads carry ids and what an ATS needs (the applicant's consented profile fields,
 their answers), never tokens. One application's events share an ordering key, so an endpoint receives
 them oldest first; so do one job's.
@@ -12,7 +12,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.urls import reverse
 
-from integrations.webhooks import outbound, owners
+from integrations.webhooks.outbound import endpoint_owners as owners
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.models import Membership, Organization
 from portfolio.jobs.models import Application, ApplicationStatusChange, Job
 

@@ -33,7 +33,7 @@ from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 from integrations.sandbox import seed_data
 from integrations.sandbox.partner_api import sandbox_api_key_seed
-from integrations.webhooks import outbound
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.models import Membership, Organization, User
 from portfolio.accounts.services import (
     invitation_url,
@@ -42,11 +42,11 @@ from portfolio.accounts.services import (
     organization_invitation_withdraw,
     user_sign_up,
 )
-from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 from portfolio.creators import selectors as creator_selectors
 from portfolio.creators.models import CreatorProfile, LinkClickBreakdownDaily, LinkClickDaily, PortfolioAnchor, Video
 from portfolio.creators.selectors import custom_target
 from portfolio.creators.services import anchor_detach, anchors_attach, videos_sync
+from portfolio.demo.seeding import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 from portfolio.jobs.models import Job
 from tests import screenshots
 from tests.accessibility import assert_accessible

@@ -6,7 +6,7 @@ import struct
 import pytest
 from django.contrib.staticfiles import finders
 
-from portfolio.core.demo import demo_seed
+from portfolio.demo.seeding import demo_seed
 from portfolio.jobs.models import Job
 from tests.creators.conftest import CASEY_PROFILE, link_account, make_creator
 

@@ -283,7 +283,7 @@ def test_a_target_on_someone_elses_linked_account_is_refused(creator, videos, ot
 
 
 def test_seed_demo_gives_the_demo_creator_the_handle_casey_once():
-    from portfolio.core.demo import demo_seed
+    from portfolio.demo.seeding import demo_seed
 
     demo_seed()
     demo_seed()

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from portfolio.accounts.models import Organization
-from portfolio.core.demo import demo_seed
 from portfolio.creators.models import Video
+from portfolio.demo.seeding import demo_seed
 from portfolio.jobs.models import Job
 
 pytestmark = pytest.mark.django_db

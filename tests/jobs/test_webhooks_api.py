@@ -10,8 +10,8 @@ from standardwebhooks.webhooks import Webhook
 
 from common import crypto
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.services import organization_api_key_create
 from portfolio.jobs.models import Application
 from portfolio.jobs.services import jobs as job_services

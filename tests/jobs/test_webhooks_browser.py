@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 
-from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks.outbound import services as outbound
 from tests import screenshots
 from tests.conftest import wait_until
 from tests.integrations.outbound_webhooks.receiver import Answer, Receiver

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from common import crypto
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.webhooks import outbound, tasks
+from integrations.webhooks import tasks
 from integrations.webhooks.models import Delivery
+from integrations.webhooks.outbound import services as outbound
 from portfolio.jobs.models import Application
 from portfolio.jobs.services.consent import consent_grant
 from tests.conftest import database_url_for_subprocesses, wait_until

@@ -13,8 +13,9 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from integrations.webhooks import outbound, outbound_selectors
 from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks.outbound import selectors as outbound_selectors
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.authentication import requires_scope
 from portfolio.accounts.models import Organization
 from portfolio.accounts.scopes import WEBHOOKS_MANAGE

@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.webhooks import outbound
+from integrations.webhooks.outbound import services as outbound
 from tests.integrations.outbound_webhooks.receiver import Receiver
 
 OWNER = {"owner_type": "organization", "owner_id": 4242}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.models import User
 from tests.integrations.outbound_webhooks.conftest import OWNER
 from tests.integrations.outbound_webhooks.receiver import Answer

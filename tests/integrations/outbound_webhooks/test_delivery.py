@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from integrations.webhooks import outbound, owners
 from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks.outbound import endpoint_owners as owners
+from integrations.webhooks.outbound import services as outbound
 from tests.conftest import wait_until
 from tests.integrations.outbound_webhooks.conftest import OWNER
 from tests.integrations.outbound_webhooks.receiver import Answer

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from common.errors import ApplicationError
-from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, Endpoint
+from integrations.webhooks.outbound import services as outbound
 from tests.integrations.outbound_webhooks.conftest import OWNER
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_a_name_is_resolved_and_the_connection_pinned_to_the_checked_address(set
     settings.WEBHOOK_REQUIRE_HTTPS = False
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     url = receiver.url.replace("127.0.0.1", "localhost")
-    from integrations.webhooks import ssrf
+    from integrations.webhooks.outbound import ssrf
 
     addresses = ssrf.resolve("localhost", 80)
     if "::1" in addresses:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from integrations.partners import services as partner_services
 from integrations.partners.models import Partner
-from integrations.webhooks import schemes
+from integrations.webhooks.inbound import schemes
 
 SECRET = "whsec_dGVzdC1wYXJ0bmVyLXdlYmhvb2stc2VjcmV0LTMyYg=="
 PROVIDER = "sandbox-video"

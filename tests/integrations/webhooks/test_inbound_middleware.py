@@ -16,7 +16,7 @@ from tests.integrations.webhooks.inbound_helpers import make_partner, post, sign
 
 pytestmark = pytest.mark.django_db
 
-RECEIVE_MIDDLEWARE = "integrations.webhooks.middleware.WebhookReceiveMiddleware"
+RECEIVE_MIDDLEWARE = "integrations.webhooks.inbound.middleware.WebhookReceiveMiddleware"
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from common import fastcache
 from integrations.oauth.models import LinkedAccount, OAuthToken
-from integrations.webhooks import handlers, inbound_services, tasks
+from integrations.webhooks import tasks
+from integrations.webhooks.inbound import handlers
+from integrations.webhooks.inbound import services as inbound_services
 from integrations.webhooks.models import InboundEvent
 from portfolio.creators import services as creator_services
 from portfolio.creators.models import Video

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from integrations.partners import services as partner_services
 from integrations.partners.models import Partner
-from integrations.webhooks import schemes
+from integrations.webhooks.inbound import schemes
 from integrations.webhooks.models import InboundEvent
 from tests.integrations.webhooks.inbound_helpers import (
     SECRET,

@@ -11,7 +11,7 @@ from integrations.providers.types import RemoteVideo
 from integrations.sandbox import services as sandbox_services
 from integrations.sandbox import webhooks as sandbox_webhooks
 from integrations.sandbox.models import SandboxVideo
-from integrations.webhooks import inbound_services
+from integrations.webhooks.inbound import services as inbound_services
 from integrations.webhooks.models import InboundEvent
 from portfolio.creators import services as creator_services
 from portfolio.creators.models import Video

@@ -27,9 +27,9 @@ from common import fastcache
 from common.errors import ApplicationError
 from integrations.partners.models import Partner
 from integrations.partners.selectors import WebhookKeys
-from integrations.webhooks import handlers
+from integrations.webhooks.inbound import handlers
+from integrations.webhooks.inbound.schemes import Verified
 from integrations.webhooks.models import InboundEvent
-from integrations.webhooks.schemes import Verified
 
 logger = logging.getLogger(__name__)
 

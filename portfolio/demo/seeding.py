@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from portfolio.accounts.models import Membership, Organization, User
-from portfolio.creators.demo import seed_creator_demo
 from portfolio.creators.models import CreatorProfile, Video
 from portfolio.creators.selectors import handle_is_taken
 from portfolio.creators.services import creator_profile_create
-from portfolio.jobs.demo import seed_jobs_demo
+from portfolio.demo.creators import seed_creator_demo
+from portfolio.demo.jobs import seed_jobs_demo
 
 DEMO_PASSWORD = "reelfolio-demo-2026"
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portfolio.core.demo import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
+from portfolio.demo.seeding import DEMO_PASSWORD, demo_sandbox_video_ids, demo_seed
 
 
 class Command(BaseCommand):

@@ -16,8 +16,8 @@ from integrations.providers.types import Profile
 from integrations.sandbox import seed_data
 from portfolio.accounts.models import Membership, Organization
 from portfolio.accounts.services import organization_video_holder
-from portfolio.creators.demo import sandbox_remote_videos
 from portfolio.creators.services import videos_sync
+from portfolio.demo.creators import sandbox_remote_videos
 from portfolio.jobs.models import Job
 from portfolio.jobs.services import jobs as job_services
 

@@ -17,7 +17,8 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
-from integrations.webhooks import outbound, outbound_selectors
+from integrations.webhooks.outbound import selectors as outbound_selectors
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.access import membership_or_404
 
 OWNER_TYPE = "organization"

@@ -26,9 +26,10 @@ from django.utils import timezone
 from common import crypto
 from common.errors import ApplicationError, Conflict
 from integrations.partners import keys
-from integrations.webhooks import delivery as http
-from integrations.webhooks import owners, ssrf
 from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
+from integrations.webhooks.outbound import delivery as http
+from integrations.webhooks.outbound import endpoint_owners as owners
+from integrations.webhooks.outbound import ssrf
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_resolver
 
-from integrations.webhooks import inbound
+from integrations.webhooks.inbound import views as inbound
 from portfolio.core import early_answers
 
 # The <slug:partner_slug> of the URLconf's route (django.urls.converters.SlugConverter).

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import requests
 from django.conf import settings
 
-from integrations.webhooks import signing, ssrf
+from integrations.webhooks.outbound import signing, ssrf
 
 TIMEOUT_SECONDS = 10.0
 MAX_RESPONSE_BYTES = 2048

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from common.errors import ApplicationError
 from integrations.partners.selectors import WebhookKeys, partner_webhook_keys_cached, partner_webhook_keys_read
-from integrations.webhooks import inbound_services, schemes
-from integrations.webhooks.schemes import Refused
+from integrations.webhooks.inbound import schemes
+from integrations.webhooks.inbound import services as inbound_services
+from integrations.webhooks.inbound.schemes import Refused
 
 logger = logging.getLogger(__name__)
 

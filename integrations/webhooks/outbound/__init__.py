@@ -1,0 +1,1 @@
+"""Deliveries to employers' ATS endpoints: endpoints, the outbox, signing, delivery and its log."""
