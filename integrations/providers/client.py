@@ -15,11 +15,11 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from joserfc.errors import JoseError
 
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError, TokenRejected
+from integrations.providers.provider_attributes import ProviderAttributes
 
 
-class ClientMixin(ProviderDeclarations):
+class ClientMixin(ProviderAttributes):
     """Authlib's client for the provider (PKCE, state, nonce and ID token checks are its work) and the
     calls made with it."""
 

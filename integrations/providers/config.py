@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from integrations.providers.addresses import is_secure_url
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.discovery import issuer_for_discovery_url
+from integrations.providers.provider_attributes import ProviderAttributes
 
 ROLES = ("portfolio", "videos")
 PROVIDER_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -21,7 +21,7 @@ URL_OPTIONS = (
 )
 
 
-class ConfigurationMixin(ProviderDeclarations):
+class ConfigurationMixin(ProviderAttributes):
     """Building a provider from its OAUTH_PROVIDERS entry, and what follows from its configuration."""
 
     @classmethod

@@ -5,10 +5,10 @@ TikTok's provider and the sandbox's video provider read their videos this way.
 
 from datetime import UTC, datetime
 
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError
 from integrations.providers.mapping import text
 from integrations.providers.paging import MAX_PAGES
+from integrations.providers.provider_attributes import ProviderAttributes
 from integrations.providers.types import RemoteVideo
 
 
@@ -26,7 +26,7 @@ def remote_video(entry: dict) -> RemoteVideo:
     )
 
 
-class CursorVideoListMixin(ProviderDeclarations):
+class CursorVideoListMixin(ProviderAttributes):
     """The video list of a TikTok-style API: POST {"cursor", "max_count"}, answer {"videos", "cursor", "has_more"}."""
 
     video_list_url = ""

@@ -9,8 +9,8 @@ import requests
 from django.core.exceptions import ImproperlyConfigured
 
 from integrations.providers.addresses import is_secure_url
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError
+from integrations.providers.provider_attributes import ProviderAttributes
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def issuer_for_discovery_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-class DiscoveryMixin(ProviderDeclarations):
+class DiscoveryMixin(ProviderAttributes):
     """The provider's discovered metadata (when it has a `discovery_url`) and the endpoints read from it."""
 
     def metadata(self) -> dict:

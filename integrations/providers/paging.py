@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError
+from integrations.providers.provider_attributes import ProviderAttributes
 
 logger = logging.getLogger(__name__)
 
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 50
 
 
-class LinkPagingMixin(ProviderDeclarations):
+class LinkPagingMixin(ProviderAttributes):
     """Reading every page of a list that says where its next page is in a `Link` header."""
 
     def api_pages(self, url: str, *, access_token: str, params: dict | None = None) -> Iterator[Any]:

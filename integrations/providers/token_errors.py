@@ -7,11 +7,11 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import OAuthError
 from joserfc.errors import JoseError
 
-from integrations.providers.declarations import ProviderDeclarations
 from integrations.providers.errors import ProviderError, ReconnectRequired
+from integrations.providers.provider_attributes import ProviderAttributes
 
 
-class TokenErrorsMixin(ProviderDeclarations):
+class TokenErrorsMixin(ProviderAttributes):
     """Turns token endpoint failures into ProviderError (ReconnectRequired for a grant that is gone)."""
 
     def token_error(self, error: Exception, action: str, *, refreshing: bool = False) -> ProviderError:

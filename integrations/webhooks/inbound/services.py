@@ -27,7 +27,7 @@ from common import fastcache
 from common.errors import ApplicationError
 from integrations.partners.models import Partner
 from integrations.partners.selectors import WebhookKeys
-from integrations.webhooks.inbound import handlers
+from integrations.webhooks.inbound import handlers, selectors
 from integrations.webhooks.inbound.schemes import Verified
 from integrations.webhooks.models import InboundEvent
 
@@ -298,10 +298,7 @@ def inbound_event_process(*, event_pk: int) -> InboundEvent | None:
     writes and the outcome commit together.
     """
     with transaction.atomic():
-        event = (
-            InboundEvent.objects.select_for_update(of=("self",)).select_related("partner")
-            .filter(pk=event_pk, status=Status.PENDING).first()
-        )
+        event = selectors.inbound_event_pending_locked(event_pk=event_pk)
         if event is None:
             return InboundEvent.objects.filter(pk=event_pk).first()
         _apply(event, now=timezone.now())
@@ -328,11 +325,7 @@ def inbound_events_drain() -> Drained:
     while True:
         now = timezone.now()
         with transaction.atomic():
-            events = list(
-                InboundEvent.objects.select_for_update(skip_locked=True, of=("self",)).select_related("partner")
-                .filter(status=Status.PENDING, next_attempt_at__lte=now)
-                .order_by("pk")[:DRAIN_BATCH]
-            )
+            events = selectors.inbound_events_due_locked(now=now, limit=DRAIN_BATCH)
             for event in events:
                 _apply(event, now=now)
                 if event.status == Status.PENDING and (retry_at is None or event.next_attempt_at < retry_at):
@@ -375,7 +368,7 @@ def inbound_events_sweep() -> int:
     (its wake was lost with the broker, or its drain's worker died), drains the pending events that are
     due; returns how many it processed."""
     due = timezone.now() - timedelta(seconds=settings.WEBHOOK_INBOUND_SWEEP_AFTER_SECONDS)
-    overdue = InboundEvent.objects.filter(status=Status.PENDING, next_attempt_at__lt=due).count()
+    overdue = selectors.inbound_events_overdue_count(due_before=due)
     if not overdue:
         return 0
     logger.warning("webhooks.inbound_swept", extra={"count": overdue})

@@ -1,7 +1,7 @@
 """What the provider mixins read from Provider and from one another, declared once for the type checker.
 
 `Provider` (provider.py) sets these attributes and combines the mixins (config, client, discovery,
-token_errors, paging, cursor_videos); each mixin derives from `ProviderDeclarations` so that mypy knows
+token_errors, paging, cursor_videos); each mixin derives from `ProviderAttributes` so that mypy knows
 what `self` has. Nothing here runs: the methods are declared only while type checking.
 """
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from integrations.providers.errors import ProviderError
 
 
-class ProviderDeclarations:
+class ProviderAttributes:
     # Set from the OAUTH_PROVIDERS entry (Provider.__init__).
     id: str
     name: str
