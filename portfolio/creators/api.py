@@ -41,10 +41,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from common import fastcache
+from common import api_keys, fastcache
 from common.cache_guard import CacheAway
-from integrations.partners import keys as api_keys
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
+from integrations.partners.keys import API_KEY_KIND
 from integrations.partners.scopes import ANCHORS_READ
 from integrations.partners.selectors import api_key_cache_key, api_key_record
 from integrations.partners.throttling import PartnerApiKeyRateThrottle, partner_throttle_key
@@ -552,7 +552,7 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    parsed = api_keys.parse_api_key(key.strip())
+    parsed = api_keys.parse_api_key(key.strip(), kind=API_KEY_KIND)
     if parsed is None:
         return None
     accept = request.META.get("HTTP_ACCEPT")
