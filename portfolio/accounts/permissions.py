@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied as PagePermissionDenied
 from django.http import Http404
 
 from common.errors import PermissionDenied
-from common.permissions import UserPasses, user_passes
+from common.permissions import UserPasses, requires_role, user_passes
 from portfolio.accounts import selectors
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, User
 
@@ -36,7 +36,7 @@ def owner_count(memberships: Iterable[Membership]) -> int:
 
 # --- Pages -----------------------------------------------------------------------------------------------
 
-employer_required = user_passes(is_employer, "Only employer accounts can create organizations.")
+employer_required = user_passes(is_employer, "Only employer accounts can create organizations.", role="employer")
 
 
 def membership_or_404(request, slug: str) -> Membership:
@@ -53,12 +53,11 @@ def membership_or_404(request, slug: str) -> Membership:
 def member_required(view):
     """Members of the organization whose slug is in the URL only; the view gets their `membership`."""
 
-    @login_required
     @wraps(view)
     def wrapper(request, *args, slug, **kwargs):
         return view(request, *args, slug=slug, membership=membership_or_404(request, slug), **kwargs)
 
-    return wrapper
+    return requires_role(login_required(wrapper), "member")
 
 
 def owner_required(doing: str, *, methods: Iterable[str] = ()):
@@ -67,14 +66,13 @@ def owner_required(doing: str, *, methods: Iterable[str] = ()):
     are for owners (on a page any member reads, a form only owners send)."""
 
     def decorator(view):
-        @member_required
         @wraps(view)
         def wrapper(request, *args, membership, **kwargs):
             if (not methods or request.method in methods) and not is_owner(membership):
                 raise PagePermissionDenied(f"Only owners can {doing}.")
             return view(request, *args, membership=membership, **kwargs)
 
-        return wrapper
+        return requires_role(member_required(wrapper), "owner", methods=methods)
 
     return decorator
 
@@ -103,13 +101,16 @@ def require_owner(*, organization: Organization, actor: User | None, doing: str)
         raise PermissionDenied(f"Only owners of {organization.name} can {doing}.")
 
 
+def acts_for(*, organization_id: int, actor: User | None, api_key: OrganizationApiKey | None = None) -> bool:
+    """Whether a member of the organization acts, or the organization's own API key (not revoked) does."""
+    if api_key is not None:
+        return api_key.organization_id == organization_id and not api_key.is_revoked
+    return actor is not None and Membership.objects.filter(organization_id=organization_id, user_id=actor.pk).exists()
+
+
 def require_member(
     *, organization: Organization, actor: User | None, doing: str, api_key: OrganizationApiKey | None = None
 ) -> None:
     """A member acts, or the organization's own API key (not revoked) does."""
-    if api_key is not None:
-        if api_key.organization_id == organization.pk and not api_key.is_revoked:
-            return
-    elif actor is not None and Membership.objects.filter(organization=organization, user=actor).exists():
-        return
-    raise PermissionDenied(f"Only members of {organization.name} can {doing}.")
+    if not acts_for(organization_id=organization.pk, actor=actor, api_key=api_key):
+        raise PermissionDenied(f"Only members of {organization.name} can {doing}.")

@@ -18,8 +18,10 @@ def is_creator(user) -> bool:
 # An applicant is a creator: employers do not apply.
 is_applicant = is_creator
 
-creator_required = user_passes(is_creator, "Only creator accounts have videos and portfolio links.")
-applicant_required = user_passes(is_applicant, "Only creator accounts apply to jobs and have these pages.")
+creator_required = user_passes(is_creator, "Only creator accounts have videos and portfolio links.", role="creator")
+applicant_required = user_passes(
+    is_applicant, "Only creator accounts apply to jobs and have these pages.", role="applicant"
+)
 
 
 class IsApplicant(UserPasses):
