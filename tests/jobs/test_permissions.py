@@ -5,6 +5,9 @@ credentials, otherwise 403 or 404) and nothing changes: no row is added, removed
 
 Pages that belong to whoever is logged in (My applications, sharing, export, erase) cannot be "someone
 else's": they are walked too, and must never show or change the applicant's data.
+
+Last, every page of the project guarded by a role decorator (creator, applicant, employer, member, owner) is
+walked with each role that decorator turns away, and the API's role permissions with theirs.
 """
 
 from dataclasses import dataclass, replace
@@ -286,9 +289,11 @@ def _guarded_pages(patterns=None, namespace=""):
             yield from _guarded_pages(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and hasattr(entry.callback, "required_role"):
             converters = getattr(entry.pattern, "converters", {})
+            # Any value will do: the decorator refuses before the view looks anything up.
+            kwargs = {name: conv.to_url(1 if conv.regex == "[0-9]+" else "x") for name, conv in converters.items()}
             yield (
                 f"{namespace}{entry.name}",
-                {name: converter.to_url(1 if converter.regex == "[0-9]+" else "x") for name, converter in converters.items()},
+                kwargs,
                 entry.callback.required_role,
                 entry.callback.required_role_methods or ("GET", "POST"),
             )
@@ -326,7 +331,8 @@ def test_every_guarded_page_turns_away_every_wrong_role_and_changes_nothing(orga
                 assert response.status_code == status, (name, method, who, response.status_code)
                 if status == 403:
                     assert "You cannot open this page" in response.content.decode(), (name, who)
-    assert {model.__name__: model.objects.count() for model in (Membership, OrganizationApiKey, Job, Endpoint)} == before
+    after = {model.__name__: model.objects.count() for model in (Membership, OrganizationApiKey, Job, Endpoint)}
+    assert after == before
 
 
 def test_the_api_permissions_refuse_each_wrong_role_in_the_one_error_shape(world, callers, employer):
