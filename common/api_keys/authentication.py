@@ -130,6 +130,11 @@ def required_scopes(request: Request, view) -> tuple[str, ...]:
     return tuple(needed)
 
 
+def missing_scopes(client: ApiKeyClient, needed: tuple[str, ...]) -> list[str]:
+    """The scopes of `needed` that the caller's key lacks."""
+    return [scope for scope in needed if scope not in client.scopes]
+
+
 class HasScopes(permissions.BasePermission):
     """Lets in callers with an API key of `client_class` that carries every scope the operation needs; an
     operation that names none takes no key. Any other caller goes to `without_key`: by default a 401."""
@@ -144,7 +149,7 @@ class HasScopes(permissions.BasePermission):
         needed = required_scopes(request, view)
         if not needed:
             raise exceptions.PermissionDenied("This operation does not take an API key.")
-        missing = [scope for scope in needed if scope not in client.scopes]
+        missing = missing_scopes(client, needed)
         if missing:
             raise exceptions.PermissionDenied(f"This API key lacks the {missing[0]} scope.")
         return True

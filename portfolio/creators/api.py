@@ -42,6 +42,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common import api_keys, fastcache
+from common.api_keys.authentication import missing_scopes
 from common.cache_guard import CacheAway
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
 from integrations.partners.keys import API_KEY_KIND
@@ -589,7 +590,7 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     if record is None:
         return None  # a key the cache does not hold: read from the database by the DRF view (which counts)
     client, _refusal = client_for_record(record, prefix=prefix, secret=secret)
-    if client is None or ANCHORS_READ not in client.scopes or read.count > num_requests:
+    if client is None or missing_scopes(client, _PartnerAnchorsApiView.required_scopes) or read.count > num_requests:
         with suppress(CacheAway):
             fastcache.decr(counter)
         return None
