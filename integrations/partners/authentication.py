@@ -1,14 +1,14 @@
-"""Partner API authentication: `Authorization: Bearer rfk_<prefix>_<secret>`, and a scope check."""
+"""Partner API authentication: `Authorization: Bearer rfk_<prefix>_<secret>` (common.api_keys), with the
+key's record cached (selectors.py), and the scope check of the partner API."""
 
 from dataclasses import dataclass
 
-from rest_framework import authentication, exceptions, permissions
-
+from common.api_keys.authentication import ApiKeyAuthentication, ApiKeyClient, HasScopes
 from integrations.partners import failed_auth, keys, selectors, services
 
 
 @dataclass(frozen=True)
-class PartnerClient:
+class PartnerClient(ApiKeyClient):
     """The caller of a partner API request: `request.user` and `request.auth` both hold it."""
 
     api_key_id: int
@@ -17,85 +17,58 @@ class PartnerClient:
     scopes: frozenset[str]
     api_key_prefix: str = ""  # names the key's throttle counter (throttling.py)
 
-    is_authenticated = True
-    is_anonymous = False
-
     def __str__(self):
         return f"partner {self.partner_slug} (key {self.api_key_id})"
 
 
-INVALID_KEY = "Invalid API key."
+class PartnerApiKeyAuthentication(ApiKeyAuthentication):
+    """Bearer API keys of partners. Without an Authorization header the request stays anonymous (and
+    the view's permission answers 401); a header that does not name a usable key is a 401 at once."""
+
+    kind = keys.API_KEY_KIND
+    failed_checks_wait = staticmethod(failed_auth.failed_auth_wait)
+    failed_check_record = staticmethod(failed_auth.failed_auth_record)
+
+    def cached_record(self, *, prefix):
+        return selectors.api_key_record_cached(prefix=prefix)
+
+    def read_record(self, *, prefix):
+        return selectors.api_key_record_read(prefix=prefix)
+
+    def found(self, record: selectors.ApiKeyRecord):
+        return record if record.found else None
+
+    def holder_refusal(self, record: selectors.ApiKeyRecord) -> str:
+        return "" if record.partner_active else "This partner is disabled."
+
+    def client(self, record: selectors.ApiKeyRecord, *, prefix: str) -> PartnerClient:
+        assert record.id is not None and record.partner_id is not None  # a found key's record has both
+        return PartnerClient(
+            api_key_id=record.id,
+            partner_id=record.partner_id,
+            partner_slug=record.partner_slug,
+            scopes=frozenset(record.scopes),
+            api_key_prefix=prefix,
+        )
+
+    def mark_used(self, client):
+        services.api_key_mark_used(api_key_id=client.api_key_id)
 
 
 def client_for_record(
     record: selectors.ApiKeyRecord, *, prefix: str, secret: str
 ) -> tuple[PartnerClient | None, str]:
-    """The caller a key's record and secret make, or (None, why the key is refused)."""
-    if not record.found or not keys.secret_matches(secret, record.secret_hash):
-        return None, INVALID_KEY
-    if record.revoked:
-        return None, "This API key has been revoked."
-    if not record.partner_active:
-        return None, "This partner is disabled."
-    assert record.id is not None and record.partner_id is not None  # a found key's record has both
-    client = PartnerClient(
-        api_key_id=record.id,
-        partner_id=record.partner_id,
-        partner_slug=record.partner_slug,
-        scopes=frozenset(record.scopes),
-        api_key_prefix=prefix,
-    )
-    return client, ""
+    """The caller a key's record and secret make, or (None, why the key is refused): the anchors' hot path
+    checks a cached key exactly as the DRF view does."""
+    client, refusal = _authentication.client_for_record(record, prefix=prefix, secret=secret)
+    assert client is None or isinstance(client, PartnerClient)
+    return client, refusal
 
 
-class PartnerApiKeyAuthentication(authentication.BaseAuthentication):
-    """Bearer API keys of partners. Without an Authorization header the request stays anonymous (and
-    the view's permission answers 401); a header that does not name a usable key is a 401 at once."""
-
-    keyword = "Bearer"
-
-    def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header:
-            return None
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != self.keyword.lower() or not key.strip():
-            raise exceptions.AuthenticationFailed("Send the API key as: Authorization: Bearer <API key>.")
-        parsed = keys.parse_api_key(key.strip())
-        if parsed is None:
-            raise exceptions.AuthenticationFailed(INVALID_KEY)
-        prefix, secret = parsed
-        record = selectors.api_key_record_cached(prefix=prefix)
-        from_database = record is None
-        if record is None:
-            # Only here, before a query: a key in the cache costs the warm path nothing more.
-            wait = failed_auth.failed_auth_wait(request)
-            if wait is not None:
-                raise exceptions.Throttled(wait=wait, detail="Too many invalid API keys from this address.")
-            record = selectors.api_key_record_read(prefix=prefix)
-        client, refusal = client_for_record(record, prefix=prefix, secret=secret)
-        if client is None:
-            if refusal == INVALID_KEY:
-                failed_auth.failed_auth_record(request)
-            raise exceptions.AuthenticationFailed(refusal)
-        if from_database:
-            services.api_key_mark_used(api_key_id=client.api_key_id)
-        return client, client
-
-    def authenticate_header(self, request):
-        return f'{self.keyword} realm="api"'
+_authentication = PartnerApiKeyAuthentication()
 
 
-class HasScope(permissions.BasePermission):
+class HasScope(HasScopes):
     """Lets in partner clients whose key carries every scope in the view's `required_scopes`."""
 
-    def has_permission(self, request, view):
-        client = request.auth
-        if not isinstance(client, PartnerClient):
-            raise exceptions.NotAuthenticated(
-                "Authentication credentials were not provided: send Authorization: Bearer <API key>."
-            )
-        missing = [scope for scope in getattr(view, "required_scopes", ()) if scope not in client.scopes]
-        if missing:
-            raise exceptions.PermissionDenied(f"This API key lacks the {missing[0]} scope.")
-        return True
+    client_class = PartnerClient

@@ -1,5 +1,8 @@
 from django.db import models
 
+from common.api_keys.models import AbstractApiKey
+from integrations.partners.keys import API_KEY_KIND
+
 
 class Partner(models.Model):
     """A partner platform: it sends us signed webhooks and reads the partner API with its API keys."""
@@ -47,37 +50,22 @@ class Partner(models.Model):
         return self.name
 
 
-class ApiKey(models.Model):
-    """One API key of a partner. The key is `rfk_<prefix>_<secret>`: the prefix finds the row, and only a
-    SHA-256 of the secret is stored, so the key itself exists only in the partner's hands."""
+class ApiKey(AbstractApiKey):
+    """One API key of a partner: `rfk_<prefix>_<secret>` (common.api_keys)."""
+
+    KIND = API_KEY_KIND
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100, blank=True, help_text="What the key is for, e.g. “production CDN”.")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the secret part, hex.")
     scopes = models.JSONField(default=list, help_text="What the key may do, e.g. [\"anchors:read\"].")
-    created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(
         null=True, blank=True, editable=False,
         help_text="Updated at most once per PARTNER_API_KEY_CACHE_SECONDS: the key lookup is cached.",
     )
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(AbstractApiKey.Meta):
         verbose_name = "API key"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(prefix__regex=r"^[0-9a-f]{12}$"), name="partners_apikey_prefix_hex"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="partners_apikey_hash_sha256"
-            ),
-        ]
+        constraints = AbstractApiKey.constraints_named("partners_apikey")
 
-    def __str__(self):
-        return f"rfk_{self.prefix}_… ({self.partner})"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
+    def holder(self):
+        return self.partner

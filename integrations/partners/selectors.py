@@ -30,6 +30,10 @@ class ApiKeyRecord:
     revoked: bool = False
     partner_active: bool = True
 
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked
+
 
 def api_key_cache_key(prefix: str) -> str:
     return f"{API_KEY_CACHE_PREFIX}:{prefix}"

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from common import crypto
-from common.errors import ApplicationError, full_clean
+from common import api_keys, crypto
+from common.errors import full_clean
 from integrations.partners import keys
 from integrations.partners.models import ApiKey, Partner
 from integrations.partners.scopes import DEFAULT_SCOPES, SCOPES
@@ -23,16 +23,6 @@ def _refresh_cached_keys(prefixes: Iterable[str]) -> None:
     prefixes = list(prefixes)
     if prefixes:
         transaction.on_commit(lambda: api_key_records_cache_refresh(prefixes=prefixes))
-
-
-def _clean_scopes(scopes: Iterable[str]) -> list[str]:
-    scopes = sorted(set(scopes))
-    unknown = [scope for scope in scopes if scope not in SCOPES]
-    if unknown:
-        raise ApplicationError.on_field("scopes", f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}.")
-    if not scopes:
-        raise ApplicationError.on_field("scopes", "Give the key at least one scope.")
-    return scopes
 
 
 @dataclass(frozen=True)
@@ -94,9 +84,13 @@ def api_key_create(
     *, partner: Partner, name: str = "", scopes: Iterable[str] = DEFAULT_SCOPES
 ) -> tuple[ApiKey, str]:
     """Creates an API key; returns it with the key in clear, which is never available again."""
-    full_key, prefix, secret_hash = keys.new_api_key()
+    full_key, prefix, secret_hash = api_keys.new_api_key(kind=keys.API_KEY_KIND)
     api_key = ApiKey(
-        partner=partner, name=name.strip(), prefix=prefix, secret_hash=secret_hash, scopes=_clean_scopes(scopes)
+        partner=partner,
+        name=name.strip(),
+        prefix=prefix,
+        secret_hash=secret_hash,
+        scopes=api_keys.clean_scopes(scopes, known=SCOPES),
     )
     full_clean(api_key)
     api_key.save()

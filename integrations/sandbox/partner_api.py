@@ -46,11 +46,11 @@ class SeededKey:
 
 
 def _key_works(*, partner, key: str) -> bool:
-    from integrations.partners.keys import parse_api_key, secret_matches
+    from common.api_keys import parse_api_key, secret_matches
     from integrations.partners.models import ApiKey
     from integrations.partners.scopes import ANCHORS_READ
 
-    parsed = parse_api_key(key)
+    parsed = parse_api_key(key, kind=ApiKey.KIND)
     if parsed is None:
         return False
     prefix, secret = parsed

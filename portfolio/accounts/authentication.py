@@ -1,5 +1,5 @@
-"""Employer API authentication: an organization's API key (`Authorization: Bearer rfo_<prefix>_<secret>`)
-or a member's logged-in session (with CSRF), and the scope check of each operation.
+"""Employer API authentication: an organization's API key (`Authorization: Bearer rfo_<prefix>_<secret>`,
+common.api_keys) or a member's logged-in session (with CSRF), and the scope check of each operation.
 
 A key acts for its organization only, with its scopes only. A member's session acts for every
 organization they belong to, with every scope: the API answers to the same people as the pages.
@@ -7,97 +7,63 @@ organization they belong to, with every scope: the API answers to the same peopl
 
 from dataclasses import dataclass
 
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import exceptions
 
-from integrations.partners import failed_auth, keys
-from portfolio.accounts import services
+from common.api_keys.authentication import ApiKeyAuthentication, ApiKeyClient, HasScopes
+from integrations.partners import failed_auth
+from portfolio.accounts import permissions, services
 from portfolio.accounts.models import Membership, OrganizationApiKey
 
 
 @dataclass(frozen=True)
-class OrganizationClient:
+class OrganizationClient(ApiKeyClient):
     """The caller of an employer API request made with a key: `request.user` and `request.auth` hold it."""
 
     api_key: OrganizationApiKey
     organization_id: int
     scopes: frozenset[str]
 
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    pk = None
-
     def __str__(self):
         return f"API key {self.api_key.prefix} of organization {self.organization_id}"
 
 
-class OrganizationApiKeyAuthentication(authentication.BaseAuthentication):
+class OrganizationApiKeyAuthentication(ApiKeyAuthentication):
     """Bearer keys of organizations. Without an Authorization header the request is left to the session
-    authentication; a header that does not name a usable key is a 401 at once."""
+    authentication; a header that does not name a usable key is a 401 at once. Made-up keys cost a query
+    each: the failed checks of one address are limited (as for partners)."""
 
-    keyword = "Bearer"
+    kind = OrganizationApiKey.KIND
+    header_help = "Send the API key as: Authorization: Bearer rfo_<prefix>_<secret>."
+    failed_checks_wait = staticmethod(failed_auth.failed_auth_wait)
+    failed_check_record = staticmethod(failed_auth.failed_auth_record)
 
-    def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if not header:
-            return None
-        scheme, _, key = header.partition(" ")
-        if scheme.lower() != self.keyword.lower() or not key.strip():
-            raise exceptions.AuthenticationFailed("Send the API key as: Authorization: Bearer rfo_<prefix>_<secret>.")
-        parsed = keys.parse_api_key(key.strip(), kind=services.API_KEY_KIND)
-        if parsed is None:
-            raise exceptions.AuthenticationFailed("Invalid API key.")
-        prefix, secret = parsed
-        # Made-up keys cost a query each: the failed checks of one address are limited (as for partners).
-        wait = failed_auth.failed_auth_wait(request)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait, detail="Too many invalid API keys from this address.")
-        api_key = OrganizationApiKey.objects.filter(prefix=prefix).first()
-        if api_key is None or not keys.secret_matches(secret, api_key.secret_hash):
-            failed_auth.failed_auth_record(request)
-            raise exceptions.AuthenticationFailed("Invalid API key.")
-        if api_key.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
-        services.organization_api_key_mark_used(api_key=api_key)
-        client = OrganizationClient(
-            api_key=api_key, organization_id=api_key.organization_id, scopes=frozenset(api_key.scopes)
-        )
-        return client, client
+    def read_record(self, *, prefix):
+        return OrganizationApiKey.objects.filter(prefix=prefix).first()
 
-    def authenticate_header(self, request):
-        return f'{self.keyword} realm="api"'
+    def client(self, record: OrganizationApiKey, *, prefix: str) -> OrganizationClient:
+        scopes = frozenset(record.scopes)
+        return OrganizationClient(api_key=record, organization_id=record.organization_id, scopes=scopes)
+
+    def mark_used(self, client):
+        services.organization_api_key_mark_used(api_key=client.api_key)
 
 
-def requires_scope(scope: str):
-    """Marks an API view's handler (get, post, ...) with the scope an API key needs for it."""
+class EmployerAccess(HasScopes):
+    """Lets in organization API keys that carry the handler's scope, and logged-in members of an
+    organization (whose objects are then limited to their organizations by the view). Everyone else: 401
+    or 403."""
 
-    def mark(handler):
-        handler.required_scope = scope
-        return handler
+    client_class = OrganizationClient
+    not_authenticated_message = (
+        "Authentication credentials were not provided: send Authorization: Bearer <API key>, "
+        "or log in as a member of the organization."
+    )
 
-    return mark
-
-
-class EmployerAccess(permissions.BasePermission):
-    """Lets in organization API keys that carry the handler's scope, and logged-in employers (whose
-    objects are then limited to their organizations by the view). Everyone else: 401 or 403."""
-
-    def has_permission(self, request, view):
-        handler = getattr(view, request.method.lower(), None)
-        scope = getattr(handler, "required_scope", None)
-        client = request.auth
-        if isinstance(client, OrganizationClient):
-            if scope is None or scope not in client.scopes:
-                raise exceptions.PermissionDenied(f"This API key lacks the {scope} scope.")
-            return True
-        user = request.user
-        if not user or not user.is_authenticated:
-            raise exceptions.NotAuthenticated(
-                "Authentication credentials were not provided: send Authorization: Bearer <API key>, "
-                "or log in as a member of the organization."
-            )
-        if not Membership.objects.filter(user=user).exists():
-            raise exceptions.PermissionDenied("Only members of an organization use the employer API.")
+    def without_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return super().without_key(request, view)
+        if not permissions.IsMember().has_permission(request, view):
+            raise exceptions.PermissionDenied(permissions.IsMember.message)
         return True
 
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from common.api_keys.models import AbstractApiKey
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -121,43 +123,27 @@ class Membership(models.Model):
         return f"{self.user} in {self.organization} ({self.role})"
 
 
-class OrganizationApiKey(models.Model):
-    """An API key of an organization for the employer API. The key is `rfo_<prefix>_<secret>`: the prefix
-    finds the row and only a SHA-256 of the secret is stored, so the key exists only in its holder's hands.
+class OrganizationApiKey(AbstractApiKey):
+    """An API key of an organization for the employer API: `rfo_<prefix>_<secret>` (common.api_keys).
 
     It belongs to the organization, not to the member who made it, and acts with its scopes only. Keys
     are revoked, never deleted, so the record of who held which key stays.
     """
 
+    KIND = "rfo"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100, blank=True, help_text="What the key is for, e.g. “ATS sync”.")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the secret part, hex.")
     scopes = models.JSONField(default=list, help_text='What the key may do, e.g. ["jobs:read"].')
     # Null when made with `manage.py create_org_api_key`, or once that member's account is gone.
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(AbstractApiKey.Meta):
         verbose_name = "organization API key"
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(prefix__regex=r"^[0-9a-f]{12}$"), name="accounts_orgapikey_prefix_hex"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="accounts_orgapikey_hash_sha256"
-            ),
-        ]
+        constraints = AbstractApiKey.constraints_named("accounts_orgapikey")
 
-    def __str__(self):
-        return f"rfo_{self.prefix}_… ({self.organization})"
-
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
+    def holder(self):
+        return self.organization
 
 
 class OrganizationInvitation(models.Model):

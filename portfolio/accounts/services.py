@@ -17,11 +17,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from common import api_keys
 from common.errors import ApplicationError, Conflict, PermissionDenied, full_clean
-from integrations.partners import keys
 from integrations.providers.errors import LinkError
 from portfolio.accounts import selectors
 from portfolio.accounts.models import Membership, Organization, OrganizationApiKey, OrganizationInvitation, User
+from portfolio.accounts.permissions import require_owner
 from portfolio.accounts.scopes import SCOPES
 from portfolio.creators.services import creator_profile_create
 
@@ -207,8 +208,7 @@ def membership_add(*, organization: Organization, actor: User, email: str) -> Me
     The owner's page must not tell whether an email has an account, so an address without an employer
     account is not refused: None, and that address gets an email instead (an invitation to sign up as an
     employer, or, for a creator account, why it cannot join)."""
-    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise PermissionDenied("Only owners can add members.")
+    require_owner(organization=organization, actor=actor, doing="add members")
     email = User.objects.normalize_email(email).strip()
     user = User.objects.filter(email__iexact=email).first()
     signup_url = settings.SITE_URL + reverse("accounts:signup")
@@ -233,8 +233,7 @@ def membership_add(*, organization: Organization, actor: User, email: str) -> Me
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
     organization = membership.organization
-    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise PermissionDenied("Only owners can remove members.")
+    require_owner(organization=organization, actor=actor, doing="remove members")
     if membership.role == Membership.Role.OWNER and _owners_locked(organization.pk) <= 1:
         raise Conflict(selectors.last_owner_message(membership=membership, actor_id=actor.pk))
     membership.delete()
@@ -260,7 +259,7 @@ def membership_leave(*, membership: Membership) -> None:
 def membership_promote(*, membership: Membership, actor: User) -> Membership:
     """An owner makes another member an owner too: they may then add, promote and remove members and
     manage the API keys."""
-    _require_owner(organization=membership.organization, actor=actor, doing="make members owners")
+    require_owner(organization=membership.organization, actor=actor, doing="make members owners")
     if membership.role == Membership.Role.OWNER:
         raise Conflict(f"{membership.user.name or membership.user.email} is an owner already.")
     membership.role = Membership.Role.OWNER
@@ -272,7 +271,7 @@ def membership_promote(*, membership: Membership, actor: User) -> Membership:
 def organization_rename(*, organization: Organization, actor: User, name: str) -> Organization:
     """An owner renames the organization. Its address (/accounts/organizations/<slug>/) and the API stay
     the same; the new name must be one no other organization has, whatever the case of its letters."""
-    _require_owner(organization=organization, actor=actor, doing="rename the organization")
+    require_owner(organization=organization, actor=actor, doing="rename the organization")
     name = " ".join(name.split())
     if not name:
         raise ApplicationError.on_field("name", "Give the organization a name.")
@@ -332,7 +331,7 @@ def _invitation_lock(invitation: OrganizationInvitation) -> OrganizationInvitati
 def organization_invitation_withdraw(*, invitation: OrganizationInvitation, actor: User) -> OrganizationInvitation:
     """An owner withdraws a pending invitation: its link then says it was withdrawn and lets no one join.
     One accepted meanwhile is not undone (the member is on the members list, to remove if need be)."""
-    _require_owner(organization=invitation.organization, actor=actor, doing="withdraw invitations")
+    require_owner(organization=invitation.organization, actor=actor, doing="withdraw invitations")
     locked = OrganizationInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at is not None:
         raise Conflict(f"{locked.email} accepted the invitation already: they are a member now.")
@@ -405,29 +404,8 @@ def organization_video_holder(*, organization: Organization) -> User:
 
 # --- Organization API keys -------------------------------------------------------------------------
 
-API_KEY_KIND = "rfo"
 # How often a key's "last used" is written: at most once a minute, not on every request.
 API_KEY_LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-def _require_owner(*, organization: Organization, actor: User | None, doing: str) -> None:
-    """None stands for an operator at the command line; a person must own the organization."""
-    if actor is None:
-        return
-    if not Membership.objects.filter(organization=organization, user=actor, role=Membership.Role.OWNER).exists():
-        raise PermissionDenied(f"Only owners of {organization.name} can {doing}.")
-
-
-def _clean_scopes(scopes: Iterable[str]) -> list[str]:
-    scopes = sorted(set(scopes))
-    unknown = [scope for scope in scopes if scope not in SCOPES]
-    if unknown:
-        message = f"Unknown scope {unknown[0]!r}; the scopes are: {', '.join(SCOPES)}."
-        raise ApplicationError(message, extra={"fields": {"scopes": [message]}})
-    if not scopes:
-        message = "Give the key at least one scope."
-        raise ApplicationError(message, extra={"fields": {"scopes": [message]}})
-    return scopes
 
 
 @transaction.atomic
@@ -438,18 +416,18 @@ def organization_api_key_create(
 
     `actor` is the owner who asks, or None for an operator (`manage.py create_org_api_key`).
     """
-    _require_owner(organization=organization, actor=actor, doing="create API keys")
+    require_owner(organization=organization, actor=actor, doing="create API keys")
     name = name.strip()
     if len(name) > 100:
         message = "A key's name is at most 100 characters."
         raise ApplicationError(message, extra={"fields": {"name": [message]}})
-    full_key, prefix, secret_hash = keys.new_api_key(kind=API_KEY_KIND)
+    full_key, prefix, secret_hash = api_keys.new_api_key(kind=OrganizationApiKey.KIND)
     api_key = OrganizationApiKey.objects.create(
         organization=organization,
         name=name,
         prefix=prefix,
         secret_hash=secret_hash,
-        scopes=_clean_scopes(scopes),
+        scopes=api_keys.clean_scopes(scopes, known=SCOPES),
         created_by=actor,
     )
     return api_key, full_key
@@ -458,7 +436,7 @@ def organization_api_key_create(
 @transaction.atomic
 def organization_api_key_revoke(*, api_key: OrganizationApiKey, actor: User | None) -> OrganizationApiKey:
     """Revokes a key for good: the next request with it is refused. Revoking twice changes nothing."""
-    _require_owner(organization=api_key.organization, actor=actor, doing="revoke API keys")
+    require_owner(organization=api_key.organization, actor=actor, doing="revoke API keys")
     api_key = OrganizationApiKey.objects.select_for_update().get(pk=api_key.pk)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()

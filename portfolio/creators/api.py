@@ -41,10 +41,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from common import fastcache
+from common import api_keys, fastcache
+from common.api_keys.authentication import missing_scopes
 from common.cache_guard import CacheAway
-from integrations.partners import keys as api_keys
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
+from integrations.partners.keys import API_KEY_KIND
 from integrations.partners.scopes import ANCHORS_READ
 from integrations.partners.selectors import api_key_cache_key, api_key_record
 from integrations.partners.throttling import PartnerApiKeyRateThrottle, partner_throttle_key
@@ -552,7 +553,7 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    parsed = api_keys.parse_api_key(key.strip())
+    parsed = api_keys.parse_api_key(key.strip(), kind=API_KEY_KIND)
     if parsed is None:
         return None
     accept = request.META.get("HTTP_ACCEPT")
@@ -589,7 +590,7 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     if record is None:
         return None  # a key the cache does not hold: read from the database by the DRF view (which counts)
     client, _refusal = client_for_record(record, prefix=prefix, secret=secret)
-    if client is None or ANCHORS_READ not in client.scopes or read.count > num_requests:
+    if client is None or missing_scopes(client, _PartnerAnchorsApiView.required_scopes) or read.count > num_requests:
         with suppress(CacheAway):
             fastcache.decr(counter)
         return None

@@ -15,7 +15,7 @@ from integrations.oauth.hooks import (
 )
 from integrations.oauth.models import LinkedAccount
 from portfolio.core.home import register_home_context
-from portfolio.creators import selectors, services
+from portfolio.creators import permissions, selectors, services
 
 
 def on_videos_synced(*, linked_account, videos) -> None:
@@ -37,7 +37,7 @@ def imported_videos(*, linked_accounts) -> dict[int, int]:
 
 def home_onboarding(request) -> dict:
     """A new creator's checklist on the home page; None (not shown) once every step is done."""
-    if request.user.is_authenticated and request.user.is_creator:
+    if permissions.is_creator(request.user):
         return {"onboarding": selectors.creator_onboarding(user=request.user)}
     return {}
 

@@ -1,12 +1,9 @@
 import csv
 import logging
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
@@ -24,23 +21,11 @@ from portfolio.creators import charts, clicks, qr, selectors, services, short_li
 from portfolio.creators.click_details import country_name
 from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, IdentityForm, TargetForm, VideoFilterForm
 from portfolio.creators.models import LinkClickBreakdownDaily, PortfolioAnchor
+from portfolio.creators.permissions import creator_required
 
 logger = logging.getLogger(__name__)
 
 VIDEOS_PER_PAGE = 48
-
-
-def creator_required(view):
-    """Logged-in creators only; employers get a 403 that says why."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_creator:
-            raise PermissionDenied("Only creator accounts have videos and portfolio links.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _targets(user, profile):

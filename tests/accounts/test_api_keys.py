@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from common import api_keys as keys
 from common.errors import ApplicationError, PermissionDenied
-from integrations.partners import keys
 from portfolio.accounts import services
 from portfolio.accounts.models import Membership, OrganizationApiKey, User
 

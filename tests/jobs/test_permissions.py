@@ -5,6 +5,9 @@ credentials, otherwise 403 or 404) and nothing changes: no row is added, removed
 
 Pages that belong to whoever is logged in (My applications, sharing, export, erase) cannot be "someone
 else's": they are walked too, and must never show or change the applicant's data.
+
+Last, every page of the project guarded by a role decorator (creator, applicant, employer, member, owner) is
+walked with each role that decorator turns away, and the API's role permissions with theirs.
 """
 
 from dataclasses import dataclass, replace
@@ -270,3 +273,81 @@ def test_the_walk_covers_every_page_and_api_operation_of_the_jobs_app(world):
         if hasattr(pattern.callback.cls, method)
     }
     assert walked_api == declared
+
+
+# --- Every page a role guards, across the project ---------------------------------------------------------
+
+
+def _guarded_pages(patterns=None, namespace=""):
+    """(URL name, route kwargs, required role, methods the role is required for) of every page whose view
+    names the role it requires (portfolio.accounts.permissions, portfolio.creators.permissions)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _guarded_pages(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and hasattr(entry.callback, "required_role"):
+            converters = getattr(entry.pattern, "converters", {})
+            # Any value will do: the decorator refuses before the view looks anything up.
+            kwargs = {name: conv.to_url(1 if conv.regex == "[0-9]+" else "x") for name, conv in converters.items()}
+            yield (
+                f"{namespace}{entry.name}",
+                kwargs,
+                entry.callback.required_role,
+                entry.callback.required_role_methods or ("GET", "POST"),
+            )
+
+
+def test_every_guarded_page_turns_away_every_wrong_role_and_changes_nothing(organization, employer, member, applicant):
+    """Each role decorator (creator, applicant, employer, member, owner), on every page it guards, refuses each
+    role it does not admit: a visitor is sent to log in, a creator or employer of the wrong kind gets a 403
+    that says why, someone outside the organization a 404, a member who is not an owner a 403."""
+    outsider = make_employer("boss@elsewhere.example", "Bo Boss", "Elsewhere")
+    people = {"creator": applicant, "outsider": outsider, "member": member}
+    # Who each role turns away, and with which status (a visitor: always the login page).
+    refused = {
+        "creator": {"outsider": 403, "member": 403},
+        "applicant": {"outsider": 403, "member": 403},
+        "employer": {"creator": 403},
+        "member": {"creator": 404, "outsider": 404},
+        "owner": {"creator": 404, "outsider": 404, "member": 403},
+    }
+    pages = list(_guarded_pages())
+    assert {role for _n, _k, role, _m in pages} == set(refused), "a role decorator guards no page"
+    before = {model.__name__: model.objects.count() for model in (Membership, OrganizationApiKey, Job, Endpoint)}
+    for name, kwargs, role, methods in pages:
+        if "slug" in kwargs:
+            kwargs = {**kwargs, "slug": organization.slug}
+        url = reverse(name, kwargs=kwargs)
+        for method in methods:
+            response = getattr(Client(), method.lower())(url)
+            assert response.status_code == 302, (name, method)
+            assert response["Location"].startswith(reverse("accounts:login")), (name, method)
+            for who, status in refused[role].items():
+                client = Client()
+                client.force_login(people[who])
+                response = getattr(client, method.lower())(url)
+                assert response.status_code == status, (name, method, who, response.status_code)
+                if status == 403:
+                    assert "You cannot open this page" in response.content.decode(), (name, who)
+    after = {model.__name__: model.objects.count() for model in (Membership, OrganizationApiKey, Job, Endpoint)}
+    assert after == before
+
+
+def test_the_api_permissions_refuse_each_wrong_role_in_the_one_error_shape(world, callers, employer):
+    """IsApplicant (applying through the API) and IsMember (the employer API with a session)."""
+    client, _ = callers["other_creator"]
+    response = client.get("/api/v1/jobs/")
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "code": "permission_denied", "message": "Only members of an organization use the employer API.",
+    }
+    employer_client = Client(enforce_csrf_checks=False)
+    employer_client.force_login(employer)
+    response = employer_client.post(f"/api/v1/jobs/{world.open_job.pk}/apply/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "code": "permission_denied",
+        "message": "Employer accounts do not apply to jobs; log in with your creator account.",
+    }

@@ -1,8 +1,6 @@
 """The organization's API keys: create (shown once) and revoke."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -10,12 +8,11 @@ from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
 from portfolio.accounts import selectors, services
-from portfolio.accounts.access import membership_or_404
 from portfolio.accounts.forms import (
     ApiKeyForm,
     MemberAddForm,
 )
-from portfolio.accounts.models import Membership
+from portfolio.accounts.permissions import is_owner, owner_count, owner_required
 
 NEW_API_KEY_SESSION_PREFIX = "accounts:new-api-key:"
 
@@ -24,23 +21,19 @@ def api_keys_context(request, *, organization, membership, key_form=None) -> dic
     """The API keys section of the organization page. A key made just before is taken out of the session
     as it is shown: it appears once, and reloading the page shows it no more."""
     new_key = request.session.pop(NEW_API_KEY_SESSION_PREFIX + str(organization.pk), None)
-    is_owner = membership.role == Membership.Role.OWNER
     return {
         "api_keys": selectors.api_keys_for_organization(organization=organization),
         "new_api_key": new_key,
-        "key_form": key_form or (ApiKeyForm() if is_owner else None),
+        "key_form": key_form or (ApiKeyForm() if is_owner(membership) else None),
     }
 
 
-@login_required
+@owner_required("create API keys")
 @require_http_methods(["POST"])
-def api_key_create(request, slug):
+def api_key_create(request, slug, *, membership):
     """An owner creates a key: the key goes into the server-side session, and the organization page shows
     it once after the redirect (Post/Redirect/Get). It never travels in a URL or a message cookie."""
-    membership = membership_or_404(request, slug)
     organization = membership.organization
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can create API keys.")
     key_form = ApiKeyForm(request.POST)
     if key_form.is_valid():
         try:
@@ -61,7 +54,6 @@ def api_key_create(request, slug):
             }
             return redirect(reverse("accounts:organization_detail", args=[slug]) + "#api-keys")
     members = list(organization.memberships.select_related("user").order_by("created_at"))
-    owner_count = sum(1 for m in members if m.role == Membership.Role.OWNER)
     response = render(
         request,
         "accounts/organization_detail.html",
@@ -70,7 +62,7 @@ def api_key_create(request, slug):
             "membership": membership,
             "members": members,
             # Told on the page itself, before any confirmation page: why the only owner cannot leave.
-            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count),
+            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count(members)),
             "invitation_days": selectors.INVITATION_DAYS,
             "form": MemberAddForm(),
             **api_keys_context(request, organization=organization, membership=membership, key_form=key_form),
@@ -81,14 +73,11 @@ def api_key_create(request, slug):
     return response
 
 
-@login_required
+@owner_required("revoke API keys")
 @require_http_methods(["GET", "POST"])
-def api_key_revoke(request, slug, api_key_id):
-    membership = membership_or_404(request, slug)
+def api_key_revoke(request, slug, api_key_id, *, membership):
     organization = membership.organization
     api_key = get_object_or_404(selectors.api_keys_for_organization(organization=organization), pk=api_key_id)
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can revoke API keys.")
     if request.method == "POST":
         try:
             services.organization_api_key_revoke(api_key=api_key, actor=request.user)

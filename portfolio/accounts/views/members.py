@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -12,16 +10,15 @@ from django.views.decorators.http import require_http_methods
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from portfolio.accounts import selectors, services
-from portfolio.accounts.access import membership_or_404
 from portfolio.accounts.forms import (
     InvitationSignUpForm,
 )
 from portfolio.accounts.models import Membership
+from portfolio.accounts.permissions import is_employer, is_owner, member_required, owner_required
 
 
-@login_required
-def membership_remove(request, slug, membership_id):
-    membership = membership_or_404(request, slug)
+@owner_required("remove members")
+def membership_remove(request, slug, membership_id, *, membership):
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
     )
@@ -35,24 +32,19 @@ def membership_remove(request, slug, membership_id):
         else:
             messages.success(request, f"{target.user.name} no longer belongs to {membership.organization.name}.")
         return redirect("accounts:organization_detail", slug=slug)
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can remove members.")
     return render(
         request, "accounts/membership_confirm_remove.html", {"target": target, "organization": membership.organization}
     )
 
 
-@login_required
+@owner_required("make members owners")
 @require_http_methods(["GET", "POST"])
-def membership_promote(request, slug, membership_id):
+def membership_promote(request, slug, membership_id, *, membership):
     """An owner makes a member an owner too, after a confirmation page."""
-    membership = membership_or_404(request, slug)
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can make members owners.")
     target = get_object_or_404(
         Membership.objects.select_related("user"), pk=membership_id, organization=membership.organization
     )
-    if target.role == Membership.Role.OWNER:
+    if is_owner(target):
         messages.info(request, f"{target.user.name} is an owner already.")
         return redirect("accounts:organization_detail", slug=slug)
     if request.method == "POST":
@@ -70,12 +62,11 @@ def membership_promote(request, slug, membership_id):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def organization_leave(request, slug):
+def organization_leave(request, slug, *, membership):
     """A member leaves the organization, after a confirmation page; the only owner is told why they cannot
     instead of being asked to confirm."""
-    membership = membership_or_404(request, slug)
     organization = membership.organization
     refusal = selectors.leave_refusal(membership=membership)
     if request.method == "POST" and not refusal:
@@ -94,14 +85,11 @@ def organization_leave(request, slug):
     )
 
 
-@login_required
+@owner_required("withdraw invitations")
 @require_http_methods(["GET", "POST"])
-def invitation_withdraw(request, slug, invitation_id):
+def invitation_withdraw(request, slug, invitation_id, *, membership):
     """An owner withdraws a pending invitation, after a confirmation page."""
-    membership = membership_or_404(request, slug)
     organization = membership.organization
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can withdraw invitations.")
     invitation = selectors.pending_invitation_or_404(organization=organization, invitation_id=invitation_id)
     if request.method == "POST":
         try:
@@ -164,7 +152,7 @@ def invitation_accept(request):
                 f"This invitation is for {invitation.email}, and you are logged in as {request.user.email}. "
                 "Log out, then follow the link from the email again."
             )
-        elif not request.user.is_employer:
+        elif not is_employer(request.user):
             context["refusal"] = (
                 "This address has a creator account, and only employer accounts belong to organizations."
             )

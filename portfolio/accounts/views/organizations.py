@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
@@ -10,13 +9,12 @@ from django.views.decorators.http import require_http_methods
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from portfolio.accounts import selectors, services
-from portfolio.accounts.access import membership_or_404
 from portfolio.accounts.forms import (
     MemberAddForm,
     OrganizationForm,
     OrganizationRenameForm,
 )
-from portfolio.accounts.models import Membership
+from portfolio.accounts.permissions import employer_required, is_owner, owner_count, owner_required
 from portfolio.accounts.views import webhooks as webhook_views
 from portfolio.accounts.views.api_keys import api_keys_context
 from portfolio.accounts.views.video_account import video_account_context
@@ -28,10 +26,8 @@ def organization_list(request):
     return render(request, "accounts/organization_list.html", {"organizations": organizations})
 
 
-@login_required
+@employer_required
 def organization_create(request):
-    if not request.user.is_employer:
-        raise PermissionDenied("Only employer accounts can create organizations.")
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,31 +42,26 @@ def organization_create(request):
     return render(request, "accounts/organization_form.html", {"form": form})
 
 
-@login_required
-def organization_detail(request, slug):
-    membership = membership_or_404(request, slug)
+@owner_required("add members", methods=["POST"])
+def organization_detail(request, slug, *, membership):
     organization = membership.organization
     form = MemberAddForm(request.POST or None)
-    if request.method == "POST":
-        if membership.role != Membership.Role.OWNER:
-            raise PermissionDenied("Only owners can add members.")
-        if form.is_valid():
-            try:
-                services.membership_add(
-                    organization=organization, actor=request.user, email=form.cleaned_data["email"]
-                )
-            except ApplicationError as error:
-                form_add_application_error(form, error)
-            else:
-                # The same words whether or not the email has an employer account: the page must not tell.
-                messages.success(
-                    request,
-                    f"If {form.cleaned_data['email']} has an employer account, it is now a member of "
-                    f"{organization.name}. If not, Reelfolio emailed that address how to join.",
-                )
-                return redirect("accounts:organization_detail", slug=slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_add(
+                organization=organization, actor=request.user, email=form.cleaned_data["email"]
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            # The same words whether or not the email has an employer account: the page must not tell.
+            messages.success(
+                request,
+                f"If {form.cleaned_data['email']} has an employer account, it is now a member of "
+                f"{organization.name}. If not, Reelfolio emailed that address how to join.",
+            )
+            return redirect("accounts:organization_detail", slug=slug)
     members = list(organization.memberships.select_related("user").order_by("created_at"))
-    owner_count = sum(1 for m in members if m.role == Membership.Role.OWNER)
     response = render(
         request,
         "accounts/organization_detail.html",
@@ -79,11 +70,11 @@ def organization_detail(request, slug):
             "membership": membership,
             "members": members,
             # Told on the page itself, before any confirmation page: why the only owner cannot leave.
-            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count),
+            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count(members)),
             "invitation_days": selectors.INVITATION_DAYS,
             "invitations": (
                 selectors.pending_invitations(organization=organization)
-                if membership.role == Membership.Role.OWNER
+                if is_owner(membership)
                 else None
             ),
             "form": form,
@@ -96,13 +87,10 @@ def organization_detail(request, slug):
     return response
 
 
-@login_required
+@owner_required("rename the organization")
 @require_http_methods(["GET", "POST"])
-def organization_rename(request, slug):
-    membership = membership_or_404(request, slug)
+def organization_rename(request, slug, *, membership):
     organization = membership.organization
-    if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only owners can rename the organization.")
     form = OrganizationRenameForm(request.POST or None, initial={"name": organization.name})
     old_name = organization.name
     if request.method == "POST" and form.is_valid():

@@ -1,7 +1,6 @@
 """The organization's video account: connect, sync, status and unlink."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from integrations.oauth import services as oauth_services
 from integrations.oauth import views as oauth_views
 from integrations.providers.errors import LinkError
 from portfolio.accounts import selectors, services
-from portfolio.accounts.access import membership_or_404
+from portfolio.accounts.permissions import member_required, membership_or_404
 
 ORGANIZATION_VIDEOS_PER_PAGE = 12
 
@@ -56,12 +55,11 @@ def _organization_page(slug) -> str:
     return reverse("accounts:organization_detail", kwargs={"slug": slug}) + "#video-account"
 
 
-@login_required
+@member_required
 @require_POST
-def organization_video_connect(request, slug, provider_id):
+def organization_video_connect(request, slug, provider_id, *, membership):
     """A member starts linking the organization's account at a video platform: the link is made for the
     organization's video holder, and the provider sends them back to the organization page."""
-    membership = membership_or_404(request, slug)
     provider = registry.provider_or_404(provider_id)
     if provider.role != "videos":
         raise Http404("No such video provider.")
@@ -79,8 +77,7 @@ def organization_video_connect(request, slug, provider_id):
         return redirect(_organization_page(slug))
 
 
-def _organization_link_or_404(request, slug, provider_id):
-    membership = membership_or_404(request, slug)
+def _organization_link_or_404(membership, provider_id):
     provider = registry.provider_or_404(provider_id)
     linked = selectors.organization_video_account(organization=membership.organization, provider_id=provider_id)
     if linked is None:
@@ -88,10 +85,10 @@ def _organization_link_or_404(request, slug, provider_id):
     return membership.organization, provider, linked
 
 
-@login_required
+@member_required
 @require_POST
-def organization_video_sync(request, slug, provider_id):
-    organization, provider, linked = _organization_link_or_404(request, slug, provider_id)
+def organization_video_sync(request, slug, provider_id, *, membership):
+    organization, provider, linked = _organization_link_or_404(membership, provider_id)
     try:
         oauth_services.linked_account_sync_request(linked_account=linked)
     except LinkError as error:
@@ -101,10 +98,10 @@ def organization_video_sync(request, slug, provider_id):
     return redirect(_organization_page(slug))
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def organization_video_unlink(request, slug, provider_id):
-    organization, provider, linked = _organization_link_or_404(request, slug, provider_id)
+def organization_video_unlink(request, slug, provider_id, *, membership):
+    organization, provider, linked = _organization_link_or_404(membership, provider_id)
     if request.method == "GET":
         return render(
             request,

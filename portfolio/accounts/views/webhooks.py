@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.errors import ApplicationError
 from integrations.webhooks.outbound import selectors as outbound_selectors
 from integrations.webhooks.outbound import services as outbound
-from portfolio.accounts.access import membership_or_404
+from portfolio.accounts.permissions import member_required
 
 OWNER_TYPE = "organization"
 NEW_SECRET_SESSION_PREFIX = "accounts:new-webhook-secret:"
@@ -52,8 +51,7 @@ def section_context(*, organization) -> dict:
     return {"webhook_endpoints": endpoints}
 
 
-def _endpoint_or_404(request, slug, endpoint_id):
-    membership = membership_or_404(request, slug)
+def _endpoint_or_404(membership, endpoint_id):
     organization = membership.organization
     endpoint = outbound_selectors.endpoint_for_owners(
         owner_type=OWNER_TYPE, owner_ids=[organization.pk], endpoint_id=endpoint_id
@@ -72,10 +70,10 @@ def _remember_secret(request, endpoint, secret: str) -> None:
     request.session[NEW_SECRET_SESSION_PREFIX + str(endpoint.pk)] = secret
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def webhook_endpoint_create(request, slug):
-    organization = membership_or_404(request, slug).organization
+def webhook_endpoint_create(request, slug, *, membership):
+    organization = membership.organization
     form = EndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,10 +94,10 @@ def webhook_endpoint_create(request, slug):
                   status=status)
 
 
-@login_required
-def webhook_endpoint(request, slug, endpoint_id):
+@member_required
+def webhook_endpoint(request, slug, endpoint_id, *, membership):
     """One endpoint: its settings, the secret once after creating or rotating, and its delivery log."""
-    organization, endpoint = _endpoint_or_404(request, slug, endpoint_id)
+    organization, endpoint = _endpoint_or_404(membership, endpoint_id)
     new_secret = request.session.pop(NEW_SECRET_SESSION_PREFIX + str(endpoint.pk), None)
     deliveries = Paginator(outbound_selectors.deliveries_for_endpoint(endpoint=endpoint), DELIVERIES_PER_PAGE)
     page = deliveries.get_page(request.GET.get("page"))
@@ -120,8 +118,8 @@ def webhook_endpoint(request, slug, endpoint_id):
     return response
 
 
-def _act(request, slug, endpoint_id, action, success: str, anchor: str = ""):
-    organization, endpoint = _endpoint_or_404(request, slug, endpoint_id)
+def _act(request, slug, membership, endpoint_id, action, success: str, anchor: str = ""):
+    organization, endpoint = _endpoint_or_404(membership, endpoint_id)
     try:
         result = action(endpoint)
     except ApplicationError as error:
@@ -131,50 +129,51 @@ def _act(request, slug, endpoint_id, action, success: str, anchor: str = ""):
     return redirect(_endpoint_page(slug, endpoint.pk) + anchor)
 
 
-@login_required
+@member_required
 @require_POST
-def webhook_endpoint_test(request, slug, endpoint_id):
-    return _act(request, slug, endpoint_id, lambda e: outbound.endpoint_test(endpoint=e),
+def webhook_endpoint_test(request, slug, endpoint_id, *, membership):
+    return _act(request, slug, membership, endpoint_id, lambda e: outbound.endpoint_test(endpoint=e),
                 "A test event is on its way; it appears in the delivery log below.", "#deliveries")
 
 
-@login_required
+@member_required
 @require_POST
-def webhook_endpoint_enable(request, slug, endpoint_id):
+def webhook_endpoint_enable(request, slug, endpoint_id, *, membership):
     enable = request.POST.get("enabled") == "true"
-    return _act(request, slug, endpoint_id, lambda e: outbound.endpoint_update(endpoint=e, is_enabled=enable),
+    return _act(request, slug, membership, endpoint_id,
+                lambda e: outbound.endpoint_update(endpoint=e, is_enabled=enable),
                 "The endpoint is enabled: new events are sent to it." if enable
                 else "The endpoint is disabled: nothing is sent to it until you enable it.")
 
 
-@login_required
+@member_required
 @require_POST
-def webhook_delivery_redeliver(request, slug, endpoint_id, delivery_id):
-    organization, endpoint = _endpoint_or_404(request, slug, endpoint_id)
+def webhook_delivery_redeliver(request, slug, endpoint_id, delivery_id, *, membership):
+    organization, endpoint = _endpoint_or_404(membership, endpoint_id)
     delivery = endpoint.deliveries.filter(pk=delivery_id).first()
     if delivery is None:
         raise Http404("No such delivery.")
-    return _act(request, slug, endpoint_id, lambda e: outbound.delivery_redeliver(delivery=delivery),
+    return _act(request, slug, membership, endpoint_id, lambda e: outbound.delivery_redeliver(delivery=delivery),
                 "The event is on its way again.", "#deliveries")
 
 
-@login_required
+@member_required
 @require_POST
-def webhook_endpoint_redeliver_failed(request, slug, endpoint_id):
+def webhook_endpoint_redeliver_failed(request, slug, endpoint_id, *, membership):
     form = RedeliverFailedForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the date and time from which to send failed events again.")
         return redirect(_endpoint_page(slug, endpoint_id) + "#deliveries")
     since = form.cleaned_data["since"]  # aware, in UTC (TIME_ZONE)
-    return _act(request, slug, endpoint_id,
+    return _act(request, slug, membership, endpoint_id,
                 lambda e: outbound.deliveries_redeliver_failed(endpoint=e, since=since),
                 "{result} failed event(s) are on their way again.", "#deliveries")
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def webhook_endpoint_rotate(request, slug, endpoint_id):
-    organization, endpoint = _endpoint_or_404(request, slug, endpoint_id)
+def webhook_endpoint_rotate(request, slug, endpoint_id, *, membership):
+    organization, endpoint = _endpoint_or_404(membership, endpoint_id)
     if request.method == "POST":
         _remember_secret(request, endpoint, outbound.endpoint_secret_rotate(endpoint=endpoint))
         return redirect(_endpoint_page(slug, endpoint.pk))
@@ -182,10 +181,10 @@ def webhook_endpoint_rotate(request, slug, endpoint_id):
                   {"organization": organization, "endpoint": endpoint, "action": "rotate"})
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
-def webhook_endpoint_delete(request, slug, endpoint_id):
-    organization, endpoint = _endpoint_or_404(request, slug, endpoint_id)
+def webhook_endpoint_delete(request, slug, endpoint_id, *, membership):
+    organization, endpoint = _endpoint_or_404(membership, endpoint_id)
     if request.method == "POST":
         outbound.endpoint_delete(endpoint=endpoint)
         messages.success(request, f"The endpoint {endpoint.url} is deleted.")

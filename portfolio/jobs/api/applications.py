@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from portfolio.accounts.authentication import requires_scope
+from common.api_keys.authentication import requires_scope
 from portfolio.accounts.scopes import APPLICATIONS_READ, APPLICATIONS_WRITE
 from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.models import Application

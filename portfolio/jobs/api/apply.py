@@ -4,13 +4,13 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.errors import NotFound
 from portfolio.creators.api import ErrorSerializer
+from portfolio.creators.permissions import IsApplicant
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.services import applications as application_services
 
@@ -19,7 +19,7 @@ class ApplyApi(APIView):
     """One application per job and person, with their linked freelance profile."""
 
     authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsApplicant]
     renderer_classes = [JSONRenderer]
 
     @extend_schema_serializer(component_name="ApplyInput")

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from portfolio.accounts.authentication import requires_scope
+from common.api_keys.authentication import requires_scope
 from portfolio.accounts.models import Organization
 from portfolio.accounts.scopes import JOBS_READ, JOBS_WRITE
 from portfolio.creators.models import Video

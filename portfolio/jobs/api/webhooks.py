@@ -13,10 +13,10 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common.api_keys.authentication import requires_scope
 from integrations.webhooks.models import Delivery, Endpoint
 from integrations.webhooks.outbound import selectors as outbound_selectors
 from integrations.webhooks.outbound import services as outbound
-from portfolio.accounts.authentication import requires_scope
 from portfolio.accounts.models import Organization
 from portfolio.accounts.scopes import WEBHOOKS_MANAGE
 from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from common.errors import ApplicationError, Conflict, PermissionDenied
-from portfolio.accounts.models import Membership, Organization
+from common.errors import ApplicationError, Conflict
+from portfolio.accounts.models import Organization
+from portfolio.accounts.permissions import require_member
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.models import Video
 from portfolio.jobs import events
@@ -58,20 +59,10 @@ MAX_CHOICES = 20
 MAX_SKILLS = 30
 MAX_REMOTE_COUNTRIES = 250
 
+# What only members (or their organization's key) do with jobs, in the refusal's words.
+JOBS_DOING = "post and change its jobs"
+
 _CURRENCY = re.compile(r"[A-Z]{3}")
-
-
-# --- permissions ------------------------------------------------------------------------------------
-
-
-def _require_member(*, actor, organization: Organization, api_key=None) -> None:
-    """A member acts, or the organization's own API key (not revoked) does."""
-    if api_key is not None:
-        if api_key.organization_id == organization.pk and api_key.revoked_at is None:
-            return
-    elif actor is not None and Membership.objects.filter(organization=organization, user=actor).exists():
-        return
-    raise PermissionDenied(f"Only members of {organization.name} can post and change its jobs.")
 
 
 # --- validation -------------------------------------------------------------------------------------
@@ -357,7 +348,7 @@ def _unknown_fields(fields: dict) -> None:
 def job_create(*, organization: Organization, actor, video, fields: dict, questions=(), api_key=None) -> Job:
     """A draft job on one of the organization's videos, with its screening questions; nothing is written
     when anything is wrong (the error names every field at fault)."""
-    _require_member(actor=actor, organization=organization, api_key=api_key)
+    require_member(organization=organization, actor=actor, api_key=api_key, doing=JOBS_DOING)
     _unknown_fields(fields)
     errors: dict[str, list[str]] = {}
     _check_video(organization=organization, video=video, errors=errors)
@@ -381,7 +372,7 @@ def job_update(*, job: Job, actor, fields: dict, questions=None, api_key=None) -
     must be today or later. A published job's anchor is dropped from the cache once this commits.
     """
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization, api_key=api_key)
+    require_member(organization=job.organization, actor=actor, api_key=api_key, doing=JOBS_DOING)
     _unknown_fields(fields)
     current = {name: getattr(job, name) for name in JOB_FIELDS}
     values = {**current, **fields}
@@ -412,7 +403,7 @@ def job_publish(*, job: Job, actor, api_key=None) -> Job:
     carries another published job, the closing date has passed or the video is no longer the
     organization's."""
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization, api_key=api_key)
+    require_member(organization=job.organization, actor=actor, api_key=api_key, doing=JOBS_DOING)
     today = timezone.now().date()
     if job.status == Job.Status.PUBLISHED and job.is_open:
         raise Conflict("This job is already published.")
@@ -462,7 +453,7 @@ def job_publish(*, job: Job, actor, api_key=None) -> Job:
 def job_close(*, job: Job, actor, api_key=None) -> Job:
     """Stops the job taking applications and takes "Apply" off its video; its page stays, marked closed."""
     job = Job.objects.select_for_update().select_related("organization", "video").get(pk=job.pk)
-    _require_member(actor=actor, organization=job.organization, api_key=api_key)
+    require_member(organization=job.organization, actor=actor, api_key=api_key, doing=JOBS_DOING)
     if job.status == Job.Status.CLOSED:
         raise Conflict("This job is already closed.")
     if job.status == Job.Status.DRAFT:

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.errors import ApplicationError, Conflict, NotFound
-from portfolio.accounts.models import Membership, OrganizationApiKey
+from portfolio.accounts.models import OrganizationApiKey
+from portfolio.accounts.permissions import acts_for
 from portfolio.jobs import events
 from portfolio.jobs.models import Application, ApplicationNote, ApplicationStatusChange
 
@@ -35,14 +36,7 @@ STATUS_EMAIL_SWEEP_BATCH = 200
 
 def _check_reviewer(*, application: Application, actor, api_key: OrganizationApiKey | None) -> None:
     """Members of the job's organization, or one of its live API keys; to anyone else it does not exist."""
-    organization_id = application.job.organization_id
-    if api_key is not None:
-        allowed = api_key.organization_id == organization_id and api_key.revoked_at is None
-    else:
-        allowed = actor is not None and Membership.objects.filter(
-            organization_id=organization_id, user_id=actor.pk
-        ).exists()
-    if not allowed:
+    if not acts_for(organization_id=application.job.organization_id, actor=actor, api_key=api_key):
         raise NotFound("This application does not exist.")
 
 

@@ -1,12 +1,9 @@
 """The applicant's own pages: their applications (withdraw), what they share, export and erase."""
 
 import json
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,25 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.errors import ApplicationError
 from integrations.oauth import registry
+from portfolio.creators.permissions import applicant_required
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.services import applications as application_services
 from portfolio.jobs.services import consent as consent_services
 from portfolio.jobs.services import data_rights
 
 APPLICATIONS_PER_PAGE = 20
-
-
-def applicant_required(view):
-    """Logged-in creators only: employers do not apply, so they have no applicant pages (403 saying why)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_creator:
-            raise PermissionDenied("Only creator accounts apply to jobs and have these pages.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @applicant_required

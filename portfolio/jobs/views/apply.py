@@ -18,6 +18,7 @@ from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
 from integrations.providers.types import Profile
+from portfolio.creators import permissions
 from portfolio.jobs.models import Application, Job, ScreeningQuestion
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.selectors import jobs as job_selectors
@@ -49,8 +50,8 @@ def _entry(request, job: Job):
     """Who may reach the apply steps: a logged-in creator. Others go back to where they belong."""
     if not request.user.is_authenticated:
         return redirect_to_login(_job_url(job))
-    if not request.user.is_creator:
-        messages.error(request, "Employer accounts do not apply to jobs; log in with your creator account.")
+    if not permissions.is_applicant(request.user):
+        messages.error(request, permissions.NOT_AN_APPLICANT)
         return redirect(_job_url(job))
     return None
 
