@@ -27,8 +27,8 @@ def _contracts() -> list[dict]:
 def _lint(tree: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(tree / "pyproject.toml")],
-        cwd=tree, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "COLUMNS": "250"}, capture_output=True, text=True,
-        timeout=120,
+        cwd=tree, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "COLUMNS": "250"},
+        capture_output=True, text=True, timeout=120,
     )
 
 
