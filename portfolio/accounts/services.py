@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -375,6 +377,14 @@ def organization_invitation_accept_new_account(*, invitation: OrganizationInvita
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+def user_traces_erase(*, user: User) -> None:
+    """Before `user` is deleted (they erased their account): what accounts keeps about them apart from the
+    row itself goes too, the invitations sent to their address and the admin log's lines on their account.
+    (Their sessions name only the account's id, and stop working once it is gone.)"""
+    OrganizationInvitation.objects.filter(email__iexact=user.email).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).delete()
 
 
 HOLDER_EMAIL_DOMAIN = "holders.reelfolio.invalid"

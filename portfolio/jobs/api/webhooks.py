@@ -21,7 +21,10 @@ from portfolio.accounts.scopes import WEBHOOKS_MANAGE
 from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.events import OWNER_TYPE
 
-EVENT_TYPE_HELP = "Event types: " + ", ".join(outbound.EVENT_TYPES) + "."
+EVENT_TYPE_HELP = (
+    "Event types: " + ", ".join(outbound.EVENT_TYPES) + ". An endpoint that receives any application event "
+    "also receives application.erased when an applicant erases their account."
+)
 
 
 @extend_schema_serializer(component_name="WebhookEndpoint")
