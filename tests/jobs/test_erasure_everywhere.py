@@ -17,7 +17,7 @@ from django.urls import reverse
 from standardwebhooks.webhooks import Webhook
 
 from integrations.webhooks import outbound
-from integrations.webhooks.models import Delivery, DeliveryAttempt
+from integrations.webhooks.models import Delivery, DeliveryAttempt, InboundEvent
 from portfolio.accounts.models import OrganizationInvitation
 from portfolio.accounts.services import membership_add, organization_api_key_create
 from portfolio.creators.models import CreatorProfile
@@ -28,6 +28,7 @@ from portfolio.jobs.services.consent import consent_grant
 from tests.integrations.oauth.fake_provider import FakeProvider
 from tests.integrations.oauth.helpers import page_text
 from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+from tests.integrations.webhooks import inbound_helpers
 from tests.jobs.apply_support import make_acme_applicant, published_job, question, use_acme
 from tests.jobs.conftest import make_employer, org_videos
 
@@ -123,6 +124,10 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
     assert EMAIL in receiver.requests[0].body.decode()
     review.application_status_change(application=there, actor=other_owner, status="reviewing")  # still pending
     membership_add(organization=organization, actor=employer, email=EMAIL)  # an invitation to their address
+    partner = inbound_helpers.make_partner(slug="acme-freelance", provider_id="acme")
+    told = inbound_helpers.send(client, partner, "profile.updated",
+                                {"provider": "acme", "account_id": SUBJECT, "updated_at": "2026-12-01T10:00:00Z"})
+    assert told.status_code in (200, 202, 204)  # the partner's event, kept in the inbox
     handle = CreatorProfile.objects.get(user=jordan).handle
     assert NAME in page_text(client.get(f"/@{handle}"))  # their public page, cached
     assert traces_left(), "the search finds the applicant before the erasure"
@@ -136,6 +141,7 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
 
     assert traces_left() == []
     assert not OrganizationInvitation.objects.exists()
+    assert json.loads(InboundEvent.objects.get().body) == {"type": "profile.updated", "redacted": True}
     assert client.get(f"/@{handle}").status_code == 404
 
     # The pending delivery goes out redacted, then each ATS hears of the erasure, after the events before it.

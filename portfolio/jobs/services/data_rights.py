@@ -13,6 +13,7 @@ from common.errors import PermissionDenied
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
+from integrations.webhooks.inbound_services import inbound_events_redact
 from portfolio.accounts.services import user_traces_erase
 from portfolio.creators.models import (
     CreatorProfile,
@@ -161,7 +162,8 @@ def applicant_erase(*, user) -> None:
        - every copy the ATS webhooks hold, pending or sent, in the outbox and the delivery log, is rewritten
          the same way and marked redacted (so a redelivery sends the redacted form), the endpoints' answers to
          them are dropped, and each organization's ATS gets `application.erased` for each application;
-       - invitations sent to their address and the admin log's lines on their account are deleted;
+       - the partners' events we stored that name their linked accounts are redacted, and invitations sent
+         to their address and the admin log's lines on their account are deleted;
        - the account is deleted, and once that commits the cached public page, short links and anchors that
          showed them are dropped.
 
@@ -178,6 +180,7 @@ def applicant_erase(*, user) -> None:
     """
     if not user.is_creator:
         raise PermissionDenied("Employer accounts are closed by Reelfolio's support, not from these pages.")
+    accounts = list(LinkedAccount.objects.filter(user=user).values_list("provider_id", "subject"))
     for linked in LinkedAccount.objects.filter(user=user).exclude(status=LinkedAccount.Status.REVOKED):
         oauth_services.linked_account_unlink(linked_account=linked)
     now = timezone.now()
@@ -195,6 +198,8 @@ def applicant_erase(*, user) -> None:
         redacted = events.applicant_deliveries_redact(user_id=user.pk, erased_snapshot=ERASED_SNAPSHOT)
         for application in applications:
             events.application_erased(application, erased_at=now)
+        for provider_id, subject in accounts:
+            inbound_events_redact(provider_id=provider_id, account_id=subject)
         creator_caches_invalidate(user_id=user.pk)
         user_traces_erase(user=user)
         user_id = user.pk
