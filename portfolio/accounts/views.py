@@ -190,18 +190,13 @@ def organization_detail(request, slug):
             raise PermissionDenied("Only owners can add members.")
         if form.is_valid():
             try:
-                services.membership_add(
+                invitation = services.organization_member_invite(
                     organization=organization, actor=request.user, email=form.cleaned_data["email"]
                 )
             except ApplicationError as error:
                 form_add_application_error(form, error)
             else:
-                # The same words whether or not the email has an employer account: the page must not tell.
-                messages.success(
-                    request,
-                    f"If {form.cleaned_data['email']} has an employer account, it is now a member of "
-                    f"{organization.name}. If not, Reelfolio emailed that address how to join.",
-                )
+                messages.success(request, selectors.invitation_sent_message(invitation=invitation))
                 return redirect("accounts:organization_detail", slug=slug)
     members = list(organization.memberships.select_related("user").order_by("created_at"))
     owner_count = sum(1 for m in members if m.role == Membership.Role.OWNER)

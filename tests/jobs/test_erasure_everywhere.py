@@ -19,7 +19,7 @@ from standardwebhooks.webhooks import Webhook
 from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, DeliveryAttempt, InboundEvent
 from portfolio.accounts.models import OrganizationInvitation
-from portfolio.accounts.services import membership_add, organization_api_key_create
+from portfolio.accounts.services import organization_api_key_create, organization_member_invite
 from portfolio.creators.models import CreatorProfile
 from portfolio.jobs.models import Application
 from portfolio.jobs.services import review
@@ -123,7 +123,7 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
     deliver_all()  # both ATS receive the applications, and answer with what they received
     assert EMAIL in receiver.requests[0].body.decode()
     review.application_status_change(application=there, actor=other_owner, status="reviewing")  # still pending
-    membership_add(organization=organization, actor=employer, email=EMAIL)  # an invitation to their address
+    organization_member_invite(organization=organization, actor=employer, email=EMAIL)  # an invitation to their address
     partner = inbound_helpers.make_partner(slug="acme-freelance", provider_id="acme")
     told = inbound_helpers.send(client, partner, "profile.updated",
                                 {"provider": "acme", "account_id": SUBJECT, "updated_at": "2026-12-01T10:00:00Z"})
