@@ -25,11 +25,10 @@ from portfolio.jobs.models import Application
 from portfolio.jobs.services import review
 from portfolio.jobs.services.applications import application_create
 from portfolio.jobs.services.consent import consent_grant
-from tests.integrations.oauth.fake_provider import FakeProvider
 from tests.integrations.oauth.helpers import page_text
 from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
 from tests.integrations.webhooks import inbound_helpers
-from tests.jobs.apply_support import make_acme_applicant, published_job, question, use_acme
+from tests.jobs.apply_support import make_acme_applicant, published_job, question
 from tests.jobs.conftest import make_employer, org_videos
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +44,6 @@ TRACES = (EMAIL, NAME, SUBJECT, ANSWER, "I cut short-form ads.")
 def loopback_allowed(settings):
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     settings.WEBHOOK_REQUIRE_HTTPS = False
-
-
-@pytest.fixture
-def fake(settings):
-    provider = FakeProvider().start()
-    use_acme(settings, provider)
-    yield provider
-    provider.stop()
 
 
 @pytest.fixture
