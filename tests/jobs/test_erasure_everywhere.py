@@ -167,7 +167,7 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
     endpoint = secrets[organization.pk][0]
     log = client.get(f"/api/v1/webhook-endpoints/{endpoint.pk}/deliveries/", **auth).json()["results"]
     created = next(d for d in log if d["event_type"] == "application.created")
-    assert created["payload"]["data"]["redacted"] is True
+    assert created["payload"]["data"]["redacted"] is True and created["redacted_at"]
     assert created["payload"]["data"]["application"]["applicant"] == {"name": "Erased applicant"}
     assert all(not attempt["response_body"] or EMAIL not in attempt["response_body"]
                for delivery in log for attempt in delivery["attempts"])

@@ -74,6 +74,11 @@ class DeliveryOutputSerializer(serializers.Serializer):
     next_attempt_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     delivered_at = serializers.DateTimeField(allow_null=True)
+    redacted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the applicant it was about erased their account: from then on the payload (and any "
+        "redelivery) carries the erased form, with data.redacted true, and the answers' bodies are dropped.",
+    )
     last_error = serializers.CharField()
     payload = serializers.SerializerMethodField(help_text="The body sent: {type, timestamp, data}.")
     attempts = AttemptSerializer(many=True, source="attempts.all", help_text="Newest first.")
