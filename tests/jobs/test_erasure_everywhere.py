@@ -1,7 +1,8 @@
 """Erasing an account reaches every copy Reelfolio keeps of the applicant: the applications and their
 snapshots, the notes that quote them, the ATS webhooks' outbox and delivery log (and what the ATS answered),
-invitations to their address and the caches of their pages; a redelivery sends the redacted form, and each
-organization's ATS is told that the applicant's data was erased.
+invitations to their address, the partners' events kept in the inbox and the caches of their pages; their
+other sessions and the status emails still waiting reach nobody; a redelivery sends the redacted form, and
+each organization's ATS is told that the applicant's data was erased.
 
 The search covers every text and JSON column of every model of the default database. The sandbox database
 is left out on purpose: it plays the partner platforms (a person's account at the freelance platform is not
@@ -12,7 +13,9 @@ import json
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 from standardwebhooks.webhooks import Webhook
 
@@ -21,7 +24,7 @@ from integrations.webhooks.models import Delivery, DeliveryAttempt, InboundEvent
 from portfolio.accounts.models import OrganizationInvitation
 from portfolio.accounts.services import organization_api_key_create, organization_member_invite
 from portfolio.creators.models import CreatorProfile
-from portfolio.jobs.models import Application
+from portfolio.jobs.models import Application, ApplicationStatusChange
 from portfolio.jobs.services import review
 from portfolio.jobs.services.applications import application_create
 from portfolio.jobs.services.consent import consent_grant
@@ -124,6 +127,8 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
     assert traces_left(), "the search finds the applicant before the erasure"
     sent_before = len(receiver.requests)
 
+    phone = Client()  # another session of theirs
+    phone.force_login(jordan)
     client.force_login(jordan)
     with django_capture_on_commit_callbacks(execute=True):
         erased = client.post(reverse("jobs:applicant_erase"), {"confirm": EMAIL}, follow=True)
@@ -134,6 +139,13 @@ def test_erasing_reaches_every_copy_and_tells_both_ats(
     assert not OrganizationInvitation.objects.exists()
     assert json.loads(InboundEvent.objects.get().body) == {"type": "profile.updated", "redacted": True}
     assert client.get(f"/@{handle}").status_code == 404
+    assert phone.get(reverse("jobs:applicant_applications"))["Location"].startswith(reverse("accounts:login"))
+    # The status emails still waiting (their task never ran here) find nobody to write to.
+    waiting = ApplicationStatusChange.objects.filter(applicant_notified_at__isnull=True).values_list("pk", flat=True)
+    assert len(waiting) == 2
+    mail.outbox.clear()
+    assert [review.application_status_email_send(status_change_id=pk) for pk in waiting] == [False, False]
+    assert mail.outbox == []
 
     # The pending delivery goes out redacted, then each ATS hears of the erasure, after the events before it.
     deliver_all()
