@@ -124,6 +124,15 @@ INVITATION_WITHDRAWN = (
 )
 
 
+def invitation_sent_message(*, invitation: OrganizationInvitation) -> str:
+    """What the owner is told once an invitation is sent: the same words whatever the address, so the page
+    never tells whether it has an account."""
+    return (
+        f"Reelfolio emailed an invitation to {invitation.email}. They join {invitation.organization.name} once "
+        "they accept it; until then it is listed under Pending invitations."
+    )
+
+
 def pending_invitations(*, organization: Organization):
     """The organization's invitations whose link still works (neither accepted, withdrawn nor expired),
     newest first, each with who sent it and `expires_at`, when its link stops working."""

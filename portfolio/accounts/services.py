@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -99,10 +101,7 @@ def user_sign_up(
     if password is None:
         user.set_unusable_password()
     else:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ApplicationError.from_validation_error(error) from None
+        _password_check(password=password, user=user)
         user.set_password(password)
     full_clean(user)
     user.save()
@@ -113,6 +112,37 @@ def user_sign_up(
     else:
         creator_profile_create(user=user)
     return user
+
+
+def _password_check(*, password: str, user: User) -> None:
+    """ApplicationError unless the password validators accept the password for `user`."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError.from_validation_error(error) from None
+
+
+class _Rehearsed(Exception):
+    pass
+
+
+SIGN_UP_REHEARSAL_DOMAIN = "rehearsal.reelfolio.invalid"
+
+
+def _sign_up_rehearse(
+    *, name: str, password: str, role: str, organization_name: str, organization_website: str
+) -> None:
+    """Makes the account a sign-up would make, under a stand-in address, and rolls it back (a savepoint): the
+    same checks, hashing and writes as for a new address, and the same refusals (ApplicationError)."""
+    try:
+        with transaction.atomic():
+            user_sign_up(
+                email=f"{secrets.token_hex(8)}@{SIGN_UP_REHEARSAL_DOMAIN}", name=name, password=password, role=role,
+                organization_name=organization_name, organization_website=organization_website, is_active=False,
+            )
+            raise _Rehearsed
+    except _Rehearsed:
+        pass
 
 
 def _email_after_commit(*, template: str, context: dict, to: str) -> None:
@@ -160,10 +190,19 @@ def user_sign_up_request(
     - an account waiting for confirmation: the confirmation link again;
     - an account in use: that an account exists, with a link to choose a new password.
     Returns the new account, or None when the email was taken.
+
+    A taken address takes as long as a new one: the account is made all the same (its password checked and
+    hashed, its creator page or organization made) under a stand-in address, then undone, and an email is
+    written either way. Timing the page tells nothing either.
     """
     normalized = User.objects.normalize_email(email).strip().lower()
     existing = User.objects.filter(email__iexact=normalized).first()
     if existing is not None:
+        # The same work as for a new address, so that the answer takes as long and refuses the same input.
+        _sign_up_rehearse(
+            name=name, password=password, role=role, organization_name=organization_name,
+            organization_website=organization_website,
+        )
         if existing.is_active:
             _email_after_commit(
                 template="account_exists",
@@ -202,32 +241,31 @@ def user_sign_up_confirm(*, user: User) -> User:
 
 
 @transaction.atomic
-def membership_add(*, organization: Organization, actor: User, email: str) -> Membership | None:
-    """An owner adds an employer account to the organization as a member.
-
-    The owner's page must not tell whether an email has an account, so an address without an employer
-    account is not refused: None, and that address gets an email instead (an invitation to sign up as an
-    employer, or, for a creator account, why it cannot join)."""
-    require_owner(organization=organization, actor=actor, doing="add members")
-    email = User.objects.normalize_email(email).strip()
-    user = User.objects.filter(email__iexact=email).first()
-    signup_url = settings.SITE_URL + reverse("accounts:signup")
-    context = {"organization": organization, "actor": actor, "signup_url": signup_url}
-    if user is None:
-        invitation = organization_invitation_send(organization=organization, actor=actor, email=email)
-        _email_after_commit(
-            template="member_invite",
-            context={**context, "invite_url": invitation_url(invitation), "days": selectors.INVITATION_DAYS},
-            to=email,
-        )
-        return None
-    if not user.is_employer:
-        if user.is_active:
-            _email_after_commit(template="member_not_employer", context={**context, "user": user}, to=user.email)
-        return None
-    if Membership.objects.filter(organization=organization, user=user).exists():
+def organization_member_invite(*, organization: Organization, actor: User, email: str) -> OrganizationInvitation:
+    """An owner invites a colleague by email. Nobody joins an organization without accepting: whatever the
+    address (an employer account, no account yet, a creator account), an invitation is recorded, listed on
+    the organization's page the same way, and emailed, so the page never tells whether the address has an
+    account. The email says what to do with that address: log in and join, make an employer account and
+    join, or, for a creator account, why it cannot join as it is."""
+    require_owner(organization=organization, actor=actor, doing="invite members")
+    email = User.objects.normalize_email(email).strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise Conflict.on_field("email", "This person is already a member.")
-    return Membership.objects.create(organization=organization, user=user, role=Membership.Role.MEMBER)
+    invitation = organization_invitation_send(organization=organization, actor=actor, email=email)
+    user = User.objects.filter(email__iexact=email).first()
+    context = {
+        "organization": organization,
+        "actor": actor,
+        "signup_url": settings.SITE_URL + reverse("accounts:signup"),
+        "invite_url": invitation_url(invitation),
+        "days": selectors.INVITATION_DAYS,
+        "has_account": user is not None,
+    }
+    if user is None or user.is_employer:
+        _email_after_commit(template="member_invite", context=context, to=email)
+    elif user.is_active:
+        _email_after_commit(template="member_not_employer", context={**context, "user": user}, to=user.email)
+    return invitation
 
 
 @transaction.atomic
@@ -301,8 +339,8 @@ def invitation_url(invitation: OrganizationInvitation) -> str:
 
 
 def organization_invitation_send(*, organization: Organization, actor: User, email: str) -> OrganizationInvitation:
-    """Records an invitation to an address without an account (membership_add emails its link). Inviting the
-    same address again draws a new nonce: only the newest link works."""
+    """Records an invitation to an address (organization_member_invite emails its link). Inviting the same
+    address again draws a new nonce: only the newest link works."""
     email = User.objects.normalize_email(email).strip().lower()
     invitation = OrganizationInvitation.objects.filter(organization=organization, email__iexact=email).first()
     if invitation is None:
@@ -374,6 +412,14 @@ def organization_invitation_accept_new_account(*, invitation: OrganizationInvita
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+def user_traces_erase(*, user: User) -> None:
+    """Before `user` is deleted (they erased their account): what accounts keeps about them apart from the
+    row itself goes too, the invitations sent to their address and the admin log's lines on their account.
+    (Their sessions name only the account's id, and stop working once it is gone.)"""
+    OrganizationInvitation.objects.filter(email__iexact=user.email).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)).delete()
 
 
 HOLDER_EMAIL_DOMAIN = "holders.reelfolio.invalid"

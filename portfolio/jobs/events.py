@@ -5,6 +5,11 @@ the change itself; `integrations.webhooks.outbound.services.event_emit` writes o
 the organization. Payloads carry ids and what an ATS needs (the applicant's consented profile fields,
 their answers), never tokens. One application's events share an ordering key, so an endpoint receives
 them oldest first; so do one job's.
+
+Erasure: an application's events are tagged with their applicant (`applicant_subject_key`), so that
+erasing the applicant rewrites every copy the outbox and the delivery log hold (`applicant_deliveries_redact`,
+with the same "Erased applicant" the employer's pages show), and each organization's ATS is told with
+`application.erased`, which carries ids only.
 """
 
 from datetime import date, datetime
@@ -60,9 +65,15 @@ def application_data(application: Application) -> dict:
     }
 
 
-def _emit(job: Job, type_: str, data: dict, ordering_key: str) -> int:
+def applicant_subject_key(user_id: int) -> str:
+    """How the outbox names an applicant whose data a delivery carries."""
+    return f"applicant:{user_id}"
+
+
+def _emit(job: Job, type_: str, data: dict, ordering_key: str, *, applicant_id: int | None = None) -> int:
     return outbound.event_emit(
-        owner_type=OWNER_TYPE, owner_id=job.organization_id, type=type_, data=data, ordering_key=ordering_key
+        owner_type=OWNER_TYPE, owner_id=job.organization_id, type=type_, data=data, ordering_key=ordering_key,
+        subject_key=applicant_subject_key(applicant_id) if applicant_id else "",
     )
 
 
@@ -77,13 +88,13 @@ def job_closed(job: Job) -> int:
 def application_created(application: Application) -> int:
     job = application.job
     return _emit(job, "application.created", {"application": application_data(application), "job": job_data(job)},
-                 f"application:{application.pk}")
+                 f"application:{application.pk}", applicant_id=application.applicant_id)
 
 
 def application_withdrawn(application: Application) -> int:
     job = application.job
     return _emit(job, "application.withdrawn", {"application": application_data(application), "job": job_data(job)},
-                 f"application:{application.pk}")
+                 f"application:{application.pk}", applicant_id=application.applicant_id)
 
 
 def application_status_changed(application: Application, change: ApplicationStatusChange) -> int:
@@ -98,7 +109,34 @@ def application_status_changed(application: Application, change: ApplicationStat
             "by_api_key": change.api_key_id is not None,
         },
     }
-    return _emit(job, "application.status_changed", data, f"application:{application.pk}")
+    return _emit(job, "application.status_changed", data, f"application:{application.pk}",
+                 applicant_id=application.applicant_id)
+
+
+def application_erased(application: Application, *, erased_at: datetime) -> int:
+    """The applicant erased their account: the ATS is asked to delete what it holds on them. Ids only."""
+    job = application.job
+    data = {
+        "application": {"id": application.pk, "job_id": job.pk, "erased_at": _iso(erased_at)},
+        "job": {"id": job.pk, "slug": job.slug, "title": job.title},
+        "redacted": True,
+    }
+    return _emit(job, "application.erased", data, f"application:{application.pk}")
+
+
+def _redacted(erased_snapshot: dict):
+    def redact(event_type: str, data: dict) -> dict:
+        if isinstance(data.get("application"), dict):
+            data = {**data, "application": {**data["application"], "applicant": dict(erased_snapshot), "answers": []}}
+        return data
+
+    return redact
+
+
+def applicant_deliveries_redact(*, user_id: int, erased_snapshot: dict) -> int:
+    """Rewrites every delivery that carries the applicant's profile or answers, in the outbox and the
+    delivery log, with `erased_snapshot` in their place; returns how many."""
+    return outbound.deliveries_redact(subject_key=applicant_subject_key(user_id), redact=_redacted(erased_snapshot))
 
 
 # --- who is told when an organization's endpoint is disabled -----------------------------------------

@@ -1,6 +1,7 @@
 """An owner invites a colleague who has no account; the colleague follows the emailed link in a real browser,
 makes their employer account and lands in the organization; the owner makes them an owner, renames the
-organization, and the only-owner rule is told on the page. Screenshots at 390 and 1280 px go to test-results/."""
+organization, and the only-owner rule is told on the page. An employer who has an account joins only once they
+accept, and the page lists every invitation alike. Screenshots at 390 and 1280 px go to test-results/."""
 
 import re
 
@@ -45,8 +46,8 @@ def test_an_invitation_is_accepted_by_a_new_employer_who_is_then_made_an_owner(p
     shoot(page, "detail-only-owner")
 
     page.get_by_label("Email of a colleague").fill("nia@example.com")
-    page.get_by_role("button", name="Add or invite").click()
-    expect(page.locator(".messages")).to_contain_text("If nia@example.com has an employer account")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.locator(".messages")).to_contain_text("Reelfolio emailed an invitation to nia@example.com.")
     message = next(m for m in reversed(mail.outbox) if m.to == ["nia@example.com"])
     link = re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)
     assert link.startswith(settings.SITE_URL)
@@ -112,8 +113,8 @@ def test_an_owner_withdraws_a_pending_invitation_and_its_link_says_it_was_withdr
     expect(page.get_by_text("No pending invitations.")).to_be_visible()
     for email in ("nia@example.com", "lee@example.com"):
         page.get_by_label("Email of a colleague").fill(email)
-        page.get_by_role("button", name="Add or invite").click()
-        expect(page.locator(".messages")).to_contain_text(f"If {email} has an employer account")
+        page.get_by_role("button", name="Invite").click()
+        expect(page.locator(".messages")).to_contain_text(f"Reelfolio emailed an invitation to {email}.")
     message = next(m for m in reversed(mail.outbox) if m.to == ["nia@example.com"])
     link = re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)
     invitations = page.locator("section[aria-labelledby=invitations-heading] tbody tr")
@@ -145,3 +146,48 @@ def test_an_owner_withdraws_a_pending_invitation_and_its_link_says_it_was_withdr
     page.get_by_role("button", name="Withdraw the invitation").click()
     expect(page.get_by_text("No pending invitations.")).to_be_visible()
     shoot(page, "invitations-none")
+
+
+def test_an_existing_employer_is_invited_like_anyone_and_joins_once_they_accept(page, live_server, settings):
+    """Before, adding an existing employer's address made them a member at once, without asking them, and
+    the page showed who had which account (a member at once, a pending invitation, or nothing)."""
+    settings.SITE_URL = live_server.url
+    services.user_sign_up(
+        email="owner@acme.example", name="Olivia", password=PASSWORD, role="employer", organization_name="Acme Films"
+    )
+    services.user_sign_up(
+        email="sam@acme.example", name="Sam Employer", password=PASSWORD, role="employer", organization_name="Sam Co"
+    )
+    services.user_sign_up(email="cy@example.com", name="Cy Creator", password=PASSWORD, role="creator")
+    log_in(page, "owner@acme.example", PASSWORD)
+    page.goto("/accounts/organizations/acme-films/")
+    for email in ("sam@acme.example", "new.person@example.com", "cy@example.com"):
+        page.get_by_label("Email of a colleague").fill(email)
+        page.get_by_role("button", name="Invite").click()
+        expect(page.locator(".messages")).to_have_text(
+            f"Reelfolio emailed an invitation to {email}. They join Acme Films once they accept it; "
+            "until then it is listed under Pending invitations."
+        )
+    members = page.locator("section[aria-labelledby=members-heading] tbody tr")
+    expect(members).to_have_count(1)  # the owner alone: nobody joined yet
+    invitations = page.locator("section[aria-labelledby=invitations-heading] tbody tr")
+    expect(invitations).to_have_count(3)
+    for row in range(3):
+        expect(invitations.nth(row).locator("td").nth(1)).to_contain_text("Invited by Olivia on")
+        expect(invitations.nth(row).get_by_role("link", name="Withdraw")).to_be_visible()
+    shoot(page, "detail-after-invite")
+
+    message = next(m for m in reversed(mail.outbox) if m.to == ["sam@acme.example"])
+    link = re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)
+    log_out(page)
+    page.goto(link)
+    page.wait_for_url("**/accounts/invitations/accept/")
+    page.get_by_role("button", name="Log in to accept").click()
+    page.get_by_label("Email").fill("sam@acme.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/invitations/accept/")
+    page.get_by_role("button", name="Join Acme Films").click()
+    page.wait_for_url("**/accounts/organizations/acme-films/")
+    expect(page.locator(".messages")).to_contain_text("Welcome to Acme Films.")
+    assert Membership.objects.get(user__email="sam@acme.example", organization__slug="acme-films").role == "member"

@@ -276,22 +276,31 @@ def test_someone_logged_in_with_another_address_or_as_a_creator_cannot_accept(
     assert invitation.accepted_at is None
 
 
-def test_inviting_a_known_address_says_what_adding_a_member_always_said(
+def test_every_address_gets_an_invitation_and_the_same_words_whatever_its_account(
     client, owner, colleague, django_capture_on_commit_callbacks
 ):
-    """An existing employer joins at once (as before), a member already in is told so (as before), an unknown
-    address and a creator's get the same words on the page; only an unknown address gets an invitation."""
+    """An existing employer, a new address and a creator's are each invited and listed alike, and nobody
+    joins without accepting (before, an existing employer was made a member at once, and only a new address
+    was listed as invited); a member already in is told so, as the members list shows anyway."""
+    User.objects.create_user(email="em@example.com", password=PASSWORD, name="Em", role="employer")
     User.objects.create_user(email="cy@example.com", password=PASSWORD, name="Cy", role="creator")
     client.force_login(owner)
-    answers = {}
-    for email in ("nobody@example.com", "cy@example.com"):
+    answers, rows = {}, {}
+    for email in ("em@example.com", "nobody@example.com", "cy@example.com"):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(_org_url(), {"email": email}, follow=True)
         answers[email] = [str(m) for m in response.context["messages"]][0].replace(email, "<email>")
-    assert len(set(answers.values())) == 1
+        page = response.content.decode()
+        row = re.search(rf"<tr>\s*<td>{re.escape(email)}</td>.*?</tr>", page, re.S).group(0)
+        row = re.sub(r"<time[^>]*>.*?</time>", "<time>", row.replace(email, "<email>"))  # sent a moment apart
+        rows[email] = re.sub(r"/invitations/\d+/", "/invitations/<id>/", row)
+    assert len(set(answers.values())) == 1, answers
+    assert len(set(rows.values())) == 1, rows
+    assert sorted(OrganizationInvitation.objects.values_list("email", flat=True)) == [
+        "cy@example.com", "em@example.com", "nobody@example.com"]
+    assert Membership.objects.filter(organization__slug="acme-films").count() == 2  # the owner and Sam
     already = client.post(_org_url(), {"email": "sam@acme.example"})
     assert already.status_code == 200 and "This person is already a member." in already.content.decode()
-    assert list(OrganizationInvitation.objects.values_list("email", flat=True)) == ["nobody@example.com"]
 
 
 def test_a_member_cannot_invite(client, colleague):

@@ -1,4 +1,8 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from portfolio.accounts import services
@@ -21,14 +25,27 @@ def colleague():
     return User.objects.create_user(email="sam@acme.example", password=PASSWORD, name="Sam", role="employer")
 
 
-def test_owner_adds_a_member_who_then_sees_the_organization(client, owner, colleague):
+def test_an_invited_employer_joins_only_once_they_accept_then_sees_the_organization(
+    client, owner, colleague, django_capture_on_commit_callbacks
+):
+    """Before, adding an existing employer's address made them a member at once, without their agreement."""
     client.force_login(owner)
     url = reverse("accounts:organization_detail", args=["acme-films"])
-    response = client.post(url, {"email": "SAM@acme.example"}, follow=True)
-    assert "If SAM@acme.example has an employer account, it is now a member of Acme Films." in response.content.decode()
-    assert Membership.objects.get(user=colleague).role == "member"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "SAM@acme.example"}, follow=True)
+    assert "Reelfolio emailed an invitation to sam@acme.example." in response.content.decode()
+    assert not Membership.objects.filter(user=colleague).exists()
+    [message] = mail.outbox
+    assert message.to == ["sam@acme.example"]
+    assert "log in with your employer account and join Acme Films" in message.body
+    link = urlsplit(re.search(r"https?://\S+/accounts/invitations/\S+", message.body).group(0)).path
 
     client.force_login(colleague)
+    client.get(link)
+    assert "Join Acme Films" in client.get(reverse("accounts:invitation_accept")).content.decode()
+    joined = client.post(reverse("accounts:invitation_accept"), follow=True)
+    assert "Welcome to Acme Films." in joined.content.decode()
+    assert Membership.objects.get(user=colleague).role == "member"
     page = client.get(url)
     assert page.status_code == 200
     assert "You are a member of this organization." in page.content.decode()
@@ -49,7 +66,7 @@ def test_outsider_gets_404_for_an_organization(client, owner, colleague):
     assert client.get(reverse("accounts:organization_detail", args=["acme-films"])).status_code == 404
 
 
-def test_adding_an_unknown_email_or_a_creator_adds_nobody_and_tells_the_page_nothing(client, owner):
+def test_inviting_an_unknown_email_or_a_creator_adds_nobody_and_tells_the_page_nothing(client, owner):
     """The page does not say which emails have an account (the address gets an email instead)."""
     User.objects.create_user(email="creator@example.com", password=PASSWORD, name="C", role="creator")
     client.force_login(owner)
@@ -58,7 +75,7 @@ def test_adding_an_unknown_email_or_a_creator_adds_nobody_and_tells_the_page_not
         response = client.post(url, {"email": email})
         assert response.status_code == 302
         page = client.get(url).content.decode()
-        assert f"If {email} has an employer account, it is now a member of Acme Films." in page
+        assert f"Reelfolio emailed an invitation to {email}. They join Acme Films once they accept it" in page
         assert "creator account" not in page and "No Reelfolio account" not in page
     assert Membership.objects.count() == 1
 

@@ -258,7 +258,7 @@ PAGES = [
     Visit("owner", "/accounts/organizations/", "organizations"),
     Visit("owner", "/accounts/organizations/new/", "organization-new"),
     Visit("owner", "/accounts/organizations/{org}/", "organization",
-          check=then("organization-invite-error", submit("Add or invite", Email_of_a_colleague="not an address"))),
+          check=then("organization-invite-error", submit("Invite", Email_of_a_colleague="not an address"))),
     Visit("owner", "/accounts/organizations/{org}/members/{member}/promote/", "membership-promote"),
     Visit("owner", "/accounts/organizations/{org}/leave/", "organization-leave-only-owner", 409),
     Visit("owner", "/accounts/organizations/{org}/rename/", "organization-rename",

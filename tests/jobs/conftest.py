@@ -13,7 +13,12 @@ from django.utils import timezone
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import PortfolioItem, Profile
 from portfolio.accounts.models import Membership
-from portfolio.accounts.services import membership_add, organization_video_holder, user_sign_up
+from portfolio.accounts.services import (
+    organization_invitation_accept,
+    organization_member_invite,
+    organization_video_holder,
+    user_sign_up,
+)
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
 from tests.integrations.oauth.fake_provider import FakeProvider
@@ -110,7 +115,8 @@ def member(organization, employer):
         role="employer",
         organization_name="Mo's own shop",
     )
-    membership_add(organization=organization, actor=employer, email=user.email)
+    invitation = organization_member_invite(organization=organization, actor=employer, email=user.email)
+    organization_invitation_accept(invitation=invitation, user=user)
     assert Membership.objects.filter(organization=organization, user=user).exists()
     return user
 

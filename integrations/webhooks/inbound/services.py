@@ -373,3 +373,26 @@ def inbound_events_sweep() -> int:
         return 0
     logger.warning("webhooks.inbound_swept", extra={"count": overdue})
     return inbound_events_drain_and_schedule().processed
+
+
+@transaction.atomic
+def inbound_events_redact(*, provider_id: str, account_id: str) -> int:
+    """Rewrites the stored events of the provider's partners that name this account (its owner erased what
+    Reelfolio holds on them); returns how many. The body keeps only its type and says `"redacted": true`;
+    an event still waiting is not processed any more (the account it names is gone)."""
+    if not account_id:
+        return 0
+    named = json.dumps(account_id)  # as the JSON of a body spells it, quotes included
+    events = list(
+        InboundEvent.objects.select_for_update()
+        .filter(partner__provider_id=provider_id, body__contains=named)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for event in events:
+        event.body = json.dumps({"type": event.event_type, "redacted": True})
+        if event.status == Status.PENDING:
+            event.status, event.processed_at = Status.IGNORED, now
+            event.error = "Not processed: the account it names was erased."
+    InboundEvent.objects.bulk_update(events, ["body", "status", "processed_at", "error"])
+    return len(events)

@@ -62,6 +62,11 @@ class Delivery(models.Model):
     body = models.TextField(help_text="The JSON body, exactly as signed.")
     # Deliveries of one endpoint with the same key are sent oldest first (e.g. "application:42").
     ordering_key = models.CharField(max_length=100, blank=True)
+    # Whose personal data the body carries, as the owner names them (e.g. "applicant:42"); blank for none.
+    # Erasing that person rewrites these bodies (outbound.deliveries_redact).
+    subject_key = models.CharField(max_length=100, blank=True)
+    # When the body was rewritten without the personal data it carried.
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempt_count = models.PositiveIntegerField(default=0, help_text="Attempts since it was last (re)queued.")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +92,7 @@ class Delivery(models.Model):
                 fields=["next_attempt_at"], condition=Q(status__in=["pending", "sending"]), name="webhooks_delivery_due"
             ),
             models.Index(fields=["endpoint", "ordering_key", "id"], name="webhooks_delivery_order"),
+            models.Index(fields=["subject_key"], condition=~Q(subject_key=""), name="webhooks_delivery_subject"),
         ]
 
     def __str__(self):

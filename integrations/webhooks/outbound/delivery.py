@@ -65,10 +65,24 @@ def parse_retry_after(value: str | None) -> float | None:
     return min(max((when - datetime.now(tz=UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
+def _dumps(event: dict) -> str:
+    return json.dumps(event, separators=(",", ":"), sort_keys=True)
+
+
 def body_for(*, event_type: str, timestamp: datetime, data: dict) -> str:
     """The JSON body of an event: {"type", "timestamp", "data"}."""
     stamp = timestamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return json.dumps({"type": event_type, "timestamp": stamp, "data": data}, separators=(",", ":"), sort_keys=True)
+    return _dumps({"type": event_type, "timestamp": stamp, "data": data})
+
+
+def data_of(body: str) -> dict:
+    """The `data` of an event's JSON body."""
+    return json.loads(body).get("data") or {}
+
+
+def body_with_data(body: str, data: dict) -> str:
+    """The same event (type, timestamp) with other data."""
+    return _dumps({**json.loads(body), "data": data})
 
 
 def _read_start(response: requests.Response) -> bytes:

@@ -10,11 +10,18 @@ counts as lost and the sweep sends the delivery again (receivers dedupe on `webh
 Order: deliveries of one endpoint that share an ordering key (one application's events, one job's)
 are sent oldest first: a delivery waits while an older one of its key is not finished (delivered or
 given up). Other events carry no promise of order.
+
+Erasure: a delivery whose body carries a person's data is tagged with the owner's name for that person
+(`subject_key`, e.g. "applicant:42") when it is written. Erasing the person rewrites those bodies through
+the owner's redaction (`deliveries_redact`): what is still to be sent, what a redelivery sends and what the
+delivery log shows is the redacted form, marked `"redacted": true`, and the answers the endpoints gave to
+them (which may echo the body) are dropped from the log.
 """
 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -44,6 +51,12 @@ EVENT_TYPES: dict[str, str] = {
     "job.closed": "A job was closed",
 }
 TEST_EVENT = "webhook.test"
+# Events nobody subscribes to by name: each goes to every endpoint subscribed to one of the events listed
+# with it, the ones that may hold what it is about. An ATS that received an applicant's data is told
+# when the applicant erases it, whichever events it chose.
+NOTICE_EVENTS: dict[str, frozenset[str]] = {
+    "application.erased": frozenset({"application.created", "application.withdrawn", "application.status_changed"}),
+}
 SECRET_OVERLAP = timedelta(hours=24)
 DISABLE_AFTER_FAILING = timedelta(days=5)
 MAX_ENDPOINTS_PER_OWNER = 20
@@ -216,15 +229,25 @@ def _new_msg_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def event_emit(*, owner_type: str, owner_id: int, type: str, data: dict, ordering_key: str = "") -> int:
+def _subscribed(endpoint: Endpoint, type: str) -> bool:
+    if type in NOTICE_EVENTS:
+        return bool(NOTICE_EVENTS[type].intersection(endpoint.event_types))
+    return type in endpoint.event_types
+
+
+def event_emit(
+    *, owner_type: str, owner_id: int, type: str, data: dict, ordering_key: str = "", subject_key: str = ""
+) -> int:
     """Writes one delivery per enabled endpoint of the owner subscribed to `type`, in the caller's
-    transaction, and enqueues them when it commits; returns how many. Nothing is sent if it rolls back."""
-    if type not in EVENT_TYPES:
+    transaction, and enqueues them when it commits; returns how many. Nothing is sent if it rolls back.
+
+    `subject_key` names the person whose data `data` carries, for `deliveries_redact`; blank for none."""
+    if type not in EVENT_TYPES and type not in NOTICE_EVENTS:
         raise ValueError(f"Unknown webhook event type {type!r}.")
     endpoints = [
         endpoint
         for endpoint in Endpoint.objects.filter(owner_type=owner_type, owner_id=owner_id, is_enabled=True)
-        if type in endpoint.event_types
+        if _subscribed(endpoint, type)
     ]
     if not endpoints:
         return 0
@@ -236,7 +259,7 @@ def event_emit(*, owner_type: str, owner_id: int, type: str, data: dict, orderin
             [
                 Delivery(
                     endpoint=endpoint, msg_id=msg_id, event_type=type, body=body, ordering_key=ordering_key[:100],
-                    created_at=now, next_attempt_at=now,
+                    subject_key=subject_key[:100], created_at=now, next_attempt_at=now,
                 )
                 for endpoint in endpoints
             ]
@@ -259,6 +282,34 @@ def endpoint_test(*, endpoint: Endpoint) -> Delivery:
     )
     _enqueue(row.pk)
     return row
+
+
+def deliveries_redact(*, subject_key: str, redact: Callable[[str, dict], dict]) -> int:
+    """Rewrites every delivery tagged with `subject_key` without the person's data; returns how many.
+
+    `redact(event_type, data)` is the owner's: it returns the event's data without what names the person.
+    The body keeps its type, timestamp and webhook-id, and its data says `"redacted": true`; pending
+    deliveries are sent, and any delivery is redelivered, in that form. The answers endpoints gave to these
+    deliveries are emptied from the log (an ATS may echo what it received). The tag is cleared: nothing
+    links the rows to the person any more. A delivery on its way at this moment goes out as it was read.
+    """
+    if not subject_key:
+        raise ValueError("deliveries_redact needs a subject_key.")
+    now = timezone.now()
+    count = 0
+    with transaction.atomic():
+        rows = list(Delivery.objects.select_for_update().filter(subject_key=subject_key).order_by("pk"))
+        for row in rows:
+            data = {**redact(row.event_type, http.data_of(row.body)), "redacted": True}
+            row.body = http.body_with_data(row.body, data)
+            row.subject_key = ""
+            row.redacted_at = now
+        Delivery.objects.bulk_update(rows, ["body", "subject_key", "redacted_at"])
+        count = len(rows)
+        DeliveryAttempt.objects.filter(delivery__in=rows).exclude(response_body="").update(response_body="")
+    if count:
+        logger.info("webhooks.deliveries_redacted", extra={"deliveries": count})
+    return count
 
 
 def _requeue(queryset) -> list[int]:

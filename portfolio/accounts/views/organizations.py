@@ -42,24 +42,19 @@ def organization_create(request):
     return render(request, "accounts/organization_form.html", {"form": form})
 
 
-@owner_required("add members", methods=["POST"])
+@owner_required("invite members", methods=["POST"])
 def organization_detail(request, slug, *, membership):
     organization = membership.organization
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_add(
+            invitation = services.organization_member_invite(
                 organization=organization, actor=request.user, email=form.cleaned_data["email"]
             )
         except ApplicationError as error:
             form_add_application_error(form, error)
         else:
-            # The same words whether or not the email has an employer account: the page must not tell.
-            messages.success(
-                request,
-                f"If {form.cleaned_data['email']} has an employer account, it is now a member of "
-                f"{organization.name}. If not, Reelfolio emailed that address how to join.",
-            )
+            messages.success(request, selectors.invitation_sent_message(invitation=invitation))
             return redirect("accounts:organization_detail", slug=slug)
     members = list(organization.memberships.select_related("user").order_by("created_at"))
     response = render(

@@ -17,7 +17,7 @@ from portfolio.creators.services.anchors import (
     anchors_attach,
 )
 from portfolio.creators.services.click_counts import FOLD_LOCK_KEY, click_count, clicks_fold
-from portfolio.creators.services.invalidation import creator_page_invalidate
+from portfolio.creators.services.invalidation import creator_caches_invalidate, creator_page_invalidate
 from portfolio.creators.services.profiles import (
     HANDLE_RULES,
     HANDLE_TAKEN,
@@ -47,6 +47,7 @@ __all__ = [
     "anchors_attach",
     "click_count",
     "clicks_fold",
+    "creator_caches_invalidate",
     "creator_identity_update",
     "creator_page_invalidate",
     "creator_profile_create",

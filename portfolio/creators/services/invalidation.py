@@ -11,7 +11,7 @@ from django.db import transaction
 from portfolio.creators import selectors
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.cache_entries import entries_invalidate
-from portfolio.creators.models import CreatorProfile, Video
+from portfolio.creators.models import CreatorProfile, PortfolioAnchor, Video
 
 
 def invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] = (), handles: Iterable[str] = ()):
@@ -33,6 +33,14 @@ def invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] =
 def creator_page_invalidate(*, user_id: int) -> None:
     """Drops the creator's cached public page once the transaction commits (their profile changed)."""
     invalidate_on_commit(handles=[handle_of(user_id)])
+
+
+def creator_caches_invalidate(*, user_id: int) -> None:
+    """Drops, once the transaction commits, every cached thing that shows the creator: their public page,
+    their short links and the partner API's anchors of their videos (their account is being closed)."""
+    videos = list(Video.objects.filter(owner_id=user_id).only("platform", "platform_video_id"))
+    codes = PortfolioAnchor.objects.filter(video__owner_id=user_id).values_list("code", flat=True)
+    invalidate_on_commit(videos=videos, codes=codes, handles=[handle_of(user_id)])
 
 
 def handle_of(user_id: int | None) -> str:

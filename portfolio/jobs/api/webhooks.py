@@ -22,7 +22,10 @@ from portfolio.accounts.scopes import WEBHOOKS_MANAGE
 from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.events import OWNER_TYPE
 
-EVENT_TYPE_HELP = "Event types: " + ", ".join(outbound.EVENT_TYPES) + "."
+EVENT_TYPE_HELP = (
+    "Event types: " + ", ".join(outbound.EVENT_TYPES) + ". An endpoint that receives any application event "
+    "also receives application.erased when an applicant erases their account."
+)
 
 
 @extend_schema_serializer(component_name="WebhookEndpoint")
@@ -72,6 +75,11 @@ class DeliveryOutputSerializer(serializers.Serializer):
     next_attempt_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     delivered_at = serializers.DateTimeField(allow_null=True)
+    redacted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the applicant it was about erased their account: from then on the payload (and any "
+        "redelivery) carries the erased form, with data.redacted true, and the answers' bodies are dropped.",
+    )
     last_error = serializers.CharField()
     payload = serializers.SerializerMethodField(help_text="The body sent: {type, timestamp, data}.")
     attempts = AttemptSerializer(many=True, source="attempts.all", help_text="Newest first.")

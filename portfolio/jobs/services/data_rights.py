@@ -13,6 +13,8 @@ from common.errors import PermissionDenied
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
+from integrations.webhooks.inbound_services import inbound_events_redact
+from portfolio.accounts.services import user_traces_erase
 from portfolio.creators.models import (
     CreatorProfile,
     CreatorVisitorsDaily,
@@ -21,7 +23,9 @@ from portfolio.creators.models import (
     PortfolioAnchor,
     Video,
 )
-from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent
+from portfolio.creators.services import creator_caches_invalidate
+from portfolio.jobs import events
+from portfolio.jobs.models import Application, ApplicationNote, ApplicationStatusChange, ApplyConsent
 
 logger = logging.getLogger(__name__)
 
@@ -146,14 +150,26 @@ def applicant_export(*, user) -> dict:
 
 
 def applicant_erase(*, user) -> None:
-    """Closes the account of `user` and erases what Reelfolio holds on them.
+    """Closes the account of `user` and erases what Reelfolio holds on them, wherever it keeps it.
 
     1. Each linked account is unlinked as on the Linked accounts page: its tokens are revoked at the
        provider (RFC 7009) and deleted. These are HTTP calls, made before the transaction; a provider that
        cannot be reached does not stop the erasure (the tokens are deleted all the same).
-    2. In one transaction, their applications are anonymized for the employers (no applicant, a minimal
-       "Erased applicant" instead of the profile, no answers; the status history stays, without names),
-       and the account is deleted.
+    2. In one transaction:
+       - their applications are anonymized for the employers (no applicant, a minimal "Erased applicant"
+         instead of the profile, no answers; the status history stays, without names or notes), and the
+         organizations' private notes on them are deleted (notes quote the people they are about);
+       - every copy the ATS webhooks hold, pending or sent, in the outbox and the delivery log, is rewritten
+         the same way and marked redacted (so a redelivery sends the redacted form), the endpoints' answers to
+         them are dropped, and each organization's ATS gets `application.erased` for each application;
+       - the partners' events we stored that name their linked accounts are redacted, and invitations sent
+         to their address and the admin log's lines on their account are deleted;
+       - the account is deleted, and once that commits the cached public page, short links and anchors that
+         showed them are dropped.
+
+    Status emails still to be sent name no address (they are rendered when sent) and find no applicant, so
+    none goes out; the current session is ended by the page, the others name only the account's id and stop
+    working with it.
 
     The account is deleted rather than deactivated: nothing needs to outlive it (the employers' copies of
     the applications are kept anonymized, history rows keep no link to a person), a deactivated row would
@@ -164,13 +180,30 @@ def applicant_erase(*, user) -> None:
     """
     if not user.is_creator:
         raise PermissionDenied("Employer accounts are closed by Reelfolio's support, not from these pages.")
+    accounts = list(LinkedAccount.objects.filter(user=user).values_list("provider_id", "subject"))
     for linked in LinkedAccount.objects.filter(user=user).exclude(status=LinkedAccount.Status.REVOKED):
         oauth_services.linked_account_unlink(linked_account=linked)
     now = timezone.now()
     with transaction.atomic():
-        erased = Application.objects.filter(applicant=user).update(
+        applications = list(
+            Application.objects.select_for_update(of=("self",)).select_related("job").filter(applicant=user)
+            .order_by("pk")
+        )
+        ids = [application.pk for application in applications]
+        erased = Application.objects.filter(pk__in=ids).update(
             applicant=None, anonymized_at=now, snapshot=ERASED_SNAPSHOT, answers=[], updated_at=now
         )
+        ApplicationNote.objects.filter(application_id__in=ids).delete()
+        ApplicationStatusChange.objects.filter(application_id__in=ids).exclude(note="").update(note="")
+        redacted = events.applicant_deliveries_redact(user_id=user.pk, erased_snapshot=ERASED_SNAPSHOT)
+        for application in applications:
+            events.application_erased(application, erased_at=now)
+        for provider_id, subject in accounts:
+            inbound_events_redact(provider_id=provider_id, account_id=subject)
+        creator_caches_invalidate(user_id=user.pk)
+        user_traces_erase(user=user)
         user_id = user.pk
         user.delete()
-    logger.info("jobs.applicant_erased", extra={"user_id": user_id, "applications": erased})
+    logger.info(
+        "jobs.applicant_erased", extra={"user_id": user_id, "applications": erased, "deliveries_redacted": redacted}
+    )
