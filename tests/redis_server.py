@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from common.cache_guard import cache_outage_forget
+from common.cache import outage_forget as cache_outage_forget
 from tests.conftest import wait_until
 
 

@@ -12,7 +12,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from common.cache_guard import cache_outage_forget
+from common.cache import outage_forget as cache_outage_forget
 from integrations.partners import services as partner_services
 from portfolio.creators import services
 from portfolio.creators.models import LinkClickDaily

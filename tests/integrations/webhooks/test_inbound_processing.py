@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from common import fastcache
+from common import cache as cache_door
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.webhooks import tasks
 from integrations.webhooks.inbound import handlers
@@ -260,7 +260,7 @@ def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_
     """A drain was woken and its task lost with the broker: its mark stays until it expires, so an event
     received meanwhile wakes nothing. The beat's sweep processes it once it is overdue; the drain frees the
     mark, so the next event wakes a drain again."""
-    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)
+    assert cache_door.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)
     with django_capture_on_commit_callbacks(execute=True):
         response = send(client, partner, "video.liked", {})
     assert response.json() == {"received": True, "duplicate": False}
@@ -274,7 +274,7 @@ def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_
     event.refresh_from_db()
     assert (event.status, event.attempts) == (Status.IGNORED, 1)
     assert inbound_services.inbound_events_sweep() == 0
-    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)  # it was free
+    assert cache_door.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)  # it was free
 
 
 @pytest.mark.worker
