@@ -85,13 +85,17 @@ def is_away(alias: str) -> bool:
     return until is not None and time.monotonic() < until
 
 
-def call(alias: str, function: Callable[..., T], *args, **kwargs) -> T:
+def call(alias: str, function: Callable[..., T], *args, always: bool = False, **kwargs) -> T:
     """`function(<the alias's Django cache>, *args, **kwargs)`; raises CacheAway when the cache fails or
     failed lately. The door's own functions below are built on it; callers with a sequence of their own
-    (the click counters) pass it the whole sequence, so that it meets the breaker once."""
+    (the click counters) pass it the whole sequence, so that it meets the breaker once.
+
+    `always` tries the cache even while it is skipped as away (a failure still keeps it skipped): for
+    writes that drop what would otherwise stay stale (a revocation, an invalidation), worth a try always.
+    """
     server = _server(alias)
     until = _away_until.get(server)
-    if until is not None and time.monotonic() < until:
+    if not always and until is not None and time.monotonic() < until:
         raise CacheAway(alias)
     try:
         result = function(caches[alias], *args, **kwargs)
@@ -310,8 +314,7 @@ def add_many(values: dict, *, timeout: int | None, alias: str = "default") -> No
 def set_many(values: dict, *, timeout: int | None, alias: str = "default", guarded: bool = True) -> None:
     """Sets each entry (one pipelined round trip on Redis); raises CacheAway.
 
-    `guarded=False` tries the cache even while it is skipped as away, and lets its error through: for
-    writes that drop what would otherwise stay stale (a revocation, an invalidation), worth a try always.
+    `guarded=False` tries the cache even while it is skipped as away (`call`'s `always`).
     """
     if not values:
         return
@@ -328,10 +331,7 @@ def set_many(values: dict, *, timeout: int | None, alias: str = "default", guard
             pipeline.set(handle.key(key), handle.dumps(value), ex=expires)
         pipeline.execute()
 
-    if guarded:
-        call(alias, operation)
-    else:
-        operation(caches[alias])
+    call(alias, operation, always=not guarded)
 
 
 # The partner API's warm request in one round trip: the API key's record; when the cache holds it, one
@@ -514,13 +514,17 @@ def add(key: str, value: Any, *, timeout: int, alias: str = "default") -> bool:
 
 
 def delete(key: str, *, alias: str = "default") -> None:
-    """Deletes the key (one round trip on Redis), even while the cache is skipped as away; lets a failure
-    through."""
-    handle = redis_handle(alias)
-    if handle is None:
-        caches[alias].delete(key)
-        return
-    handle.client.delete(handle.key(key))
+    """Deletes the key (one round trip on Redis), even while the cache is skipped as away (`call`'s
+    `always`); raises CacheAway."""
+
+    def operation(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            backend.delete(key)
+            return
+        handle.client.delete(handle.key(key))
+
+    call(alias, operation, always=True)
 
 
 def delete_many(keys: list[str], *, alias: str = "default") -> None:

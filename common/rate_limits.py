@@ -150,6 +150,11 @@ _local: dict[str, tuple[int, float]] = {}
 _LOCAL_MAX = 100_000
 
 
+def local_counts_forget() -> None:
+    """Forgets what this process counted while the cache was away (tests start each outage afresh)."""
+    _local.clear()
+
+
 def _count_locally(key: str, timeout: int) -> int:
     now = time.monotonic()
     if len(_local) >= _LOCAL_MAX:
