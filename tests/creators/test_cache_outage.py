@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.partners import services as partner_services
-from portfolio.creators import services
+from portfolio.creators import services, tasks
 from portfolio.creators.models import LinkClickDaily
 from tests.creators.conftest import BROWSER_UA, target_for
 from tests.redis_server import RedisServer, cache_outage_forget
@@ -83,7 +83,7 @@ def test_the_partner_api_answers_from_the_database_while_redis_is_down(
     assert anchors(client, partner_key).status_code == 200  # one request counted in Redis
 
     private_redis.stop()
-    with caplog.at_level(logging.WARNING, logger="common.cache_guard"):
+    with caplog.at_level(logging.WARNING, logger="common.cache"):
         response = anchors(client, partner_key)
     assert response.status_code == 200
     assert response.json()["videos"] == [
@@ -224,3 +224,22 @@ def test_every_click_made_while_the_click_redis_is_stalled_is_counted_and_waits_
     timeout = settings.CACHE_READ_TIMEOUT
     assert max(waits) < 2 * timeout, waits  # one timeout at most, never two
     assert sum(wait > timeout / 2 for wait in waits) >= 2, waits  # the stalled server was met more than once
+
+
+def test_a_fold_while_redis_is_down_is_skipped_and_the_next_one_moves_the_clicks(
+    client, anchor, private_redis, caplog
+):
+    """Regression: the beat's fold failed with Redis' connection error in the worker's log every minute of
+    an outage; it now says it skipped, and the counts wait in Redis for the next fold."""
+    for visitor in (1, 2):
+        assert click(client, anchor.code, visitor).status_code == 302
+    private_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="portfolio.creators.tasks"):
+        tasks.clicks_fold_task()
+    assert "clicks fold skipped: the cache is away" in caplog.text
+    assert not LinkClickDaily.objects.exists()
+
+    private_redis.start()  # with its append-only file: the clicks are still there
+    cache_outage_forget()
+    tasks.clicks_fold_task()
+    assert LinkClickDaily.objects.get(anchor=anchor).clicks == 2
