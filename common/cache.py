@@ -79,12 +79,6 @@ def _server(alias: str) -> str:
     return f"{config.get('BACKEND', '')}|{config.get('LOCATION', alias)}"
 
 
-def is_away(alias: str) -> bool:
-    """True while the alias's server is skipped after a failure."""
-    until = _away_until.get(_server(alias))
-    return until is not None and time.monotonic() < until
-
-
 def call(alias: str, function: Callable[..., T], *args, always: bool = False, **kwargs) -> T:
     """`function(<the alias's Django cache>, *args, **kwargs)`; raises CacheAway when the cache fails or
     failed lately. The door's own functions below are built on it; callers with a sequence of their own
@@ -129,10 +123,6 @@ def probe(alias: str, value: str) -> bool:
 
 
 # --- What a cache is ------------------------------------------------------------------------------
-
-
-def is_redis(alias: str = "default") -> bool:
-    return isinstance(caches[alias], RedisCache)
 
 
 def is_database(alias: str = "default") -> bool:
@@ -492,12 +482,6 @@ def decr(key: str, *, alias: str = "default") -> None:
             backend.decr(key)
 
     call(alias, operation)
-
-
-def keys_of(values: Iterable[str], *, alias: str = "default") -> list[str]:
-    """The keys as the cache stores them (for tests and for scripts that name keys themselves)."""
-    handle = redis_handle(alias)
-    return [handle.key(v) for v in values] if handle else list(values)
 
 
 def add(key: str, value: Any, *, timeout: int, alias: str = "default") -> bool:
