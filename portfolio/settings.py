@@ -8,7 +8,6 @@ DEBUG, the local secrets and SANDBOX_ENABLED themselves. Importing this module c
 The README lists every variable.
 """
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -171,7 +170,7 @@ if env.str("CLICKS_CACHE_URL", default=""):
 
 # A Redis that stalls must not hold a request: short connect and read timeouts on every cache call,
 # no retries (a retried click script could count twice). After a failure the server is skipped for
-# CACHE_OUTAGE_SECONDS, and what it held is read from (or counted in) the database (common/cache_guard.py).
+# CACHE_OUTAGE_SECONDS, and what it held is read from (or counted in) the database (common/cache.py).
 CACHE_CONNECT_TIMEOUT = env.float("CACHE_CONNECT_TIMEOUT", default=0.5)
 CACHE_READ_TIMEOUT = env.float("CACHE_READ_TIMEOUT", default=1.0)
 CACHE_OUTAGE_SECONDS = env.float("CACHE_OUTAGE_SECONDS", default=5.0)
@@ -427,46 +426,55 @@ WEBHOOK_CELERY_QUEUE = env.str("WEBHOOK_CELERY_QUEUE", default="celery")
 
 # --- Creators: tracked links ---------------------------------------------------------------------
 
-# How many proxies (load balancers) add themselves to X-Forwarded-For in front of the web servers. The
-# visitor address behind the unique-visitor count is then that many hops from the right; 0 = REMOTE_ADDR.
+# How many proxies (load balancers) in front of the web servers append to X-Forwarded-For. The client's
+# address (unique visitors, every rate limit, logins: common/rate_limits.client_address) is then that many
+# hops from the right; 0 = REMOTE_ADDR.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # A local MaxMind DB file (GeoLite2-Country or GeoIP2-Country/City, .mmdb) that names the country of a
 # click; the address itself is never stored. Empty: every click's country is "unknown". Never downloaded.
 GEOIP_PATH = env.str("GEOIP_PATH", default="")
 
-# --- Accounts: guessing --------------------------------------------------------------------------
+# --- Rate limits ----------------------------------------------------------------------------------
+
+
+def _rate_checked(name: str, value: str) -> None:
+    """Start-up stops on a rate that common/rate_limits.py (the one reader of rates) cannot read."""
+    from common.rate_limits import parse_rate
+
+    try:
+        parse_rate(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+
+
+# --- Accounts: sign-in limits ---------------------------------------------------------------------
 
 # Failed logins before logging in is paused for LOGIN_COOLOFF_MINUTES: per account, and per client address
-# (taken as for the click counts, NUM_PROXIES). django-axes keeps the count in the database.
+# (common/rate_limits.py, NUM_PROXIES). django-axes keeps the count in the database.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_CALLABLE = "portfolio.accounts.guessing.login_username"
-AXES_CLIENT_IP_CALLABLE = "portfolio.accounts.guessing.login_client_address"
+AXES_USERNAME_CALLABLE = "portfolio.accounts.views.auth.login_username"
+AXES_CLIENT_IP_CALLABLE = "common.rate_limits.client_ident_address"
 AXES_LOCKOUT_CALLABLE = "portfolio.accounts.views.auth.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # failures are kept, not a row per successful login
-# Password-reset requests per client address, and per email, and window ("<n>/<sec|min|hour|day>").
+# Password-reset requests per client address, and per email, and window ("<n>/<second|minute|hour|day>").
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
-if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PASSWORD_RESET_RATE):
-    raise ImproperlyConfigured(f"PASSWORD_RESET_RATE must look like 5/hour, not {PASSWORD_RESET_RATE!r}.")
+_rate_checked("PASSWORD_RESET_RATE", PASSWORD_RESET_RATE)
 
 # --- Partner API ----------------------------------------------------------------------------------
 
-# Requests per API key and window on the partner API ("<n>/<sec|min|hour|day>"); over it: 429.
+# Requests per API key and window on the partner API ("<n>/<second|minute|hour|day>"); over it: 429.
 PARTNER_API_RATE = env.str("PARTNER_API_RATE", default="6000/min")
-if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PARTNER_API_RATE):
-    raise ImproperlyConfigured(f"PARTNER_API_RATE must look like 6000/min, not {PARTNER_API_RATE!r}.")
+_rate_checked("PARTNER_API_RATE", PARTNER_API_RATE)
 # Failed API-key checks per client address and window; over it, keys not already cached get 429 without
 # a database query (made-up keys are not cached, see integrations/partners/failed_auth.py).
 PARTNER_API_FAILED_AUTH_RATE = env.str("PARTNER_API_FAILED_AUTH_RATE", default="60/min")
-if not re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", PARTNER_API_FAILED_AUTH_RATE):
-    raise ImproperlyConfigured(
-        f"PARTNER_API_FAILED_AUTH_RATE must look like 60/min, not {PARTNER_API_FAILED_AUTH_RATE!r}."
-    )
+_rate_checked("PARTNER_API_FAILED_AUTH_RATE", PARTNER_API_FAILED_AUTH_RATE)
 # Cache-Control max-age of anchor lookups: how long a CDN or a partner may reuse an answer.
 PARTNER_API_MAX_AGE = env.int("PARTNER_API_MAX_AGE", default=60)
 # How long an API key looked up once is trusted from the cache (revoking clears it at once); also

@@ -188,3 +188,12 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings):
+    """A Redis of the test's own, started, with both cache aliases on it; the test may stop or stall it
+    (tests/redis_server.py)."""
+    from tests.redis_server import private_redis_running  # it imports this module
+
+    yield from private_redis_running(tmp_path, settings)

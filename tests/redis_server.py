@@ -16,7 +16,8 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
-from common.cache_guard import cache_outage_forget
+from common.cache import outage_forget
+from common.rate_limits import local_counts_forget
 from tests.conftest import wait_until
 
 
@@ -86,6 +87,12 @@ class RedisServer:
         assert self.process is not None
         os.kill(self.process.pid, signal.SIGCONT)
         self.stalled = False
+
+
+def cache_outage_forget() -> None:
+    """Every cache is tried again at the next call, and the counts of the last outage are forgotten."""
+    outage_forget()
+    local_counts_forget()
 
 
 def private_redis_running(tmp_path, settings):

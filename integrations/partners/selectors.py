@@ -1,7 +1,7 @@
 """Reads of partners and API keys. The API-key lookup is cached: the partner API's hot path makes no
 database query for a key it has seen within PARTNER_API_KEY_CACHE_SECONDS. Revoking a key or changing its
 partner overwrites the cached record once the change commits, so the change holds at once. While the
-cache is away (common/cache_guard.py) every key is read from the database."""
+cache is away (common/cache.py) every key is read from the database."""
 
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -9,8 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from common import crypto, fastcache
-from common.cache_guard import CacheAway
+from common import cache, crypto
 from integrations.partners.models import ApiKey, Partner
 
 API_KEY_CACHE_PREFIX = "partners:apikey:v1"
@@ -58,8 +57,8 @@ def api_key_record_cached(*, prefix: str) -> ApiKeyRecord | None:
     """The cached record of the key with this prefix; None when the cache does not hold it (or is away)."""
     key = api_key_cache_key(prefix)
     try:
-        cached = fastcache.get_many([key]).get(key)
-    except CacheAway:
+        cached = cache.get_many([key]).get(key)
+    except cache.CacheAway:
         return None
     return api_key_record(cached)
 
@@ -80,8 +79,8 @@ def api_key_record_read(*, prefix: str) -> ApiKeyRecord:
     if value["found"]:
         # add, not set: a revocation that committed after this read has already written its record
         # (api_key_records_cache_refresh), and that one must win.
-        with suppress(CacheAway):  # then the next call reads the database again
-            fastcache.add_many({api_key_cache_key(prefix): value}, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
+        with suppress(cache.CacheAway):  # then the next call reads the database again
+            cache.add_many({api_key_cache_key(prefix): value}, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS)
     return ApiKeyRecord(**value)
 
 
@@ -89,7 +88,7 @@ def api_key_records_cache_refresh(*, prefixes: list[str]) -> None:
     """Writes the current records of these keys into the cache (after a revocation or a partner change)."""
     found = {k.prefix: k for k in ApiKey.objects.select_related("partner").filter(prefix__in=prefixes)}
     records = {api_key_cache_key(prefix): _record_value(found.get(prefix)) for prefix in prefixes}
-    fastcache.set_many(records, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS, guarded=False)
+    cache.set_many(records, timeout=settings.PARTNER_API_KEY_CACHE_SECONDS, guarded=False)
 
 
 def partner_webhook_secret(*, partner: Partner) -> str:

@@ -1,59 +1,39 @@
-"""Per-key rate limit of the partner API, counted in the cache (no database query)."""
+"""Per-key rate limit of the partner API (PARTNER_API_RATE): DRF's throttle over common/rate_limits.py.
 
-import math
+DRF's own throttle keeps every request's timestamp in one cache entry and rewrites it on each request:
+thousands of floats pickled per call at partner rates. This one counts per key and window in the cache
+(one round trip, no database query), as every limit of the project does.
+"""
+
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from common import rate_limits
 from integrations.partners.authentication import PartnerClient
-from integrations.partners.counters import window_count
+
+LIMIT = "partner"
 
 
-def partner_throttle_key(prefix: str, *, now: float, duration: int) -> str:
-    """The counter of the key with this prefix in the window that holds `now`."""
-    return PartnerApiKeyRateThrottle.cache_format % {"ident": prefix, "window": int(now // duration)}
+def partner_throttle_key(prefix: str, *, now: float) -> str:
+    """The counter of the key with this prefix in the window that holds `now`. Per key prefix (unique per
+    key, and known before the key's record is read), so that the API's hot path counts in the same round
+    trip as it reads the record (common/cache.gated_read)."""
+    return rate_limits.window_key(LIMIT, prefix, rate=rate_limits.parse_rate(settings.PARTNER_API_RATE), now=now)
 
 
-class PartnerApiKeyRateThrottle(SimpleRateThrottle):
-    """At most PARTNER_API_RATE requests per API key and window ("6000/min": per calendar minute).
+class PartnerApiKeyRateThrottle(BaseThrottle):
+    """At most PARTNER_API_RATE requests per API key and window ("6000/min": per calendar minute)."""
 
-    DRF's default throttle keeps every request's timestamp in one cache entry and rewrites it on each
-    request: thousands of floats pickled per call at partner rates. This one keeps a counter per key
-    and window (one `incr`, counters.py), so the cost is the same at any rate; the price is that a burst
-    may straddle two windows.
-    """
-
-    scope = "partner"
-    # Per key prefix (unique per key, and known before the key's record is read), so that the API's hot
-    # path counts in the same round trip as it reads the record (common/fastcache.gated_read).
-    cache_format = "throttle:partner:%(ident)s:%(window)d"
-
-    def get_rate(self):
-        return settings.PARTNER_API_RATE
-
-    # Set by SimpleRateThrottle.__init__ from the rate.
-    num_requests: int
-    duration: int
-
-    def get_cache_key(self, request, view):
-        client = request.auth
-        if not isinstance(client, PartnerClient):
-            return None
-        self.now = self.timer()
-        return partner_throttle_key(client.api_key_prefix, now=self.now, duration=self.duration)
+    _wait: int | None = None
 
     def allow_request(self, request, view):
-        if self.rate is None:
+        client = request.auth
+        if not isinstance(client, PartnerClient):
             return True
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        return self._count(self.key) <= self.num_requests
-
-    def _count(self, key: str) -> int:
-        """This request's number in its key's window."""
-        return window_count(key, timeout=self.duration + 1)
+        self._wait = rate_limits.limit_hit(LIMIT, settings.PARTNER_API_RATE, client.api_key_prefix)
+        return self._wait is None
 
     def wait(self):
         """Seconds until the next window opens (Retry-After)."""
-        return max(1, math.ceil(self.duration - (self.now % self.duration)))
+        return self._wait

@@ -22,8 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from common import crypto
-from common.cache_guard import CacheAway, cache_call
+from common import cache, crypto
 from integrations.sandbox.models import SandboxPartnerKey
 from integrations.sandbox.routers import SANDBOX_DB
 from integrations.sandbox.webhooks import PLATFORM, STANDARD_PARTNER
@@ -137,8 +136,8 @@ def sandbox_video_anchors(*, video_id: str) -> list[dict] | None:
     """The anchors Reelfolio says to render on this sandbox video ([] for none); None when they could not be
     had (no key, Reelfolio did not answer in time, or answered with an error)."""
     cache_key = _cache_key(video_id)
-    with suppress(CacheAway):  # without the cache, every view asks Reelfolio
-        cached = cache_call("default", lambda backend: backend.get(cache_key))
+    with suppress(cache.CacheAway):  # without the cache, every view asks Reelfolio
+        cached = cache.get(cache_key)
         if cached is not None:
             return cached
     key = _stored_key()
@@ -170,6 +169,6 @@ def sandbox_video_anchors(*, video_id: str) -> list[dict] | None:
     if anchors is None:
         logger.warning("sandbox.anchors_unreadable")
         return None
-    with suppress(CacheAway):
-        cache_call("default", lambda backend: backend.set(cache_key, anchors, timeout=CACHE_SECONDS))
+    with suppress(cache.CacheAway):
+        cache.set_value(cache_key, anchors, timeout=CACHE_SECONDS)
     return anchors

@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common.cache_guard import CacheAway
+from common.cache import CacheAway
 from common.errors import ApplicationError
 
 logger = logging.getLogger(__name__)

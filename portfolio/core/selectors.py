@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection, connections
 
+from common import cache
 from portfolio.core.models import WorkerHeartbeat
 
 
@@ -28,9 +28,7 @@ def cache_problem() -> str | None:
     problems = []
     for alias in settings.CACHES:
         try:
-            cache = caches[alias]
-            cache.set("readyz:probe", probe, timeout=10)
-            if cache.get("readyz:probe") != probe:
+            if not cache.probe(alias, probe):
                 problems.append(f"{alias}: the cache did not return the value just written")
         except Exception as exc:
             problems.append(f"{alias}: {type(exc).__name__}: {exc}".strip()[:300])

@@ -8,7 +8,7 @@ Kinds of anchors are `AnchorSource`s in ANCHOR_SOURCES, in render order: the por
 app's; other apps add theirs with `register_anchor_source` from their AppConfig.ready() (the jobs app
 adds "Apply"), so this module never imports them.
 
-The read side, `anchor_fragments`, answers from the cache with one read (common/fastcache.py; the partner
+The read side, `anchor_fragments`, answers from the cache with one read (common/cache.py; the partner
 API's warm request reads them in the same round trip as its key and throttle) and fills what is missing
 with ONE database query, whatever the number of ids and of anchor kinds. A video's cached value is the
 list of anchors to render ([] for a known video without any) carrying its entry of the answer already as
@@ -41,7 +41,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
-from common.fastcache import is_version, version_digest
+from common.cache import is_version, version_digest
 from portfolio.creators import cdn
 from portfolio.creators.cache_entries import entries_add, entries_get_many, entries_invalidate, entry_or_none
 from portfolio.creators.models import Video

@@ -1,7 +1,7 @@
 """The partner API: which anchors to render on which videos. This is the hot path.
 
 A warm request makes no database query and ONE cache round trip: the API key's record, the throttle
-counter and every video's anchors are read (and counted) together (common/fastcache.gated_read). A cold
+counter and every video's anchors are read (and counted) together (common/cache.gated_read). A cold
 one makes one query for the anchors of all the ids not in the cache (plus, when the key is not cached
 either, one to look the key up and one to record its use).
 
@@ -25,7 +25,6 @@ when all are cached and their digest matches, the answer is 304 without reading 
 import json
 import re
 import time
-from contextlib import suppress
 from functools import cache, wraps
 
 from django.conf import settings
@@ -41,9 +40,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from common import api_keys, fastcache
+from common import api_keys, rate_limits
 from common.api_keys.authentication import missing_scopes
-from common.cache_guard import CacheAway
+from common.cache import CacheAway, VersionCheck, gated_read
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
 from integrations.partners.keys import API_KEY_KIND
 from integrations.partners.scopes import ANCHORS_READ
@@ -521,14 +520,6 @@ def _hot_ids(platform: str, video_ids: list[str]) -> tuple[str, list[str]] | Non
     return platform, list(dict.fromkeys(video_ids))
 
 
-@cache
-def _rate(rate: str) -> tuple[int, int]:
-    """(requests, seconds) of a rate such as 6000/min, read as the throttle reads it."""
-    num_requests, duration = PartnerApiKeyRateThrottle().parse_rate(rate)
-    assert num_requests is not None and duration is not None
-    return num_requests, duration
-
-
 _ACCEPTED = ("*/*", "application/json", "application/*")
 _TAG = re.compile(r"[0-9a-f]{32}")
 MAX_CHECKED_TAGS = 8
@@ -568,19 +559,19 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     platform, video_ids = asked
     prefix, secret = parsed
     now = time.time()
-    num_requests, duration = _rate(settings.PARTNER_API_RATE)
-    counter = partner_throttle_key(prefix, now=now, duration=duration)
+    rate = rate_limits.parse_rate(settings.PARTNER_API_RATE)
+    counter = partner_throttle_key(prefix, now=now)
     anchor_keys = [anchors_cache_key(platform=platform, platform_video_id=video_id) for video_id in video_ids]
     tags = _held_tags(request)
     check = None
     if tags:  # a revalidation: the versions alone may answer it
         version_keys = [anchors_version_key(platform=platform, platform_video_id=video_id) for video_id in video_ids]
-        check = fastcache.VersionCheck(keys=version_keys, head=platform, labels=video_ids, tags=tags)
+        check = VersionCheck(keys=version_keys, head=platform, labels=video_ids, tags=tags)
     try:
-        read = fastcache.gated_read(
+        read = gated_read(
             record_key=api_key_cache_key(prefix),
             counter_key=counter,
-            counter_timeout=duration + 1,
+            counter_timeout=rate.seconds + 1,
             keys=anchor_keys,
             check=check,
         )
@@ -590,9 +581,8 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     if record is None:
         return None  # a key the cache does not hold: read from the database by the DRF view (which counts)
     client, _refusal = client_for_record(record, prefix=prefix, secret=secret)
-    if client is None or missing_scopes(client, _PartnerAnchorsApiView.required_scopes) or read.count > num_requests:
-        with suppress(CacheAway):
-            fastcache.decr(counter)
+    if client is None or missing_scopes(client, _PartnerAnchorsApiView.required_scopes) or read.count > rate.requests:
+        rate_limits.window_uncount(counter)
         return None
     if read.matched is not None:
         response = HttpResponse(status=304)
@@ -601,8 +591,7 @@ def _hot_path(request: HttpRequest, hot_query) -> HttpResponse | None:
     try:
         answer = anchors_answer(platform=platform, video_ids=video_ids, cached=read.entries, versions=read.versions)
     except (OperationalError, InterfaceError):  # the database is away: the DRF view answers its 503
-        with suppress(CacheAway):
-            fastcache.decr(counter)
+        rate_limits.window_uncount(counter)
         return None
     return anchors_response(request, platform=platform, video_ids=video_ids, answer=answer)
 

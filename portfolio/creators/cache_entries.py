@@ -7,14 +7,14 @@ entry expired. So a change replaces each entry with a short-lived marker, and re
 entries: an add never replaces the marker, so such a late reader caches nothing. While the marker lives
 (INVALIDATED_SECONDS), readers of that entry read the database; then the next one caches again.
 
-Readers treat an unreachable cache as a miss and cache nothing (common/cache_guard.py): they read the
+Readers treat an unreachable cache as a miss and cache nothing (common/cache.py): they read the
 database, and a stalled cache costs at most one read timeout every CACHE_OUTAGE_SECONDS.
 """
 
 from contextlib import suppress
 
-from common import fastcache
-from common.cache_guard import CacheAway
+from common import cache
+from common.cache import CacheAway
 
 INVALIDATED = "creators:invalidated"
 # Longer than any read of the database that a reader does between its cache miss and its cache write.
@@ -25,7 +25,7 @@ def entries_invalidate(keys) -> None:
     """Drops these entries for good: what a reader read before now can no longer be cached."""
     keys = list(keys)
     if keys:
-        fastcache.set_many(dict.fromkeys(keys, INVALIDATED), timeout=INVALIDATED_SECONDS, guarded=False)
+        cache.set_many(dict.fromkeys(keys, INVALIDATED), timeout=INVALIDATED_SECONDS, guarded=False)
 
 
 def entry_or_none(value):
@@ -36,7 +36,7 @@ def entry_or_none(value):
 def entries_get_many(keys: list[str]) -> dict:
     """The live entries among these keys ({} while the cache is away): missing and dropped ones left out."""
     try:
-        found = fastcache.get_many(keys)
+        found = cache.get_many(keys)
     except CacheAway:
         return {}
     return {key: value for key, value in found.items() if entry_or_none(value) is not None}
@@ -46,4 +46,4 @@ def entries_add(values: dict, *, timeout: int) -> None:
     """Caches what was read from the database, where no entry (and no marker of a drop) is in the way (SET
     NX for them all, in one round trip on Redis); nothing while the cache is away."""
     with suppress(CacheAway):
-        fastcache.add_many(values, timeout=timeout)
+        cache.add_many(values, timeout=timeout)

@@ -28,13 +28,15 @@ The registry of a link's breakdown members is a Redis set (`clicks:v1:bv:<day>:<
 other caches a numbered list (`bn` its length, `bs` its slots, `bm` a marker per member) that a member
 joins once, after its first counter; a member whose slot is not written yet waits for the next fold.
 
-While the cache is away (common/cache_guard.py), `click_record` raises CacheAway and the click is added
+While the cache is away (common/cache.py), `click_record` raises CacheAway and the click is added
 to the day's row at once instead (services/click_counts.py), so row + counter stays exact through an
 outage, the breakdowns and the creator's unique visitors with it. Unique visitors are then told apart
 within each web process only (`outage_first_visit`): a visitor whose clicks reach two processes during
-an outage counts twice. A click whose script was sent
-when the answer timed out is not counted again in the database: the server carries it out when it
-answers again (or, if it dies meanwhile, loses it with what its AOF had not written).
+an outage counts twice. A click whose script reached the server when the answer timed out is not counted
+again in the database: the server carries it out when it answers again (or, if it dies meanwhile, loses
+it with what its AOF had not written); one that timed out before it was sent (the connection was being
+made) is counted in the database. The first timeout opens the breaker, so the clicks after it wait for
+nothing and are counted in the database too.
 
 Counters must be incremented atomically. Redis, memcached and the local-memory cache do that in `incr`.
 Django's database cache does not (its `incr` is a read followed by a write), so on it the counter row
@@ -49,15 +51,10 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
 from django.db import connections, router, transaction
-from redis.commands.core import Script
 
-from common import fastcache
-from common.cache_guard import CacheAway, cache_call
+from common import cache
+from common.cache import CacheAway
 
 PREFIX = "clicks:v1"
 CACHE_ALIAS = "clicks"
@@ -94,16 +91,6 @@ def is_prefetch(request) -> bool:
     """A browser fetching the link ahead of a click that may never come (Sec-Purpose, or the older Purpose)."""
     purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
     return purpose.split(";", 1)[0].strip().lower() == "prefetch"
-
-
-def client_address(request) -> str:
-    """The visitor's address: REMOTE_ADDR, or the right hop of X-Forwarded-For behind NUM_PROXIES proxies."""
-    proxies = settings.NUM_PROXIES
-    if proxies > 0:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def total_key(anchor_id: int, day: str) -> str:
@@ -168,29 +155,31 @@ def clicked_key(day: str) -> str:
 
 
 def clicked_anchor_ids(*, days: list[str]) -> list[int] | None:
-    """The links with clicks on these days as Redis knows them; None on caches that cannot tell."""
-    backend = counter_cache()
-    if not isinstance(backend, RedisCache):
+    """The links with clicks on these days as Redis knows them; None on caches that cannot tell. Raises
+    CacheAway."""
+    return _set_members([clicked_key(day) for day in days])
+
+
+def _set_members(keys: list[str]) -> list[int] | None:
+    """The ids in these Redis sets of the `clicks` alias, together; None when the alias is not Redis."""
+    handle = cache.redis_handle(CACHE_ALIAS)
+    if handle is None:
         return None
-    ids: set[int] = set()
-    for day in days:
-        key = backend.make_and_validate_key(clicked_key(day))
-        ids.update(int(member) for member in backend._cache.get_client(key).smembers(key))
-    return sorted(ids)
 
+    def read(_backend) -> list[int]:
+        pipeline = handle.client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.smembers(handle.key(key))
+        return sorted({int(member) for found in pipeline.execute() for member in found})
 
-def counter_cache():
-    """The cache alias `clicks` (settings.py): on the local-memory and database caches a location of its
-    own, which unknown short-link codes and API keys looked up in `default` cannot fill, so the backend
-    never culls a counter that is not folded yet."""
-    return caches[CACHE_ALIAS]
+    return cache.call(CACHE_ALIAS, read)
 
 
 def daily_salt(day: str) -> str:
     salt = _salts.get(day)
     if salt is None:
         try:
-            salt = cache_call(CACHE_ALIAS, _shared_salt, day)
+            salt = cache.call(CACHE_ALIAS, _shared_salt, day)
         except CacheAway:
             if day not in _outage_salts:
                 _outage_salts.clear()
@@ -219,10 +208,16 @@ def creator_visitor_hash(*, day: str, creator_id: int, address: str, user_agent:
     return hashlib.blake2b(material, digest_size=16).hexdigest()
 
 
-def counter_incr(key: str, delta: int = 1) -> int:
-    """Adds `delta` to the counter `key` (created at 0) atomically on every cache backend; returns the new value."""
-    backend = counter_cache()
-    if isinstance(backend, DatabaseCache):
+def counter_add(key: str, delta: int) -> int:
+    """Adds `delta` to the counter `key` of the `clicks` alias (the fold takes back what it moved); raises
+    CacheAway."""
+    return cache.call(CACHE_ALIAS, counter_incr, key, delta)
+
+
+def counter_incr(backend, key: str, delta: int = 1) -> int:
+    """Adds `delta` to the counter `key` (created at 0) atomically on every cache backend; returns the new
+    value. `backend` is the `clicks` alias's, as common/cache.call hands it over."""
+    if cache.is_database(CACHE_ALIAS):
         return _database_counter_incr(backend, key, delta)
     for _attempt in range(3):
         try:
@@ -232,13 +227,13 @@ def counter_incr(key: str, delta: int = 1) -> int:
     raise RuntimeError(f"The cache would not keep the counter {key}.")
 
 
-def _database_counter_incr(backend: DatabaseCache, key: str, delta: int) -> int:
+def _database_counter_incr(backend, key: str, delta: int) -> int:
     db = router.db_for_write(backend.cache_model_class)
     connection = connections[db]
     with transaction.atomic(using=db):
         backend.add(key, 0, COUNTER_TTL)
         if connection.features.has_select_for_update:
-            table = connection.ops.quote_name(backend._table)  # type: ignore[attr-defined]  # the cache's table name
+            table = connection.ops.quote_name(backend._table)  # the cache table
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
@@ -277,7 +272,6 @@ if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[2]) then
 end
 return 0
 """
-_redis_scripts: dict[str, Script] = {}  # registered once per process; callable with any client
 
 
 def click_record(
@@ -289,7 +283,13 @@ def click_record(
     day_str = day.isoformat()
     digest = visitor_hash(day=day_str, anchor_id=anchor_id, address=address, user_agent=user_agent)
     creator_digest = creator_visitor_hash(day=day_str, creator_id=creator_id, address=address, user_agent=user_agent)
-    return cache_call(
+    if cache.redis_handle(CACHE_ALIAS) is not None:
+        redis_keys, args = redis_click_keys_and_args(
+            anchor_id=anchor_id, creator_id=creator_id, day_str=day_str, digest=digest, creator_digest=creator_digest,
+            members=details.members(),
+        )
+        return bool(cache.run_script(CACHE_ALIAS, "click", _REDIS_CLICK, keys=redis_keys, args=args))
+    return cache.call(
         CACHE_ALIAS, _click_in_cache, anchor_id=anchor_id, creator_id=creator_id, day_str=day_str, digest=digest,
         creator_digest=creator_digest, members=details.members(),
     )
@@ -298,25 +298,17 @@ def click_record(
 def _click_in_cache(
     backend, *, anchor_id: int, creator_id: int, day_str: str, digest: str, creator_digest: str, members: list[str]
 ) -> bool:
-    if isinstance(backend, RedisCache):
-        client = fastcache.redis_client(CACHE_ALIAS)  # built once per process, not per click
-        script = _redis_scripts.get("click") or _redis_scripts.setdefault("click", client.register_script(_REDIS_CLICK))
-        redis_keys, args = redis_click_keys_and_args(
-            anchor_id=anchor_id, creator_id=creator_id, day_str=day_str, digest=digest, creator_digest=creator_digest,
-            members=members,
-        )
-        return bool(script(keys=[backend.make_and_validate_key(k) for k in redis_keys], args=args, client=client))
     keys = [total_key(anchor_id, day_str), f"{PREFIX}:s:{day_str}:{anchor_id}:{digest}", unique_key(anchor_id, day_str)]
     creator_keys = [f"{PREFIX}:cs:{day_str}:{creator_id}:{creator_digest}", creator_unique_key(creator_id, day_str)]
     member_keys = [breakdown_key(anchor_id, day_str, member) for member in members]
-    counter_incr(keys[0])
+    counter_incr(backend, keys[0])
     for member, key in zip(members, member_keys, strict=True):
-        counter_incr(key)
+        counter_incr(backend, key)
         _registry_join(backend, anchor_id=anchor_id, day_str=day_str, member=member)
     if backend.add(creator_keys[0], 1, MARKER_TTL):
-        counter_incr(creator_keys[1])
+        counter_incr(backend, creator_keys[1])
     if backend.add(keys[1], 1, MARKER_TTL):
-        counter_incr(keys[2])
+        counter_incr(backend, keys[2])
         return True
     return False
 
@@ -338,7 +330,7 @@ def redis_click_keys_and_args(
 def _registry_join(backend, *, anchor_id: int, day_str: str, member: str) -> None:
     """On caches without sets: the member's first click gives it the next slot of the link's day."""
     if backend.add(_registry_marker_key(anchor_id, day_str, member), 1, COUNTER_TTL):
-        number = counter_incr(_registry_length_key(anchor_id, day_str))
+        number = counter_incr(backend, _registry_length_key(anchor_id, day_str))
         backend.set(_registry_slot_key(anchor_id, day_str, number), member, COUNTER_TTL)
 
 
@@ -369,13 +361,14 @@ def _outage_first(marker: tuple[str, int, str], day_str: str) -> bool:
 
 
 def pending_counts(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[int, str], tuple[int, int]]:
-    """The counts not yet folded, {(anchor_id, day): (clicks, unique visitors)}, zeros left out."""
+    """The counts not yet folded, {(anchor_id, day): (clicks, unique visitors)}, zeros left out. Raises
+    CacheAway."""
     keys = {}
     for anchor_id in anchor_ids:
         for day in days:
             keys[total_key(anchor_id, day)] = (anchor_id, day, 0)
             keys[unique_key(anchor_id, day)] = (anchor_id, day, 1)
-    found = counter_cache().get_many(list(keys))
+    found = cache.get_many(list(keys), alias=CACHE_ALIAS)
     pending: dict[tuple[int, str], list[int]] = {}
     for key, value in found.items():
         if value:
@@ -392,7 +385,7 @@ def pending_breakdowns(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[
         for (anchor_id, day), names in members.items()
         for member in names
     }
-    found = counter_cache().get_many(list(keys)) if keys else {}
+    found = cache.get_many(list(keys), alias=CACHE_ALIAS)
     pending: dict[tuple[int, str], dict[str, int]] = {}
     for key, value in found.items():
         if value:
@@ -406,43 +399,40 @@ def _breakdown_members(*, anchor_ids: list[int], days: list[str]) -> dict[tuple[
     pairs = [(anchor_id, day) for anchor_id in anchor_ids for day in days]
     if not pairs:
         return {}
-    backend = counter_cache()
-    if isinstance(backend, RedisCache):
-        redis_keys = [backend.make_and_validate_key(breakdown_set_key(a, d)) for a, d in pairs]
-        pipeline = backend._cache.get_client(redis_keys[0], write=True).pipeline(transaction=False)
-        for key in redis_keys:
-            pipeline.smembers(key)
+    handle = cache.redis_handle(CACHE_ALIAS)
+    if handle is not None:
+
+        def read(_backend):
+            pipeline = handle.client.pipeline(transaction=False)
+            for a, d in pairs:
+                pipeline.smembers(handle.key(breakdown_set_key(a, d)))
+            return pipeline.execute()
+
         return {
             pair: sorted(member.decode() for member in found)
-            for pair, found in zip(pairs, pipeline.execute(), strict=True)
+            for pair, found in zip(pairs, cache.call(CACHE_ALIAS, read), strict=True)
             if found
         }
-    lengths = backend.get_many([_registry_length_key(a, d) for a, d in pairs])
+    lengths = cache.get_many([_registry_length_key(a, d) for a, d in pairs], alias=CACHE_ALIAS)
     slots = {
         _registry_slot_key(a, d, number): (a, d)
         for a, d in pairs
         for number in range(1, int(lengths.get(_registry_length_key(a, d)) or 0) + 1)
     }
     members: dict[tuple[int, str], list[str]] = {}
-    for key, member in backend.get_many(list(slots)).items():
+    for key, member in cache.get_many(list(slots), alias=CACHE_ALIAS).items():
         members.setdefault(slots[key], []).append(member)
     return members
 
 
 def clicked_creator_ids(*, days: list[str]) -> list[int] | None:
-    """The creators with new visitors on these days as Redis knows them; None on caches that cannot tell."""
-    backend = counter_cache()
-    if not isinstance(backend, RedisCache):
-        return None
-    ids: set[int] = set()
-    for day in days:
-        key = backend.make_and_validate_key(creators_clicked_key(day))
-        ids.update(int(member) for member in backend._cache.get_client(key).smembers(key))
-    return sorted(ids)
+    """The creators with new visitors on these days as Redis knows them; None on caches that cannot tell.
+    Raises CacheAway."""
+    return _set_members([creators_clicked_key(day) for day in days])
 
 
 def pending_creator_uniques(*, creator_ids: list[int], days: list[str]) -> dict[tuple[int, str], int]:
     """The creator-wide unique visitors not yet folded, {(creator_id, day): visitors}, zeros left out."""
     keys = {creator_unique_key(creator_id, day): (creator_id, day) for creator_id in creator_ids for day in days}
-    found = counter_cache().get_many(list(keys)) if keys else {}
+    found = cache.get_many(list(keys), alias=CACHE_ALIAS)
     return {keys[key]: int(value) for key, value in found.items() if value}

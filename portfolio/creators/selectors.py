@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
-from common.cache_guard import CacheAway, cache_call
+from common.cache import CacheAway
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
@@ -138,10 +138,7 @@ def with_pending_clicks(videos: list[Video]) -> list[Video]:
     window = analytics_days()
     days = [day.isoformat() for day in window[-click_counters.FOLD_DAYS :]]
     try:
-        pending = cache_call(
-            click_counters.CACHE_ALIAS,
-            lambda _backend: click_counters.pending_counts(anchor_ids=list(anchors), days=days),
-        )
+        pending = click_counters.pending_counts(anchor_ids=list(anchors), days=days)
     except CacheAway:
         return videos
     for (anchor_id, _day), (total, _uniques) in pending.items():
@@ -392,7 +389,7 @@ def link_resolve(*, code: str) -> ResolvedLink | None:
     if anchor is None:
         # Remembered so that guessing codes costs no query. Anyone can fill `default` this way (up to
         # MAX_ENTRIES on the local-memory and database caches, which then cull), so nothing that cannot be
-        # read again lives there: click counters are in their own alias (clicks.counter_cache()).
+        # read again lives there: click counters are in their own alias (clicks.CACHE_ALIAS).
         _cache_set(key, {}, LINK_CACHE_SECONDS)
         return None
     profile = getattr(anchor.video.owner, "creator_profile", None)

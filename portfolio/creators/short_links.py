@@ -29,8 +29,8 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from common import fastcache
-from common.cache_guard import CacheAway, cache_call
+from common import cache, rate_limits
+from common.cache import CacheAway
 from portfolio.core import early_answers
 from portfolio.creators import click_details, clicks, selectors, services
 from portfolio.creators.cache_entries import entry_or_none
@@ -104,8 +104,8 @@ def warm_redirect(request, code: str) -> HttpResponse | None:
         return None
     if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
         return None  # refused below (RefuseUploadsMiddleware)
-    handle = fastcache.redis_handle(LINK_ALIAS)
-    if handle is None or fastcache.redis_handle(clicks.CACHE_ALIAS) is None:
+    handle = cache.redis_handle(LINK_ALIAS)
+    if handle is None or cache.redis_handle(clicks.CACHE_ALIAS) is None:
         return None
     request.get_host()  # a Host outside ALLOWED_HOSTS is refused (400), as CommonMiddleware refuses it
     user_agent = request.META.get("HTTP_USER_AGENT", "")
@@ -114,7 +114,7 @@ def warm_redirect(request, code: str) -> HttpResponse | None:
     known = _memo.get(code)
     if known is None or not one_trip:
         try:
-            raw = cache_call(LINK_ALIAS, lambda _backend: handle.client.get(handle.key(selectors.link_cache_key(code))))
+            raw = cache.call(LINK_ALIAS, lambda _backend: handle.client.get(handle.key(selectors.link_cache_key(code))))
         except CacheAway:
             return None
         known = _remember(code, raw, handle)
@@ -139,7 +139,7 @@ def warm_redirect(request, code: str) -> HttpResponse | None:
     return link_response(known.link.target_url)
 
 
-def _remember(code: str, raw: bytes | str | None, handle: fastcache.RedisHandle) -> _Known | None:
+def _remember(code: str, raw: bytes | str | None, handle: cache.RedisHandle) -> _Known | None:
     """The live link that the entry `raw` holds (remembered for the code), or None (and forgotten)."""
     known = _memo.get(code)
     if known is not None and known.raw == raw:
@@ -175,7 +175,7 @@ def _count_checked(request, code: str, known: _Known, *, user_agent: str) -> int
     """Counts the click in the same script that checks the link's entry; NOT_CURRENT when it did not."""
     link = known.link
     day_str = timezone.now().date().isoformat()
-    address = clicks.client_address(request)
+    address = rate_limits.client_address(request)
     details = _details(request, address=address, user_agent=user_agent)
     keys, args = clicks.redis_click_keys_and_args(
         anchor_id=link.anchor_id, creator_id=link.creator_id, day_str=day_str,
@@ -185,21 +185,20 @@ def _count_checked(request, code: str, known: _Known, *, user_agent: str) -> int
         ),
         members=details.members(),
     )
-    links, counters = fastcache.redis_handle(LINK_ALIAS), fastcache.redis_handle(clicks.CACHE_ALIAS)
-    assert links is not None and counters is not None  # noqa: S101 - warm_redirect checked both
-    redis_keys = [counters.key(k) for k in keys]
-    redis_keys.append(links.key(selectors.link_cache_key(code)))
-
-    def call(_backend):
-        script = fastcache.script("short_link_click", _CHECKED_CLICK)
-        return script(keys=redis_keys, args=[*args, known.raw], client=counters.client)
-
-    return int(cache_call(clicks.CACHE_ALIAS, call))
+    links = cache.redis_handle(LINK_ALIAS)
+    assert links is not None  # noqa: S101 - warm_redirect checked it
+    return int(
+        cache.run_script(
+            clicks.CACHE_ALIAS, "short_link_click", _CHECKED_CLICK, keys=keys, args=[*args, known.raw],
+            made_keys=[links.key(selectors.link_cache_key(code))],
+        )
+    )
 
 
 def _count(request, link: selectors.ResolvedLink, *, user_agent: str) -> None:
     """The click counted as the view counts it (the `clicks` alias is another server than the link's)."""
     services.click_count(
         anchor_id=link.anchor_id, creator_id=link.creator_id, day=timezone.now().date(),
-        address=clicks.client_address(request), user_agent=user_agent, referer=request.META.get("HTTP_REFERER", ""),
+        address=rate_limits.client_address(request), user_agent=user_agent,
+        referer=request.META.get("HTTP_REFERER", ""),
     )

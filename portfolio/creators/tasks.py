@@ -4,6 +4,7 @@ import requests
 from celery import shared_task
 from django.conf import settings
 
+from common.cache import CacheAway
 from portfolio.creators.services import clicks_fold
 
 logger = logging.getLogger(__name__)
@@ -15,7 +16,11 @@ def clicks_fold_task() -> None:
 
     Nothing to retry: a fold that fails leaves the counts in the cache for the next one.
     """
-    moved = clicks_fold()
+    try:
+        moved = clicks_fold()
+    except CacheAway:
+        logger.warning("clicks fold skipped: the cache is away; the next fold moves the counts")
+        return
     if moved:
         logger.info("clicks folded", extra={"clicks": moved})
 

@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
+from common import rate_limits
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
@@ -501,7 +502,7 @@ def link_redirect(request, code: str):
         try:
             services.click_count(
                 anchor_id=link.anchor_id, creator_id=link.creator_id, day=timezone.now().date(),
-                address=clicks.client_address(request), user_agent=user_agent,
+                address=rate_limits.client_address(request), user_agent=user_agent,
                 referer=request.META.get("HTTP_REFERER", ""),
             )
         except Exception:  # a failure to count never costs the visitor the redirect

@@ -116,3 +116,16 @@ def test_redis_caches_and_broker_get_short_connect_and_read_timeouts(tmp_path):
         "clicks": ["redis://redis.internal:6379/2", timeouts],
     }
     assert (transport["socket_connect_timeout"], transport["socket_timeout"], connect) == (1.0, 2.0, 1.0)
+
+
+@pytest.mark.parametrize("name", ["PASSWORD_RESET_RATE", "PARTNER_API_RATE", "PARTNER_API_FAILED_AUTH_RATE"])
+def test_a_rate_that_cannot_be_read_stops_start_up_with_a_clear_message(tmp_path, name):
+    """Every rate is read by one parser (common/rate_limits.py), at start-up too: a rate it would refuse at
+    the first request stops the start instead."""
+    result = manage(production_env(tmp_path, **{name: "5 per minute"}), "check")
+    assert result.returncode != 0
+    assert f"{name}: A rate looks like 5/minute (per second, minute, hour or day), not '5 per minute'." in (
+        result.stderr
+    )
+    spelled_out = manage(production_env(tmp_path, **{name: "5/minute"}), "check", "--deploy", "--fail-level", "WARNING")
+    assert spelled_out.returncode == 0, spelled_out.stderr

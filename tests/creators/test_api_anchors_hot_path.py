@@ -12,7 +12,7 @@ from django.db import connections
 from django.urls import reverse
 from redis.connection import AbstractConnection
 
-from common import fastcache
+from common import cache as cache_door
 from integrations.partners import services as partner_services
 from integrations.partners.models import ApiKey
 from integrations.partners.scopes import ANCHORS_READ
@@ -147,8 +147,8 @@ def test_a_warm_counted_redirect_is_one_redis_round_trip(client, creator, videos
 
 @pytest.mark.skipif(not ON_REDIS, reason="the client is Redis's (CI runs it with CACHE_URL=redis://...)")
 def test_the_redis_client_is_built_once_and_shared(client, partner_key):
-    assert fastcache.redis_client() is fastcache.redis_client()
-    assert fastcache.redis_handle("clicks") is not None
+    assert cache_door.redis_client() is cache_door.redis_client()
+    assert cache_door.redis_handle("clicks") is not None
 
 
 def test_what_djangos_cache_writes_the_hot_paths_read_back_alike():
@@ -163,8 +163,8 @@ def test_what_djangos_cache_writes_the_hot_paths_read_back_alike():
         "list": [{"kind": "portfolio"}],
     }
     cache.set_many(values)
-    assert fastcache.get_many(list(values)) == values
-    assert type(fastcache.get_many(["text"])["text"]) is str
+    assert cache_door.get_many(list(values)) == values
+    assert type(cache_door.get_many(["text"])["text"]) is str
 
 
 # --- Revalidation ----------------------------------------------------------------------------------------

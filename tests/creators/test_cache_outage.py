@@ -8,16 +8,16 @@ import logging
 import time
 
 import pytest
+from django.core.cache import caches
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
-from common.cache_guard import cache_outage_forget
 from integrations.partners import services as partner_services
-from portfolio.creators import services
+from portfolio.creators import services, tasks
 from portfolio.creators.models import LinkClickDaily
 from tests.creators.conftest import BROWSER_UA, target_for
-from tests.redis_server import private_redis_running
+from tests.redis_server import RedisServer, cache_outage_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,6 @@ BUDGET_SECONDS = 3.0  # generous: a stalled cache costs one read timeout (1 s) a
 def anchor(creator, videos):
     [anchor] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
     return anchor
-
-
-@pytest.fixture
-def private_redis(tmp_path, settings):
-    yield from private_redis_running(tmp_path, settings)
 
 
 @pytest.fixture
@@ -88,7 +83,7 @@ def test_the_partner_api_answers_from_the_database_while_redis_is_down(
     assert anchors(client, partner_key).status_code == 200  # one request counted in Redis
 
     private_redis.stop()
-    with caplog.at_level(logging.WARNING, logger="common.cache_guard"):
+    with caplog.at_level(logging.WARNING, logger="common.cache"):
         response = anchors(client, partner_key)
     assert response.status_code == 200
     assert response.json()["videos"] == [
@@ -172,3 +167,79 @@ def test_with_the_cache_and_the_database_both_unreachable_the_api_answers_503_js
             "details": {},
         }
     }
+
+
+@pytest.fixture
+def click_redis(tmp_path, settings, private_redis):
+    """A second Redis of the test's own for the click counters alone (CLICKS_CACHE_URL in production)."""
+    folder = tmp_path / "clicks"
+    folder.mkdir()
+    server = RedisServer(folder)
+    server.start()
+    settings.CACHES = {**settings.CACHES, "clicks": server.caches()["clicks"]}
+    cache_outage_forget()
+    yield server
+    caches.close_all()
+    server.stop()
+
+
+def stalled_clicks(client, code: str, server, settings, *, clicks: int) -> list[float]:
+    """`clicks` clicks of as many visitors while `server` is stalled, the breaker retrying it every 0.3 s
+    (so that several clicks meet the stalled server, each over a new connection); how long each took."""
+    settings.CACHE_OUTAGE_SECONDS = 0.3
+    server.stall()
+    waits = []
+    try:
+        for visitor in range(clicks):
+            response, elapsed = timed(lambda visitor=visitor: click(client, code, 100 + visitor))
+            assert (response.status_code, response["Location"]) == (302, "http://127.0.0.1:8000/@casey-creator")
+            waits.append(elapsed)
+            time.sleep(0.05)
+    finally:
+        server.resume()
+    return waits
+
+
+@pytest.mark.parametrize("layout", ["one Redis", "clicks on a Redis of their own"])
+def test_every_click_made_while_the_click_redis_is_stalled_is_counted_and_waits_one_timeout_at_most(
+    client, anchor, private_redis, layout, request, settings
+):
+    """Regression: with the click counters' Redis stalled (SIGSTOP), 20 clicks all redirected but only 8
+    were counted once it resumed: a click whose timeout came while the connection was being set up was
+    taken for one the server would still run, and counted nowhere. Now a click the server never received
+    is counted in the database, one it did receive is counted by the server when it resumes, and the
+    breaker, open after a timeout, lets the clicks after it wait for nothing."""
+    server = request.getfixturevalue("click_redis") if layout != "one Redis" else private_redis
+    for visitor in (1, 2):  # warm: the link cached and remembered, the day's salt read
+        assert click(client, anchor.code, visitor).status_code == 302
+    assert services.clicks_fold() == 2
+
+    waits = stalled_clicks(client, anchor.code, server, settings, clicks=20)
+
+    cache_outage_forget()
+    services.clicks_fold()  # what the server counted once it resumed
+    row = LinkClickDaily.objects.get(anchor=anchor, day=timezone.now().date())
+    assert row.clicks == 2 + 20
+    assert services.clicks_fold() == 0  # nothing counted twice
+    timeout = settings.CACHE_READ_TIMEOUT
+    assert max(waits) < 2 * timeout, waits  # one timeout at most, never two
+    assert sum(wait > timeout / 2 for wait in waits) >= 2, waits  # the stalled server was met more than once
+
+
+def test_a_fold_while_redis_is_down_is_skipped_and_the_next_one_moves_the_clicks(
+    client, anchor, private_redis, caplog
+):
+    """Regression: the beat's fold failed with Redis' connection error in the worker's log every minute of
+    an outage; it now says it skipped, and the counts wait in Redis for the next fold."""
+    for visitor in (1, 2):
+        assert click(client, anchor.code, visitor).status_code == 302
+    private_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="portfolio.creators.tasks"):
+        tasks.clicks_fold_task()
+    assert "clicks fold skipped: the cache is away" in caplog.text
+    assert not LinkClickDaily.objects.exists()
+
+    private_redis.start()  # with its append-only file: the clicks are still there
+    cache_outage_forget()
+    tasks.clicks_fold_task()
+    assert LinkClickDaily.objects.get(anchor=anchor).clicks == 2

@@ -78,7 +78,7 @@ def test_two_hundred_applicants_pressing_at_once_all_get_their_application(job, 
 def test_one_applicant_pressing_twenty_times_at_once_gets_exactly_one_application(job, fake, monkeypatch):
     """The unique constraint decides between presses that pass every check together; the others are told
     when they applied (409), never an error."""
-    monkeypatch.setattr(services, "APPLY_RATE_PER_MINUTE", 100)  # every press reaches the constraint
+    monkeypatch.setattr(services, "APPLY_RATE", "100/minute")  # every press reaches the constraint
     jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
     consent_grant(user=jordan, provider_id="acme")
     outcomes: list[str] = []

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from standardwebhooks.webhooks import Webhook
 
-from integrations.webhooks import outbound
 from integrations.webhooks.models import Delivery, DeliveryAttempt, InboundEvent
+from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.models import OrganizationInvitation
 from portfolio.accounts.services import organization_api_key_create, organization_member_invite
 from portfolio.creators.models import CreatorProfile

@@ -7,23 +7,21 @@ which processes the pending events that are due in the order they arrived, in ba
 while its handler runs. A drain whose wake was lost is run by the beat's sweep.
 """
 
+import functools
 import json
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from common import fastcache
+from common import cache
 from common.errors import ApplicationError
 from integrations.partners.models import Partner
 from integrations.partners.selectors import WebhookKeys
@@ -65,18 +63,18 @@ def _publish_drain(*, countdown: float = 0) -> bool:
 
 
 def _wake_now() -> None:
-    if isinstance(caches["default"], LocMemCache):  # a cache of this process only: no mark to share
+    if cache.is_process_local("default"):  # a cache of this process only: no mark to share
         _publish_drain()
         return
     try:
-        if not fastcache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS):
+        if not cache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS):
             return  # a drain is pending: it will find the event
-    except fastcache.CacheAway:
+    except cache.CacheAway:
         _publish_drain()
         return
     if not _publish_drain():
         with suppress(Exception):
-            fastcache.delete(WAKE_KEY)  # so that the next event tries again
+            cache.delete(WAKE_KEY)  # so that the next event tries again
 
 
 def inbound_events_wake() -> None:
@@ -87,7 +85,7 @@ def inbound_events_wake() -> None:
 
 def _wake_consumed() -> None:
     with suppress(Exception):  # the mark then expires by itself
-        fastcache.delete(WAKE_KEY)
+        cache.delete(WAKE_KEY)
 
 
 def event_type_of(payload: dict) -> str:
@@ -133,7 +131,7 @@ def _column(model, name: str) -> str:
     return connection.ops.quote_name(cast(str, _field(model, name).column))
 
 
-@cache
+@functools.cache
 def _insert_sql(vendor: str, *, guarded: bool, previous: bool = False) -> str:
     """INSERT ... ON CONFLICT (partner, event id) DO NOTHING RETURNING id: one statement, one round trip,
     no transaction of its own. Guarded, the row is inserted only while the partner row is active and holds

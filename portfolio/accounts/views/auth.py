@@ -1,4 +1,13 @@
-"""Sign-up and its confirmation, sign-in and its lockout, sign-out, password change and reset."""
+"""Sign-up and its confirmation, sign-in and its lockout, sign-out, password change and reset.
+
+Logins are limited by django-axes (settings AXES_*): after LOGIN_FAILURE_LIMIT failures for one account,
+or from one client address (common/rate_limits.client_ident_address), logging in is paused for
+LOGIN_COOLOFF_MINUTES. Password-reset requests are limited per client address and per email
+(PASSWORD_RESET_RATE, common/rate_limits.py), counted whether or not an account uses the email, so that
+the limit says nothing about who has one.
+"""
+
+import hashlib
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,9 +18,10 @@ from django.urls import reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
+from common import rate_limits
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
-from portfolio.accounts import guessing, selectors, services
+from portfolio.accounts import selectors, services
 from portfolio.accounts.forms import (
     EmailAuthenticationForm,
     SignUpForm,
@@ -73,6 +83,13 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def login_username(request, credentials: dict | None) -> str:
+    """The account django-axes counts failures of (AXES_USERNAME_CALLABLE): the email as typed, trimmed and
+    in lower case, so that every spelling of it shares one count."""
+    username = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return str(username).strip().lower()
+
+
 def login_locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a login over the limit: 429, with when to try again and the way out."""
     minutes = settings.LOGIN_COOLOFF_MINUTES
@@ -112,7 +129,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        wait = guessing.password_reset_attempt(self.request, email=form.cleaned_data["email"])
+        email = form.cleaned_data["email"].strip().lower()
+        wait = rate_limits.limit_hit(
+            "password-reset",
+            settings.PASSWORD_RESET_RATE,
+            f"address:{rate_limits.client_ident(self.request)}",
+            # A digest: no address in cache keys.
+            f"email:{hashlib.sha256(email.encode()).hexdigest()[:32]}",
+        )
         if wait is not None:
             minutes = max(1, round(wait / 60))
             form.add_error(

@@ -3,13 +3,15 @@ folding the counters in the cache into daily rows."""
 
 import logging
 import secrets
+from contextlib import suppress
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from common.cache_guard import CacheAway
+from common import cache
+from common.cache import CacheAway
 from portfolio.creators import click_details, clicks, selectors
 from portfolio.creators.models import CreatorVisitorsDaily, LinkClickBreakdownDaily, LinkClickDaily
 
@@ -95,13 +97,14 @@ def clicks_fold(*, now=None) -> int:
 
     For each link and day it adds the counters' values to the rows and subtracts the same values from the
     counters, in one database transaction; clicks that arrive meanwhile stay in the counters. The same
-    for each creator's unique visitors. One fold runs at a time.
+    for each creator's unique visitors. One fold runs at a time; while the cache is away it raises CacheAway
+    and the next fold moves what this one could not.
     """
     now = now or timezone.now()
     token = secrets.token_hex(8)
     # The lock lives with the counters: an entry of `default` can be culled by a flood of made-up URLs.
-    counters = clicks.counter_cache()
-    if not counters.add(FOLD_LOCK_KEY, token, FOLD_LOCK_SECONDS):
+    counters = clicks.CACHE_ALIAS
+    if not cache.add(FOLD_LOCK_KEY, token, timeout=FOLD_LOCK_SECONDS, alias=counters):
         logger.info("clicks_fold skipped: another fold is running")
         return 0
     try:
@@ -122,9 +125,10 @@ def clicks_fold(*, now=None) -> int:
                     _fold_one(anchor_id=anchor_id, day=day, total=total, uniques=uniques, members=members)
                 except IntegrityError:  # the link was deleted meanwhile: its counts go with it
                     logger.warning("clicks_fold dropped the counts of a deleted link", extra={"anchor_id": anchor_id})
-                    counters.delete_many(
+                    cache.delete_many(
                         [clicks.total_key(anchor_id, day), clicks.unique_key(anchor_id, day)]
-                        + [clicks.breakdown_key(anchor_id, day, member) for member in members]
+                        + [clicks.breakdown_key(anchor_id, day, member) for member in members],
+                        alias=counters,
                     )
                     continue
                 moved += total
@@ -137,11 +141,12 @@ def clicks_fold(*, now=None) -> int:
                 try:
                     _fold_creator(creator_id=creator_id, day=day, uniques=uniques)
                 except IntegrityError:  # the creator's account was deleted meanwhile
-                    counters.delete(clicks.creator_unique_key(creator_id, day))
+                    cache.delete_many([clicks.creator_unique_key(creator_id, day)], alias=counters)
         return moved
     finally:
-        if counters.get(FOLD_LOCK_KEY) == token:
-            counters.delete(FOLD_LOCK_KEY)
+        with suppress(CacheAway):  # the lock then expires by itself
+            if cache.get(FOLD_LOCK_KEY, alias=counters) == token:
+                cache.delete_many([FOLD_LOCK_KEY], alias=counters)
 
 
 @transaction.atomic
@@ -152,14 +157,14 @@ def _fold_one(*, anchor_id: int, day: str, total: int, uniques: int, members: di
             LinkClickDaily.objects.create(anchor_id=anchor_id, day=day, clicks=total, unique_visitors=uniques)
     _breakdown_rows_add(anchor_id=anchor_id, day=day, members=members)
     if total:
-        clicks.counter_incr(clicks.total_key(anchor_id, day), -total)
+        clicks.counter_add(clicks.total_key(anchor_id, day), -total)
     if uniques:
-        clicks.counter_incr(clicks.unique_key(anchor_id, day), -uniques)
+        clicks.counter_add(clicks.unique_key(anchor_id, day), -uniques)
     for member, count in members.items():
-        clicks.counter_incr(clicks.breakdown_key(anchor_id, day, member), -count)
+        clicks.counter_add(clicks.breakdown_key(anchor_id, day, member), -count)
 
 
 @transaction.atomic
 def _fold_creator(*, creator_id: int, day: str, uniques: int) -> None:
     _add_to_row(CreatorVisitorsDaily, where={"creator_id": creator_id, "day": day}, add={"unique_visitors": uniques})
-    clicks.counter_incr(clicks.creator_unique_key(creator_id, day), -uniques)
+    clicks.counter_add(clicks.creator_unique_key(creator_id, day), -uniques)

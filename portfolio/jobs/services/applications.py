@@ -14,10 +14,10 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common import rate_limits
 from common.errors import ApplicationError, Conflict, Gone, NotFound, PermissionDenied
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
@@ -32,8 +32,8 @@ from portfolio.jobs.services.consent import SHARED_FIELDS
 
 logger = logging.getLogger(__name__)
 
-# Apply presses one person may make per minute (each press counts, a refused one too).
-APPLY_RATE_PER_MINUTE = 10
+# Apply presses one person may make (each press counts, a refused one too).
+APPLY_RATE = "10/minute"
 # How long an apply press waits for the provider's fresh profile before it takes the last synced one.
 PROFILE_FETCH_SECONDS = 5.0
 ANSWER_LIMITS: dict[str, int] = {
@@ -57,16 +57,8 @@ def question_field(question: ScreeningQuestion) -> str:
 
 
 def _rate_check(*, user) -> None:
-    """At most APPLY_RATE_PER_MINUTE presses a minute and person, counted in the cache (a fixed window)."""
-    window = int(timezone.now().timestamp() // 60)
-    key = f"jobs:apply-rate:{user.pk}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        presses = cache.incr(key)
-    except ValueError:  # evicted between add and incr: count this press as the first
-        cache.set(key, 1, timeout=120)
-        presses = 1
-    if presses > APPLY_RATE_PER_MINUTE:
+    """At most APPLY_RATE presses per person (common/rate_limits.py; per process while the cache is away)."""
+    if rate_limits.limit_hit("apply", APPLY_RATE, str(user.pk)) is not None:
         raise ApplicationError(
             "You pressed Apply many times in a minute. Please wait a minute, then try again.",
             status=429,

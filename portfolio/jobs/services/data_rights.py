@@ -13,7 +13,7 @@ from common.errors import PermissionDenied
 from integrations.oauth import registry
 from integrations.oauth import services as oauth_services
 from integrations.oauth.models import LinkedAccount
-from integrations.webhooks.inbound_services import inbound_events_redact
+from integrations.webhooks.inbound.services import inbound_events_redact
 from portfolio.accounts.services import user_traces_erase
 from portfolio.creators.models import (
     CreatorProfile,

@@ -2,6 +2,7 @@
 retries and the sweep, 20 concurrent copies processed once, and the admin's list and reprocess."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from common import fastcache
+from common import cache as cache_door
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.webhooks import tasks
 from integrations.webhooks.inbound import handlers
@@ -29,7 +30,6 @@ from tests.integrations.webhooks.inbound_helpers import (
     standard_body,
     tiktok_body,
 )
-from tests.redis_server import private_redis_running
 
 Status = InboundEvent.Status
 
@@ -248,11 +248,6 @@ def test_the_drain_applies_due_events_in_arrival_order_and_keeps_a_retry_until_i
         handlers.unregister("test.broken")
 
 
-@pytest.fixture
-def private_redis(tmp_path, settings):
-    yield from private_redis_running(tmp_path, settings)
-
-
 @pytest.mark.django_db
 def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_once(
     client, partner, private_redis, django_capture_on_commit_callbacks
@@ -260,7 +255,7 @@ def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_
     """A drain was woken and its task lost with the broker: its mark stays until it expires, so an event
     received meanwhile wakes nothing. The beat's sweep processes it once it is overdue; the drain frees the
     mark, so the next event wakes a drain again."""
-    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)
+    assert cache_door.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)
     with django_capture_on_commit_callbacks(execute=True):
         response = send(client, partner, "video.liked", {})
     assert response.json() == {"received": True, "duplicate": False}
@@ -274,7 +269,7 @@ def test_an_event_whose_wake_was_lost_waits_for_the_sweep_and_is_then_processed_
     event.refresh_from_db()
     assert (event.status, event.attempts) == (Status.IGNORED, 1)
     assert inbound_services.inbound_events_sweep() == 0
-    assert fastcache.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)  # it was free
+    assert cache_door.add(inbound_services.WAKE_KEY, 1, timeout=inbound_services.WAKE_SECONDS)  # it was free
 
 
 @pytest.mark.worker
@@ -379,3 +374,26 @@ def test_twenty_concurrent_copies_of_one_event_are_stored_once_and_processed_onc
         assert event.status == (Status.DONE if applied else Status.IGNORED)
     finally:
         handlers.unregister("test.counted")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outage", ["down", "stalled"])
+def test_events_received_while_redis_is_away_wake_their_drains_and_are_processed_at_once(
+    celery_worker_process, client, partner, private_redis, outage
+):
+    """The wake's mark lives in the cache: while Redis is away each received event publishes its drain
+    itself, so a real worker processes the events at once instead of the sweep minutes later, and a
+    stalled Redis holds the receiver one timeout at most."""
+    private_redis.stop() if outage == "down" else private_redis.stall()
+    for n in range(3):
+        started = time.monotonic()
+        assert send(client, partner, "video.liked", {"n": n}).json() == {"received": True, "duplicate": False}
+        assert time.monotonic() - started < 2.0  # a stalled cache costs one read timeout (1 s) at most
+
+    wait_until(
+        lambda: not InboundEvent.objects.filter(status=Status.PENDING).exists(),
+        timeout=60,
+        message="the worker to drain the events received while Redis was away",
+    )
+    assert set(InboundEvent.objects.values_list("status", "attempts")) == {(Status.IGNORED, 1)}

@@ -1,38 +1,141 @@
-"""The one way the hot paths reach the cache: a Redis client built once per process and reused.
+"""The cache: every read and write of a cache in the project goes through here, with the outage breaker.
 
-Django's Redis cache builds a `redis.Redis` client on every call (about 0.2 ms each, more than the round
-trip it makes). Every cached read and counter of the partner API and of the short links goes through
-here instead: on Redis, a client built once per process and alias over the backend's own connection
-pool, keys and values made exactly as Django's cache makes them (so both read each other's entries),
-and server-side scripts registered once. On the embedded defaults (local-memory or database cache) the
-same functions call Django's cache API.
+No other module imports django.core.cache (an import contract in pyproject.toml holds this), so no cache
+call can escape the breaker:
 
-Every call goes through common/cache_guard.py: a cache that fails is skipped for CACHE_OUTAGE_SECONDS
-and the call raises CacheAway, so each caller takes its own fallback (the database, a per-process
-count) as it did before.
+- **The breaker.** A Redis that is down refuses at once, but a stalled one (it accepts the connection and
+  never answers) holds every call until the read timeout (CACHE_READ_TIMEOUT) ends it. So after one
+  failure, every caller in this process treats that cache server as away for CACHE_OUTAGE_SECONDS and
+  gets CacheAway at once, without waiting; then the next call tries the server again. Each caller takes
+  its own fallback (the database, a per-process count). One log line is written when a server goes away
+  and one when it answers again, not one per request.
+- **The hot paths.** Django's Redis cache builds a `redis.Redis` client on every call (about 0.2 ms each,
+  more than the round trip it makes). Here, on Redis, a client is built once per process and alias over
+  the backend's own connection pool, keys and values are made exactly as Django's cache makes them (so
+  both read each other's entries), and server-side scripts are registered once. On the embedded defaults
+  (local-memory or database cache) the same functions call Django's cache API.
+- **Scripts that count.** A script that timed out may still run when the server answers again, or may
+  never have been sent (the timeout came while the connection was being set up). `run_script` tells the
+  two apart (CacheAway.maybe_applied), so a caller counts elsewhere only what the server cannot count.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import pickle
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import default_key_func
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from django.core.signals import setting_changed
+from django.db import DatabaseError
 from django.dispatch import receiver
 from redis import Redis
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from common.cache_guard import CacheAway, cache_call
+logger = logging.getLogger(__name__)
 
-__all__ = ["CacheAway", "RedisHandle", "add_many", "get_many", "redis_handle", "run_script", "set_many"]
+T = TypeVar("T")
+
+# --- The breaker ----------------------------------------------------------------------------------
+
+# What an unreachable or failing cache raises: Redis' errors, a socket's, the database cache's.
+CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError, DatabaseError)
+
+_away_until: dict[str, float] = {}
+
+
+class CacheAway(Exception):
+    """The cache did not answer (or failed lately and is skipped for now).
+
+    `maybe_applied` is True when the command had been sent when the answer timed out: the server may
+    still carry it out once it answers again, so the caller must not do the same work elsewhere too.
+    """
+
+    def __init__(self, alias: str, *, maybe_applied: bool = False):
+        super().__init__(f"The cache {alias!r} is unreachable.")
+        self.alias = alias
+        self.maybe_applied = maybe_applied
+
+
+class _SentUnanswered(RedisTimeoutError):
+    """A script reached the server, which did not answer in time (run_script raises it)."""
+
+
+def _server(alias: str) -> str:
+    """Aliases on the same server share its state: `default` and `clicks` are one Redis in production."""
+    config = settings.CACHES.get(alias, {})
+    return f"{config.get('BACKEND', '')}|{config.get('LOCATION', alias)}"
+
+
+def call(alias: str, function: Callable[..., T], *args, always: bool = False, **kwargs) -> T:
+    """`function(<the alias's Django cache>, *args, **kwargs)`; raises CacheAway when the cache fails or
+    failed lately. The door's own functions below are built on it; callers with a sequence of their own
+    (the click counters) pass it the whole sequence, so that it meets the breaker once.
+
+    `always` tries the cache even while it is skipped as away (a failure still keeps it skipped): for
+    writes that drop what would otherwise stay stale (a revocation, an invalidation), worth a try always.
+    """
+    server = _server(alias)
+    until = _away_until.get(server)
+    if not always and until is not None and time.monotonic() < until:
+        raise CacheAway(alias)
+    try:
+        result = function(caches[alias], *args, **kwargs)
+    except CACHE_ERRORS as exc:
+        if server not in _away_until:
+            logger.warning(
+                "cache unreachable: reading from the database, counting in the database and per process, "
+                "for %ss at a time",
+                settings.CACHE_OUTAGE_SECONDS,
+                extra={"cache": alias, "error": f"{type(exc).__name__}: {exc}"[:300]},
+            )
+        _away_until[server] = time.monotonic() + settings.CACHE_OUTAGE_SECONDS
+        raise CacheAway(alias, maybe_applied=isinstance(exc, _SentUnanswered)) from exc
+    if until is not None:
+        _away_until.pop(server, None)
+        logger.warning("cache reachable again", extra={"cache": alias})
+    return result
+
+
+def outage_forget() -> None:
+    """Tries every cache again at the next call (tests, and a process that knows the outage is over)."""
+    _away_until.clear()
+
+
+def probe(alias: str, value: str) -> bool:
+    """Writes a value and reads it back, past the breaker, letting any failure through (for /readyz, which
+    must see the cache itself, not this process's memory of it)."""
+    backend = caches[alias]
+    backend.set("readyz:probe", value, timeout=10)
+    return backend.get("readyz:probe") == value
+
+
+# --- What a cache is ------------------------------------------------------------------------------
+
+
+def is_database(alias: str = "default") -> bool:
+    """Django's database cache: its `incr` is a read then a write, so counters lock the row themselves."""
+    return isinstance(caches[alias], DatabaseCache)
+
+
+def is_process_local(alias: str = "default") -> bool:
+    """The local-memory cache: what it holds, no other process sees."""
+    return isinstance(caches[alias], LocMemCache)
+
+
+# --- The hot paths' Redis client ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -124,19 +227,42 @@ def script(name: str, source: str) -> Script:
     return found
 
 
-def run_script(alias: str, name: str, source: str, *, keys: list[str], args: list) -> Any:
-    """Runs a script on the alias's Redis with the cache's own keys (one round trip); raises CacheAway.
+def run_script(
+    alias: str, name: str, source: str, *, keys: list[str], args: list, made_keys: Iterable[str] = ()
+) -> Any:
+    """Runs a script on the alias's Redis with the cache's own keys (then `made_keys`, keys already made by
+    another alias's key function), in one round trip; raises CacheAway.
 
-    Only for Redis aliases: callers check `redis_handle(alias)` first and count another way elsewhere.
+    CacheAway.maybe_applied is True only when the script reached the server and the answer timed out: a
+    timeout while the connection was being made (the server accepts it, then answers nothing, not even the
+    connection's own setup) sent nothing, and the caller may do the work elsewhere. Only for Redis
+    aliases: callers check `redis_handle(alias)` first and count another way elsewhere.
     """
 
-    def call(_backend):
+    def operation(_backend):
         handle = redis_handle(alias)
         if handle is None:
             raise TypeError(f"The cache {alias!r} is not Redis.")
-        return script(name, source)(keys=[handle.key(k) for k in keys], args=args, client=handle.client)
+        return _run_exactly(handle, script(name, source), [*(handle.key(k) for k in keys), *made_keys], args)
 
-    return cache_call(alias, call)
+    return call(alias, operation)
+
+
+def _run_exactly(handle: RedisHandle, found: Script, keys: list[str], args: list) -> Any:
+    pool = handle.client.connection_pool
+    connection = pool.get_connection()  # connected (and set up) first: a failure here sent nothing
+    try:
+        connection.send_command("EVALSHA", found.sha, len(keys), *keys, *args)
+        try:
+            return connection.read_response()
+        except NoScriptError:  # the server lost its scripts (a restart): the source itself, once
+            connection.send_command("EVAL", found.script, len(keys), *keys, *args)
+            return connection.read_response()
+    except RedisTimeoutError as exc:
+        connection.disconnect()  # its late answer must never be read as another command's
+        raise _SentUnanswered(str(exc)) from exc
+    finally:
+        pool.release(connection)
 
 
 def get_many(keys: list[str], *, alias: str = "default") -> dict:
@@ -144,14 +270,14 @@ def get_many(keys: list[str], *, alias: str = "default") -> dict:
     if not keys:
         return {}
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle(alias)
         if handle is None:
             return backend.get_many(keys)
         values = handle.client.mget([handle.key(k) for k in keys])
         return {key: handle.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
 
-    return cache_call(alias, call)
+    return call(alias, operation)
 
 
 def add_many(values: dict, *, timeout: int | None, alias: str = "default") -> None:
@@ -159,7 +285,7 @@ def add_many(values: dict, *, timeout: int | None, alias: str = "default") -> No
     if not values:
         return
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle(alias)
         if handle is None:
             for key, value in values.items():
@@ -172,19 +298,18 @@ def add_many(values: dict, *, timeout: int | None, alias: str = "default") -> No
             pipeline.set(handle.key(key), handle.dumps(value), nx=True, ex=expires)
         pipeline.execute()
 
-    cache_call(alias, call)
+    call(alias, operation)
 
 
 def set_many(values: dict, *, timeout: int | None, alias: str = "default", guarded: bool = True) -> None:
     """Sets each entry (one pipelined round trip on Redis); raises CacheAway.
 
-    `guarded=False` tries the cache even while it is skipped as away, and lets its error through: for
-    writes that drop what would otherwise stay stale (a revocation, an invalidation), worth a try always.
+    `guarded=False` tries the cache even while it is skipped as away (`call`'s `always`).
     """
     if not values:
         return
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle(alias)
         if handle is None:
             backend.set_many(values, timeout)
@@ -196,10 +321,7 @@ def set_many(values: dict, *, timeout: int | None, alias: str = "default", guard
             pipeline.set(handle.key(key), handle.dumps(value), ex=expires)
         pipeline.execute()
 
-    if guarded:
-        cache_call(alias, call)
-    else:
-        call(caches[alias])
+    call(alias, operation, always=not guarded)
 
 
 # The partner API's warm request in one round trip: the API key's record; when the cache holds it, one
@@ -296,7 +418,7 @@ def gated_read(
     """
     checked = check if check is not None and check.tags and check.keys else None
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle("default")
         if handle is None:
             record = backend.get(record_key)
@@ -330,7 +452,7 @@ def gated_read(
         versions = {key: values.pop(key) for key in checked.keys if key in values}
         return GatedRead(record, count, values, versions=versions)
 
-    return cache_call("default", call)
+    return call("default", operation)
 
 
 def _incr_or_start(backend, key: str, timeout: int) -> int:
@@ -351,7 +473,7 @@ return 0
 def decr(key: str, *, alias: str = "default") -> None:
     """Takes one back from a counter (an undone count), if it has not expired; raises CacheAway."""
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle(alias)
         if handle is not None:
             script("uncount", _UNCOUNT)(keys=[handle.key(key)], client=handle.client)
@@ -359,33 +481,72 @@ def decr(key: str, *, alias: str = "default") -> None:
         with suppress(ValueError):  # expired meanwhile: nothing to take back
             backend.decr(key)
 
-    cache_call(alias, call)
-
-
-def keys_of(values: Iterable[str], *, alias: str = "default") -> list[str]:
-    """The keys as the cache stores them (for tests and for scripts that name keys themselves)."""
-    handle = redis_handle(alias)
-    return [handle.key(v) for v in values] if handle else list(values)
+    call(alias, operation)
 
 
 def add(key: str, value: Any, *, timeout: int, alias: str = "default") -> bool:
     """Sets the key only where it is free (SET NX with an expiry, one round trip on Redis); True when this
     call set it. Raises CacheAway."""
 
-    def call(backend):
+    def operation(backend):
         handle = redis_handle(alias)
         if handle is None:
             return bool(backend.add(key, value, timeout))
         return bool(handle.client.set(handle.key(key), handle.dumps(value), nx=True, ex=max(1, int(timeout))))
 
-    return cache_call(alias, call)
+    return call(alias, operation)
 
 
 def delete(key: str, *, alias: str = "default") -> None:
-    """Deletes the key (one round trip on Redis), even while the cache is skipped as away; lets a failure
-    through."""
-    handle = redis_handle(alias)
-    if handle is None:
-        caches[alias].delete(key)
-        return
-    handle.client.delete(handle.key(key))
+    """Deletes the key (one round trip on Redis), even while the cache is skipped as away (`call`'s
+    `always`); raises CacheAway."""
+
+    def operation(backend):
+        handle = redis_handle(alias)
+        if handle is None:
+            backend.delete(key)
+            return
+        handle.client.delete(handle.key(key))
+
+    call(alias, operation, always=True)
+
+
+def delete_many(keys: list[str], *, alias: str = "default") -> None:
+    """Deletes the keys; raises CacheAway."""
+    if keys:
+        call(alias, lambda backend: backend.delete_many(keys))
+
+
+def get(key: str, *, alias: str = "default") -> Any:
+    """The value the cache holds for the key (None for none); raises CacheAway."""
+    return get_many([key], alias=alias).get(key)
+
+
+def set_value(key: str, value: Any, *, timeout: int | None, alias: str = "default") -> None:
+    """Sets the key; raises CacheAway."""
+    set_many({key: value}, timeout=timeout, alias=alias)
+
+
+# A counter of a window: INCR, and EXPIRE on the window's first count (one round trip).
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+def count(key: str, *, timeout: int, alias: str = "default") -> int:
+    """Adds one to the counter `key` (created with this timeout) and returns the new count; raises CacheAway.
+
+    On Redis one round trip (a script: INCR, and EXPIRE on the counter's first count); elsewhere the
+    cache's `incr`, atomic on the local-memory cache and memcached, a read then a write on the database
+    cache (so a burst of concurrent requests may be under-counted there).
+    """
+
+    def operation(backend):
+        handle = redis_handle(alias)
+        if handle is not None:
+            return int(script("count", _COUNT)(keys=[handle.key(key)], args=[timeout], client=handle.client))
+        return _incr_or_start(backend, key, timeout)
+
+    return call(alias, operation)

@@ -151,7 +151,7 @@ def test_signing_up_takes_as_long_with_a_taken_email_as_with_a_new_one(
     which told anyone timing the page which addresses have an account. Both now validate and hash the
     password, make the account (undone for a taken one) and write an email; 100 sign-ups of each, interleaved,
     compare by their medians."""
-    settings.PASSWORD_HASHERS = ["tests.accounts.test_guessing.TimingHasher"]
+    settings.PASSWORD_HASHERS = ["tests.accounts.test_sign_in_limits.TimingHasher"]
     hashing = []
     for _ in range(15):
         started = time.perf_counter()
