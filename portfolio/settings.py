@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Answers a login that django-axes locked out with the "too many attempts" page.
     "axes.middleware.AxesMiddleware",
+    # Under DEBUG, 404s are the product's page (JSON under /api/), not Django's list of URL patterns.
+    "portfolio.core.middleware.NotFoundPagesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
