@@ -2,8 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from common.errors import ApplicationError
-from portfolio.accounts import services
-from portfolio.accounts.models import Organization
+from portfolio.accounts import selectors, services
 from portfolio.accounts.scopes import DEFAULT_SCOPES, SCOPES
 
 
@@ -14,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("organization", help="The organization's slug, as in /accounts/organizations/<slug>/.")
+        parser.add_argument("organization", help="The organization's name or slug (as in /accounts/organizations/<slug>/).")
         parser.add_argument(
             "--scope",
             action="append",
@@ -25,9 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="created by create_org_api_key", help="What the key is for.")
 
     def handle(self, *args, organization, scopes, name, **options):
-        found = Organization.objects.filter(slug=organization).first()
+        found = selectors.organization_named(name_or_slug=organization)
         if found is None:
-            raise CommandError(f"No organization has the slug {organization!r}; nothing was created.")
+            raise CommandError(f"No organization has the name or slug {organization!r}; nothing was created.")
         try:
             api_key, key = services.organization_api_key_create(
                 organization=found, actor=None, scopes=scopes or DEFAULT_SCOPES, name=name
