@@ -122,7 +122,9 @@ def _answer_not_awaited(request, provider):
     start = "oauth:linked_accounts" if signed_in else "accounts:login"
     if finished is None:
         if is_linked:
-            messages.info(request, f"That {provider.name} answer was already used. Your {provider.name} account is linked.")
+            messages.info(
+                request, f"That {provider.name} answer was already used. Your {provider.name} account is linked."
+            )
         else:
             messages.error(request, flow.STALE_STATE)
         return redirect(start)

@@ -140,4 +140,4 @@ class NotFoundPagesMiddleware:
     @staticmethod
     def _not_found(request, exception):
         handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)  # the urls' handler404
-        return handler(request, exception)
+        return handler(request, exception)  # type: ignore[call-arg]  # handler404 takes the exception too

@@ -34,7 +34,8 @@ def test_analytics_shows_thirty_days_of_varied_clicks_at_first_sight(client):
         assert breakdowns.filter(dimension=dimension).values("value").distinct().count() >= at_least
     for day in days:  # each dimension adds up to the day's clicks, as the fold writes them
         for dimension in ("referrer", "device", "country"):
-            assert sum(breakdowns.filter(day=day.day, dimension=dimension).values_list("clicks", flat=True)) == day.clicks
+            parts = breakdowns.filter(day=day.day, dimension=dimension).values_list("clicks", flat=True)
+            assert sum(parts) == day.clicks
 
     client.force_login(casey)
     page = client.get(reverse("creators:analytics")).content.decode()

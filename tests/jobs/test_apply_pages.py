@@ -83,7 +83,8 @@ def test_employers_see_no_apply_button(client, job, member, fake):
 def test_first_press_shows_what_is_shared_and_with_whom_then_applies(signed_in, job, jordan, fake):
     text = page_text(signed_in.get(job_url(job)))
     assert "Review and apply with Acme Freelance profile" in text
-    assert "You see exactly what is shared with Northwind Studio on the next page, and apply there in one press." in text
+    assert "You see exactly what is shared with Northwind Studio on the next page, and apply there in one press." \
+        in text
 
     response = signed_in.post(apply_url(job), {"provider": "acme"})
     consent_url = f"{reverse('jobs:apply_consent', args=[job.slug])}?provider=acme"
@@ -226,7 +227,9 @@ def test_the_panel_shows_a_withdrawn_application_as_such(signed_in, job, jordan,
 
 
 
-def test_the_consent_screen_carries_the_questions_and_keeps_them_on_a_missing_answer(signed_in, job_with_questions, jordan, fake):
+def test_the_consent_screen_carries_the_questions_and_keeps_them_on_a_missing_answer(
+    signed_in, job_with_questions, jordan, fake
+):
     """The first application used to take three presses: the consent screen said "Share and apply" while the
     questions still followed on a page of their own. They are on the consent screen now, and one press applies."""
     job = job_with_questions
@@ -244,7 +247,7 @@ def test_the_consent_screen_carries_the_questions_and_keeps_them_on_a_missing_an
     assert missing.status_code == 400
     assert "Answer “Can you start in January?”: this question is required." in page_text(missing)
     assert "Share your Acme Freelance profile?" in page_text(missing)  # the same screen, answers kept
-    assert f'value="Berlin, DE"' in missing.content.decode()
+    assert 'value="Berlin, DE"' in missing.content.decode()
     assert not Application.objects.exists()
 
     done = signed_in.post(consent_url, {"provider": "acme", f"question_{q[0].pk}": "Berlin, DE",

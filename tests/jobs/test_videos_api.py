@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def key_for(organization, scopes):
-    return {"HTTP_AUTHORIZATION": f"Bearer {organization_api_key_create(organization=organization, actor=None, scopes=scopes, name='ATS')[1]}"}
+    key = organization_api_key_create(organization=organization, actor=None, scopes=scopes, name="ATS")[1]
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
 def test_an_integrator_lists_the_videos_and_posts_a_job_on_a_free_one(client, organization, employer, videos):

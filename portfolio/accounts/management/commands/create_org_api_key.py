@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("organization", help="The organization's name or slug (as in /accounts/organizations/<slug>/).")
+        parser.add_argument(
+            "organization", help="The organization's name or slug (as in /accounts/organizations/<slug>/)."
+        )
         parser.add_argument(
             "--scope",
             action="append",
