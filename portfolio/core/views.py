@@ -74,3 +74,15 @@ def page_not_found(request, exception=None):
     if _is_api(request):
         return _api_error(status=404, code="not_found", message="No API operation has this path.")
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for an error nothing else answered (it is logged with the request id): the API's error shape on API
+    paths, the site's page elsewhere."""
+    if _is_api(request):
+        return _api_error(
+            status=500,
+            code="server_error",
+            message="Something went wrong on our side; it is logged. Please try again later.",
+        )
+    return defaults.server_error(request)

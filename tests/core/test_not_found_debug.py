@@ -1,6 +1,8 @@
 """Under `./dev up` (DEBUG=true) a 404 is still the product's own: the site's page, and the API's JSON error
 shape under /api/. Before, DEBUG showed Django's debug page listing every URL pattern of the site."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -42,3 +44,13 @@ def test_a_missing_slash_still_redirects_under_debug(debug_client):
 def test_the_same_answers_without_debug(client):
     assert "This page does not exist" in client.get("/@nobody").content.decode()
     assert client.get("/api/v1/nope").json()["error"]["code"] == "not_found"
+
+
+def test_an_error_under_the_api_is_in_the_apis_error_shape_and_a_page_is_the_sites(rf):
+    from portfolio.core.views import server_error
+
+    response = server_error(rf.get("/api/v1/jobs/"))
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"]["code"] == "server_error"
+    page = server_error(rf.get("/creator/videos/"))
+    assert page.status_code == 500 and b"<html" in page.content.lower()
