@@ -94,11 +94,13 @@ def seed_applicants(*, job: Job | None, site_url: str) -> int:
             row.applicant_notified_at = applied_at
         ApplicationStatusChange.objects.bulk_create(history)
         # The history is dated as it happened: one move a day or so after the application.
+        at = applied_at
         for step, row in enumerate(history):
             at = applied_at + timedelta(days=step * days_ago / (len(history) + 1))
             ApplicationStatusChange.objects.filter(pk=row.pk).update(created_at=at, applicant_notified_at=at)
         Application.objects.filter(pk=application.pk).update(created_at=applied_at)
-        if note:
-            ApplicationNote.objects.create(application=application, author=reviewer, body=note)
+        if note:  # written with the last move
+            written = ApplicationNote.objects.create(application=application, author=reviewer, body=note)
+            ApplicationNote.objects.filter(pk=written.pk).update(created_at=at + timedelta(minutes=5))
         added += 1
     return added
