@@ -179,7 +179,9 @@ def test_required_questions_show_a_short_form_prefilled_from_the_profile(signed_
     consent_grant(user=jordan, provider_id="acme")
     job = job_with_questions
     q = list(job.questions.all())
-    assert "asks a few questions first" in page_text(signed_in.get(job_url(job)))
+    panel = signed_in.get(job_url(job)).content.decode()  # agreed before: the job page asks them itself
+    assert f'action="{reverse("jobs:apply_questions", args=[job.slug])}"' in panel
+    assert f'name="question_{q[0].pk}" id="question_{q[0].pk}" value="Berlin, DE"' in panel
 
     response = signed_in.post(apply_url(job), {"provider": "acme"})
     questions_url = f"{reverse('jobs:apply_questions', args=[job.slug])}?provider=acme"
@@ -271,3 +273,38 @@ def test_questions_that_do_not_fit_come_after_the_consent_and_its_button_says_so
     assert ApplyConsent.objects.filter(user=jordan, provider_id="acme").exists()
     assert not Application.objects.exists()
     assert "Send my application" in page_text(signed_in.get(response["Location"]))
+
+
+def test_once_agreed_a_job_with_a_few_questions_takes_one_press_from_its_page(
+    signed_in, job_with_questions, jordan, fake
+):
+    """The questions are on the job page for a person who agreed before: one press sends them with the profile
+    (it took the job page's press, then the questions page's)."""
+    consent_grant(user=jordan, provider_id="acme")
+    job = job_with_questions
+    q = list(job.questions.all())
+    text = page_text(signed_in.get(job_url(job)))
+    assert "Northwind Studio asks: Where do you live?" in text
+    assert "One press sends your answers and your Acme Freelance profile as it is right now to Northwind Studio." \
+        in text
+
+    done = signed_in.post(
+        reverse("jobs:apply_questions", args=[job.slug]),
+        {"provider": "acme", f"question_{q[0].pk}": "Berlin, DE", f"question_{q[1].pk}": "yes"},
+        follow=True,
+    )
+    assert "is on its way to Northwind Studio" in page_text(done)
+    assert [a["answer"] for a in Application.objects.get().answers] == ["Berlin, DE", "Yes"]
+
+
+def test_once_agreed_a_job_with_many_questions_says_its_button_asks_them_first(
+    signed_in, organization, employer, videos, jordan, fake
+):
+    consent_grant(user=jordan, provider_id="acme")
+    job = published_job(organization=organization, actor=employer, video=videos[1],
+                        questions=[question(f"Question {n}?") for n in range(1, 5)])
+    text = page_text(signed_in.get(job_url(job)))
+    assert "Answer the questions, then apply with Acme Freelance" in text
+    assert "Question 1?" not in text
+    response = signed_in.post(apply_url(job), {"provider": "acme"})
+    assert response["Location"] == f"{reverse('jobs:apply_questions', args=[job.slug])}?provider=acme"

@@ -3,9 +3,9 @@
 Before, a first application to a job with questions took three presses (Apply, then "Share and apply" on the
 consent screen although questions still followed, then the questions' own button). Now: the consent screen
 carries the questions when they fit, so the first application is two presses (the job page's, then one on
-that screen); once agreed, a job without required questions takes one press.
+that screen); once agreed, one press applies, a job's few questions being asked on its own page.
 
-Screenshots of the consent screen with its questions at 390 and 1280 px go to test-results/.
+Screenshots of the consent screen and of the job page with their questions at 390 and 1280 px go to test-results/.
 """
 
 import re
@@ -23,7 +23,7 @@ shoot = screenshots.shooter("jobs-apply-presses", fits=True, leave_at="phone")
 
 
 def test_the_first_application_takes_two_presses_and_the_next_one_press(page, organization, employer, fake):
-    first_video, second_video = org_videos(organization, 2)
+    first_video, second_video, third_video = org_videos(organization, 3)
     with_questions = published_job(
         organization=organization, actor=employer, video=first_video,
         questions=[question("Can you start in January?", kind="yes_no"),
@@ -31,6 +31,9 @@ def test_the_first_application_takes_two_presses_and_the_next_one_press(page, or
     )
     without_questions = published_job(organization=organization, actor=employer, video=second_video,
                                       title="Colorist for a series")
+    asks_again = published_job(organization=organization, actor=employer, video=third_video,
+                               title="Editor for a launch film", questions=[question("Can you start in March?",
+                                                                                      kind="yes_no")])
     jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
     page.goto("/accounts/login/")
@@ -62,3 +65,11 @@ def test_the_first_application_takes_two_presses_and_the_next_one_press(page, or
     page.get_by_text("You applied on").wait_for()
     assert Application.objects.filter(applicant=jordan).count() == 2
     shoot(page, "applied")
+
+    # Agreed before, a required question: the job page asks it, and its one press applies.
+    page.goto(f"/jobs/{asks_again.slug}/")
+    page.get_by_label("Yes").check()
+    shoot(page, "panel-with-questions")
+    page.get_by_role("button", name="Apply with Acme Freelance profile").click()
+    page.get_by_text("You applied on").wait_for()
+    assert Application.objects.get(job=asks_again).answers[0]["answer"] == "Yes"

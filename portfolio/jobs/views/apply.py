@@ -1,6 +1,7 @@
 """Apply from the job page in as few presses as the job allows: one press once the person agreed to share
-their profile and the job asks nothing required; the first time, the consent screen with the job's
-questions on it (when they fit), so one more press applies; the questions on a page of their own otherwise.
+their profile (a job's few questions are asked in the job page's panel); the first time, the consent screen
+with the job's questions on it (when they fit), so one more press applies; the questions on a page of their
+own otherwise.
 
 The job page (posting) includes templates/jobs/apply_panel.html, which reads its state from
 selectors.applications.apply_panel through the `apply_panel` template tag.
@@ -20,7 +21,8 @@ from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
 from integrations.providers.types import Profile
-from portfolio.jobs.models import Application, Job, ScreeningQuestion
+from portfolio.jobs import question_fields
+from portfolio.jobs.models import Application, Job
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.selectors import jobs as job_selectors
 from portfolio.jobs.services import applications as application_services
@@ -114,11 +116,6 @@ def _applying_with(request) -> tuple[LinkedAccount, Provider] | None:
     return linked, provider
 
 
-# The first application shows the consent and the job's questions on one page when there are at most this
-# many questions; more come on a page of their own after the consent.
-QUESTIONS_WITH_CONSENT = 3
-
-
 def _answers_posted(request) -> dict[str, str]:
     return {key: value for key, value in request.POST.items() if key.startswith("question_")}
 
@@ -137,7 +134,7 @@ def apply_consent(request, slug: str):
         return redirect(_job_url(job))
     linked, provider = applying
     questions = list(job.questions.all())
-    questions_here = 0 < len(questions) <= QUESTIONS_WITH_CONSENT
+    questions_here = 0 < len(questions) <= application_selectors.QUESTIONS_ON_ONE_PAGE
     profile = Profile.from_json(linked.profile)
     errors: dict[str, list[str]] = {}
     error_message = ""
@@ -145,7 +142,7 @@ def apply_consent(request, slug: str):
         values = _answers_posted(request)
         try:
             consent_services.consent_grant(user=request.user, provider_id=provider.id)
-            if len(questions) > QUESTIONS_WITH_CONSENT:  # too many for this page: they come next
+            if len(questions) > application_selectors.QUESTIONS_ON_ONE_PAGE:  # too many for this page: next page
                 return redirect(_with_provider(reverse("jobs:apply_questions", args=[job.slug]), provider.id))
             application = application_services.application_create(
                 job=job, applicant=request.user, provider_id=provider.id, answers=values
@@ -169,7 +166,7 @@ def apply_consent(request, slug: str):
             "profile": profile,
             "shared": [(label, _preview(name, request.user, profile))
                        for name, label in consent_services.SHARED_FIELD_LABELS.items()],
-            "rows": _question_rows(job, values, errors) if questions_here else [],
+            "rows": question_fields.question_rows(job, values, errors) if questions_here else [],
             "questions_next": 0 if questions_here else len(questions),
             "errors": errors,
             "error_message": error_message,
@@ -194,30 +191,6 @@ def _preview(name: str, user, profile: Profile) -> str:
     if name == "bio":
         return profile.bio[:140] + ("…" if len(profile.bio) > 140 else "")
     return str(getattr(profile, name, "") or "")
-
-
-def _question_rows(job: Job, values: dict[str, str], errors: dict[str, list[str]]) -> list[dict]:
-    rows = []
-    for question in job.questions.all():
-        name = application_services.question_field(question)
-        if question.kind == ScreeningQuestion.Kind.YES_NO:
-            options = [("yes", "Yes"), ("no", "No")]
-        elif question.kind == ScreeningQuestion.Kind.SINGLE_CHOICE:
-            options = [(choice, choice) for choice in question.choices]
-        else:
-            options = []
-        value = values.get(name, "")
-        if question.kind == ScreeningQuestion.Kind.YES_NO:
-            value = value.lower()
-        rows.append({
-            "question": question,
-            "name": name,
-            "value": value,
-            "options": options,
-            "errors": errors.get(name, []),
-            "limit": application_services.ANSWER_LIMITS.get(question.kind),
-        })
-    return rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -250,7 +223,7 @@ def apply_questions(request, slug: str):
         if application_selectors.application_of(job=job, user=request.user) is not None:
             return redirect(_job_url(job))
         values = application_selectors.answers_prefill(job=job, profile=Profile.from_json(linked.profile))
-    rows = _question_rows(job, values, errors)
+    rows = question_fields.question_rows(job, values, errors)
     return render(
         request,
         "jobs/apply_questions.html",
