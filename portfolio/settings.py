@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Answers a login that django-axes locked out with the "too many attempts" page.
     "axes.middleware.AxesMiddleware",
+    # Under DEBUG, 404s are the product's page (JSON under /api/), not Django's list of URL patterns.
+    "portfolio.core.middleware.NotFoundPagesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -197,6 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_BACKEND = "common.mail.ConsoleEmailBackend"  # as text, not MIME, in the web server and the worker
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""

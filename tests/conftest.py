@@ -128,6 +128,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
         )
         if process.poll() is not None:
             pytest.fail(f"The Celery worker exited at start:\n{log_path.read_text()[-3000:]}")
+        process.log_path = log_path  # type: ignore[attr-defined]  # what it printed: logs, console emails
         yield process
     finally:
         process.terminate()

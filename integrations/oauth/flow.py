@@ -89,6 +89,44 @@ def pending_pop(*, request: HttpRequest, provider: Provider) -> Pending:
     )
 
 
+# The answers of finished flows a session remembers, so that the same answer coming again (Back to the
+# provider's pages, a reloaded or replayed callback) returns the person to where that flow started.
+FINISHED_KEY = "oauth_finished"
+FINISHED_KEEP = 5
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A flow whose answer came back already: where it started, and whether it was a sign-in."""
+
+    next_url: str = ""
+    sign_in: bool = False
+
+
+def finished_remember(*, request: HttpRequest, provider: Provider, pending: Pending) -> None:
+    """Notes that this answer's flow has come back (whatever its outcome), with where it started."""
+    state = request.GET.get("state", "")
+    if not state:
+        return
+    kept = [
+        entry for entry in request.session.get(FINISHED_KEY) or []
+        if isinstance(entry, dict) and entry.get("state") != state
+    ]
+    kept.append({"provider": provider.id, "state": state, "next_url": pending.next_url, "sign_in": pending.sign_in})
+    request.session[FINISHED_KEY] = kept[-FINISHED_KEEP:]
+
+
+def finished_flow(*, request: HttpRequest, provider: Provider) -> Finished | None:
+    """The finished flow this answer belongs to, when it came back before; None for an answer never seen."""
+    state = request.GET.get("state", "")
+    for entry in request.session.get(FINISHED_KEY) or []:
+        if isinstance(entry, dict) and state and entry.get("state") == state and entry.get("provider") == provider.id:
+            return Finished(
+                next_url=safe_next_url(request=request, url=entry.get("next_url")), sign_in=entry.get("sign_in") is True
+            )
+    return None
+
+
 def response_is_awaited(*, request: HttpRequest, provider: Provider) -> bool:
     """Whether this authorization response's state is one the session is still waiting for (False for an
     answer already used, e.g. the callback page revisited with Back after linking)."""

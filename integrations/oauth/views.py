@@ -84,18 +84,14 @@ def sign_in(request, provider_id: str):
 @require_GET
 def callback(request, provider_id: str):
     provider = registry.provider_or_404(provider_id)
+    if not flow.response_is_awaited(request=request, provider=provider):
+        return _answer_not_awaited(request, provider)
+    pending = flow.pending_pop(request=request, provider=provider)
+    flow.finished_remember(request=request, provider=provider, pending=pending)
     if not request.user.is_authenticated:
-        pending = flow.pending_pop(request=request, provider=provider)
         if not pending.sign_in:
             return redirect_to_login(request.get_full_path())
         return _sign_in_callback(request, provider, pending)
-    if not flow.response_is_awaited(request=request, provider=provider):
-        linked = selectors.linked_account_for_user(user=request.user, provider_id=provider.id)
-        if linked is not None and linked.status == linked.Status.ACTIVE:
-            # The answer was already used, and the account is linked: the person came back to this page
-            # (Back after linking). Show them the account rather than an error about a spent answer.
-            return redirect("oauth:linked_accounts")
-    pending = flow.pending_pop(request=request, provider=provider)
     owner_id = pending.link_for_user_id or request.user.pk
     refusal = hooks.link_refusal(user=request.user, provider=provider, owner_id=owner_id)
     if refusal:
@@ -112,6 +108,34 @@ def callback(request, provider_id: str):
         else:
             messages.success(request, f"The {provider.name} account is linked; its videos arrive in a moment.")
     return redirect(pending.next_url or "oauth:linked_accounts")
+
+
+def _answer_not_awaited(request, provider):
+    """An answer the session is not waiting for. When it is the answer of a flow that came back already
+    (Back to the provider's pages after the round trip, the callback reloaded or replayed), the person
+    returns to where that flow started (the job page of an applicant) and is told nothing changed; an
+    answer never seen (expired, from another browser) is refused with a message. Nothing is linked."""
+    finished = flow.finished_flow(request=request, provider=provider)
+    signed_in = request.user.is_authenticated
+    linked = selectors.linked_account_for_user(user=request.user, provider_id=provider.id) if signed_in else None
+    is_linked = linked is not None and linked.status == linked.Status.ACTIVE
+    start = "oauth:linked_accounts" if signed_in else "accounts:login"
+    if finished is None:
+        if is_linked:
+            messages.info(
+                request, f"That {provider.name} answer was already used. Your {provider.name} account is linked."
+            )
+        else:
+            messages.error(request, flow.STALE_STATE)
+        return redirect(start)
+    done = f"You came back to a page of {provider.name} that had already been answered"
+    if finished.sign_in and signed_in:
+        messages.info(request, f"{done}. You are signed in with your {provider.name} account; nothing changed.")
+    elif is_linked:
+        messages.info(request, f"{done}. Your {provider.name} account is linked; nothing changed.")
+    else:
+        messages.info(request, f"{done}, so nothing changed. Start again to connect {provider.name}.")
+    return redirect(finished.next_url or start)
 
 
 def _sign_in_callback(request, provider, pending: flow.Pending):

@@ -96,6 +96,12 @@ def partner_webhook_secret(*, partner: Partner) -> str:
     return crypto.decrypt(partner.webhook_secret_encrypted)
 
 
+def partner_named(*, name_or_slug: str) -> Partner | None:
+    """The partner an operator names on the command line: by its slug, or by its name in any case."""
+    text = name_or_slug.strip()
+    return Partner.objects.filter(slug=text).first() or Partner.objects.filter(name__iexact=text).first()
+
+
 def partner_for_webhooks(*, slug: str) -> Partner | None:
     """The active partner with this slug, whose webhooks are received; None for unknown or disabled ones."""
     return Partner.objects.filter(slug=slug, is_active=True).first()

@@ -63,6 +63,19 @@ class SandboxOpenIDCode(OpenIDCode):
     def exists_nonce(self, nonce, request):
         return selectors.sandbox_nonce_used(client_id=request.payload.client_id, nonce=nonce)
 
+    def validate_openid_authorization_request(self, grant, redirect_uri):
+        """A request whose nonce was already answered is the authorization page opened again (Back after the
+        round trip): it goes back to the client, with the error and the request's state, as any refusal
+        with a trustworthy redirect URI does, rather than stopping on a sandbox page that says "Replay attack"."""
+        payload = grant.request.payload
+        nonce = payload.data.get("nonce")
+        if nonce and self.exists_nonce(nonce, grant.request):
+            raise InvalidRequestError(
+                "This sign-in request was already answered. Start again from the application.",
+                redirect_uri=redirect_uri, state=payload.state,
+            )
+        super().validate_openid_authorization_request(grant, redirect_uri)
+
     def resolve_client_private_key(self, client):
         return services.sandbox_signing_key_get_or_create()
 

@@ -15,6 +15,12 @@ def organizations_for_user(*, user: User):
     return Organization.objects.filter(memberships__user=user).order_by("name")
 
 
+def organization_named(*, name_or_slug: str) -> Organization | None:
+    """The organization an operator names on the command line: by its slug, or by its name in any case."""
+    text = name_or_slug.strip()
+    return Organization.objects.filter(slug=text).first() or Organization.objects.filter(name__iexact=text).first()
+
+
 def membership_for_user(*, user: User, slug: str) -> Membership | None:
     """The user's membership in the organization with this slug; None for anyone who is not a member."""
     return Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()

@@ -5,8 +5,9 @@ import uuid
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, get_resolver
 
 from portfolio.core.logging import redact, request_id_var
 
@@ -112,3 +113,31 @@ class RefuseUploadsMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"error": {"code": code, "message": message}}, status=status)
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class NotFoundPagesMiddleware:
+    """Under DEBUG, a 404 is still the product's own answer (the site's page, the API's JSON error shape under
+    /api/), never Django's debug page that lists every URL pattern. Outside DEBUG, Django already calls
+    handler404, and this does nothing. Last in MIDDLEWARE, so the early answers and APPEND_SLASH above it work
+    as they do in production."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG:
+            try:
+                get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+            except Resolver404 as exception:
+                return self._not_found(request, exception)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, exception):
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)  # the urls' handler404
+        return handler(request, exception)  # type: ignore[call-arg]  # handler404 takes the exception too

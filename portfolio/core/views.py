@@ -53,7 +53,7 @@ def _api_error(*, status: int, code: str, message: str) -> JsonResponse:
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/v1/")
+    return request.path.startswith("/api/")
 
 
 def bad_request(request, exception=None):
@@ -70,7 +70,19 @@ def bad_request(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    """404 for paths no URL matches (e.g. /api/v1/jobs/abc/): the API's error shape on API paths."""
+    """404 for paths no URL matches (e.g. /api/v1/jobs/abc/) and missing objects: the API's error shape under /api/."""
     if _is_api(request):
         return _api_error(status=404, code="not_found", message="No API operation has this path.")
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 for an error nothing else answered (it is logged with the request id): the API's error shape on API
+    paths, the site's page elsewhere."""
+    if _is_api(request):
+        return _api_error(
+            status=500,
+            code="server_error",
+            message="Something went wrong on our side; it is logged. Please try again later.",
+        )
+    return defaults.server_error(request)

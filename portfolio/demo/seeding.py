@@ -1,14 +1,17 @@
-"""The demo data that `seed_demo` writes: a creator, an employer organization with two members, its
-videos and a published job video."""
+"""The demo data that `seed_demo` writes: a creator with 30 days of clicks on their link, an employer
+organization with two members, its videos and a published job video with a handful of applicants."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
 from portfolio.accounts.models import Membership, Organization, User
 from portfolio.creators.models import CreatorProfile, Video
 from portfolio.creators.selectors import handle_is_taken
 from portfolio.creators.services import creator_profile_create
+from portfolio.demo.applicants import seed_applicants
+from portfolio.demo.clicks import seed_click_history
 from portfolio.demo.creators import seed_creator_demo
 from portfolio.demo.jobs import seed_jobs_demo
 
@@ -54,10 +57,12 @@ def demo_seed() -> list[DemoLogin]:
     Membership.objects.get_or_create(
         organization=organization, user=users["member@demo.reelfolio.test"], defaults={"role": Membership.Role.MEMBER}
     )
-    # Its video account's videos and a published job video.
-    seed_jobs_demo()
-    # Casey's sandbox videos, one of them with "View My Portfolio".
+    # Its video account's videos and a published job video, with applicants at every step of the review.
+    job = seed_jobs_demo()
+    seed_applicants(job=job, site_url=settings.SITE_URL)
+    # Casey's sandbox videos, one of them with "View My Portfolio", and 30 days of clicks on it.
     seed_creator_demo()
+    seed_click_history(creator_email=demo_creator.email)
     return DEMO_LOGINS
 
 

@@ -1,7 +1,8 @@
-from portfolio.jobs.api import applications, apply, jobs, webhooks
+from portfolio.jobs.api import applications, apply, jobs, videos, webhooks
 
 urlpatterns = [
     *jobs.urlpatterns,
+    *videos.urlpatterns,
     *applications.urlpatterns,
     *apply.urlpatterns,
     *webhooks.urlpatterns,

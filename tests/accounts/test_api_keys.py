@@ -146,6 +146,13 @@ def test_the_command_prints_the_key_once(organization):
 
 
 def test_the_command_refuses_an_unknown_organization(db):
-    with pytest.raises(CommandError, match="No organization has the slug 'nope'; nothing was created."):
+    with pytest.raises(CommandError, match="No organization has the name or slug 'nope'; nothing was created."):
         call_command("create_org_api_key", "nope", stdout=StringIO())
     assert not OrganizationApiKey.objects.exists()
+
+
+def test_the_command_takes_the_organizations_name_too(organization):
+    out = StringIO()
+    call_command("create_org_api_key", organization.name, stdout=out)
+    assert len(KEY.findall(out.getvalue())) == 1
+    assert OrganizationApiKey.objects.get().organization == organization

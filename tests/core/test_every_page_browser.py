@@ -349,8 +349,9 @@ def walk_data(live_server_url: str) -> dict:
     today = timezone.now().date()
     for n, anchor in enumerate(anchors[:2]):
         for day in range(0, 30, 2 + n):
-            LinkClickDaily.objects.create(
-                anchor=anchor, day=today - timedelta(days=day), clicks=3 + (day * 7) % 11, unique_visitors=2 + day % 5
+            LinkClickDaily.objects.update_or_create(  # the demo's own history may have the day already
+                anchor=anchor, day=today - timedelta(days=day),
+                defaults={"clicks": 3 + (day * 7) % 11, "unique_visitors": 2 + day % 5},
             )
     # Where the clicks came from: countries show by name ("Germany"), "unknown" as "Unknown".
     for dimension, value, clicks in (

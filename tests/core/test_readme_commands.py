@@ -105,7 +105,7 @@ SKIPPED = {
 PLACEHOLDERS = {
     "<command>": "check",
     "<type>": "profile.updated",
-    "<partner>": "acme-video",
+    "<partner>": '"Acme Video"',  # by its name, as create_partner was given it
 }
 
 
@@ -174,11 +174,13 @@ def test_every_command_in_the_readme_works_as_written(tmp_path, capsys):
                 report.append(f"ran: {command.text}")
                 continue
             args = shlex.split(text)[2:]
-            manage_env = env
+            # A second shell, without the PORT that `./dev up` was started with: `./dev manage` finds the
+            # running server's address itself (it called :8000 before, and sandbox_send_event failed).
+            manage_env = {name: value for name, value in env.items() if name != "PORT"}
             if args == ["createsuperuser"]:  # it asks on a terminal; the same questions, answered ahead
                 args.append("--no-input")
                 manage_env = {
-                    **env, "DJANGO_SUPERUSER_EMAIL": "ops@example.com", "DJANGO_SUPERUSER_NAME": "Ops",
+                    **manage_env, "DJANGO_SUPERUSER_EMAIL": "ops@example.com", "DJANGO_SUPERUSER_NAME": "Ops",
                     "DJANGO_SUPERUSER_PASSWORD": "orchid-lantern-42",
                 }
             result = _run([sys.executable, "dev", "manage", *args], manage_env)
@@ -187,6 +189,10 @@ def test_every_command_in_the_readme_works_as_written(tmp_path, capsys):
                 # The webhook URL is the running service's, not a port written in the code.
                 assert f"Webhook URL: {site}/integrations/webhooks/acme-video/" in result.stdout
                 api_key = re.search(r"(rfk_\S+)", result.stdout).group(1)  # type: ignore[union-attr]
+            if args[0] == "create_org_api_key":
+                assert f"{site}/api/v1/jobs/" in result.stdout
+            if args[0] == "sandbox_send_event":
+                assert "Reelfolio answered 2" in result.stdout  # it reached the running server
             report.append(f"ran: {command.text} ({time.monotonic() - started:.0f}s)")
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # ./dev up stops its web server, worker and beat on SIGTERM

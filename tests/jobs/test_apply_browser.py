@@ -39,14 +39,14 @@ def test_an_applicant_agrees_once_then_applies_with_one_click(page, live_server,
     page.wait_for_url(re.compile(r"/$"))
 
     page.goto(f"/jobs/{first.slug}/")
-    page.get_by_role("button", name="Apply with Acme Freelance profile").wait_for()
+    page.get_by_role("button", name="Review and apply with Acme Freelance profile").wait_for()
     shoot(page, "panel")
 
-    page.get_by_role("button", name="Apply with Acme Freelance profile").click()
+    page.get_by_role("button", name="Review and apply with Acme Freelance profile").click()
     page.get_by_role("heading", name="Share your Acme Freelance profile?").wait_for()
     assert "Northwind Studio receives these fields" in page.locator("main").inner_text()
     shoot(page, "consent")
-    page.get_by_role("button", name="Share and apply").click()
+    page.get_by_role("button", name="Share my profile and apply").click()
     page.get_by_text("You applied on").wait_for()
     assert "is on its way to Northwind Studio" in page.locator(".messages").inner_text()
     shoot(page, "applied")

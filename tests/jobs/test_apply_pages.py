@@ -82,8 +82,9 @@ def test_employers_see_no_apply_button(client, job, member, fake):
 
 def test_first_press_shows_what_is_shared_and_with_whom_then_applies(signed_in, job, jordan, fake):
     text = page_text(signed_in.get(job_url(job)))
-    assert "Apply with Acme Freelance profile" in text
-    assert "You see exactly what is shared with Northwind Studio before anything is sent." in text
+    assert "Review and apply with Acme Freelance profile" in text
+    assert "You see exactly what is shared with Northwind Studio on the next page, and apply there in one press." \
+        in text
 
     response = signed_in.post(apply_url(job), {"provider": "acme"})
     consent_url = f"{reverse('jobs:apply_consent', args=[job.slug])}?provider=acme"
@@ -178,7 +179,9 @@ def test_required_questions_show_a_short_form_prefilled_from_the_profile(signed_
     consent_grant(user=jordan, provider_id="acme")
     job = job_with_questions
     q = list(job.questions.all())
-    assert "asks a few questions first" in page_text(signed_in.get(job_url(job)))
+    panel = signed_in.get(job_url(job)).content.decode()  # agreed before: the job page asks them itself
+    assert f'action="{reverse("jobs:apply_questions", args=[job.slug])}"' in panel
+    assert f'name="question_{q[0].pk}" id="question_{q[0].pk}" value="Berlin, DE"' in panel
 
     response = signed_in.post(apply_url(job), {"provider": "acme"})
     questions_url = f"{reverse('jobs:apply_questions', args=[job.slug])}?provider=acme"
@@ -224,3 +227,84 @@ def test_the_panel_shows_a_withdrawn_application_as_such(signed_in, job, jordan,
     assert applied_on(application) in text
     assert "You withdrew this application." in text
 
+
+
+def test_the_consent_screen_carries_the_questions_and_keeps_them_on_a_missing_answer(
+    signed_in, job_with_questions, jordan, fake
+):
+    """The first application used to take three presses: the consent screen said "Share and apply" while the
+    questions still followed on a page of their own. They are on the consent screen now, and one press applies."""
+    job = job_with_questions
+    q = list(job.questions.all())
+    consent_url = f"{reverse('jobs:apply_consent', args=[job.slug])}?provider=acme"
+    assert signed_in.post(apply_url(job), {"provider": "acme"})["Location"] == consent_url
+
+    screen = signed_in.get(consent_url)
+    html = screen.content.decode()
+    assert "Northwind Studio also asks" in page_text(screen)
+    assert f'name="question_{q[0].pk}" id="question_{q[0].pk}" value="Berlin, DE"' in html
+    assert "Share my profile and apply" in html and "Share and apply" not in html
+
+    missing = signed_in.post(consent_url, {"provider": "acme", f"question_{q[0].pk}": "Berlin, DE"})
+    assert missing.status_code == 400
+    assert "Answer “Can you start in January?”: this question is required." in page_text(missing)
+    assert "Share your Acme Freelance profile?" in page_text(missing)  # the same screen, answers kept
+    assert 'value="Berlin, DE"' in missing.content.decode()
+    assert not Application.objects.exists()
+
+    done = signed_in.post(consent_url, {"provider": "acme", f"question_{q[0].pk}": "Berlin, DE",
+                                        f"question_{q[1].pk}": "yes"}, follow=True)
+    assert "is on its way to Northwind Studio" in page_text(done)
+    assert [a["answer"] for a in Application.objects.get().answers] == ["Berlin, DE", "Yes"]
+
+
+def test_questions_that_do_not_fit_come_after_the_consent_and_its_button_says_so(
+    signed_in, organization, employer, videos, jordan, fake
+):
+    job = published_job(organization=organization, actor=employer, video=videos[1],
+                        questions=[question(f"Question {n}?") for n in range(1, 5)])
+    consent_url = f"{reverse('jobs:apply_consent', args=[job.slug])}?provider=acme"
+    screen = page_text(signed_in.get(consent_url))
+    assert "Northwind Studio also asks 4 questions: they come next, before anything is sent." in screen
+    assert "Share my profile, then answer the questions" in screen
+
+    response = signed_in.post(consent_url, {"provider": "acme"})
+    assert response["Location"] == f"{reverse('jobs:apply_questions', args=[job.slug])}?provider=acme"
+    assert ApplyConsent.objects.filter(user=jordan, provider_id="acme").exists()
+    assert not Application.objects.exists()
+    assert "Send my application" in page_text(signed_in.get(response["Location"]))
+
+
+def test_once_agreed_a_job_with_a_few_questions_takes_one_press_from_its_page(
+    signed_in, job_with_questions, jordan, fake
+):
+    """The questions are on the job page for a person who agreed before: one press sends them with the profile
+    (it took the job page's press, then the questions page's)."""
+    consent_grant(user=jordan, provider_id="acme")
+    job = job_with_questions
+    q = list(job.questions.all())
+    text = page_text(signed_in.get(job_url(job)))
+    assert "Northwind Studio asks: Where do you live?" in text
+    assert "One press sends your answers and your Acme Freelance profile as it is right now to Northwind Studio." \
+        in text
+
+    done = signed_in.post(
+        reverse("jobs:apply_questions", args=[job.slug]),
+        {"provider": "acme", f"question_{q[0].pk}": "Berlin, DE", f"question_{q[1].pk}": "yes"},
+        follow=True,
+    )
+    assert "is on its way to Northwind Studio" in page_text(done)
+    assert [a["answer"] for a in Application.objects.get().answers] == ["Berlin, DE", "Yes"]
+
+
+def test_once_agreed_a_job_with_many_questions_says_its_button_asks_them_first(
+    signed_in, organization, employer, videos, jordan, fake
+):
+    consent_grant(user=jordan, provider_id="acme")
+    job = published_job(organization=organization, actor=employer, video=videos[1],
+                        questions=[question(f"Question {n}?") for n in range(1, 5)])
+    text = page_text(signed_in.get(job_url(job)))
+    assert "Answer the questions, then apply with Acme Freelance" in text
+    assert "Question 1?" not in text
+    response = signed_in.post(apply_url(job), {"provider": "acme"})
+    assert response["Location"] == f"{reverse('jobs:apply_questions', args=[job.slug])}?provider=acme"

@@ -49,7 +49,7 @@ def test_a_visitor_continues_with_the_sandbox_signs_up_links_and_applies(client,
     assert response.redirect_chain[-1][0] == reverse("jobs:job_page", args=[job.slug])
     text = page_text(response)
     assert "You are signed in with your Sandbox Freelance account." in text
-    assert "Apply with Sandbox Freelance profile" in text
+    assert "Review and apply with Sandbox Freelance profile" in text
     user = User.objects.get(email="casey@sandbox.reelfolio.test")
     assert user.is_creator and user.name == sandbox_partner.user.name
     assert not user.has_usable_password()

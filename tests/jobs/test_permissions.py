@@ -249,6 +249,7 @@ def test_the_lists_of_a_wrong_role_never_hold_the_organizations_rows(world, call
     for path, ours in (
         ("/api/v1/jobs/", {world.draft.pk, world.open_job.pk}),
         ("/api/v1/webhook-endpoints/", {world.endpoint.pk}),
+        ("/api/v1/videos/", {world.video_id}),
     ):
         response = client.get(path, **headers)
         if response.status_code == 200:
@@ -265,7 +266,7 @@ def test_the_walk_covers_every_page_and_api_operation_of_the_jobs_app(world):
     assert walked_pages == {pattern.name for pattern in urls.urlpatterns}
     walked_api = {(resolve(path).url_name, method) for method, path, _b in api_operations(world)}
     # The lists: test_the_lists_of_a_wrong_role_never_hold_the_organizations_rows.
-    walked_api |= {("api-jobs", "get"), ("api-webhook-endpoints", "get")}
+    walked_api |= {("api-jobs", "get"), ("api-webhook-endpoints", "get"), ("api-videos", "get")}
     declared = {
         (pattern.name, method)
         for pattern in api_urls.urlpatterns

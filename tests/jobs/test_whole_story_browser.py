@@ -85,8 +85,8 @@ def test_an_employer_posts_a_job_video_a_visitor_applies_in_one_click_and_is_mov
         sandbox_log_in_and_allow(visitor, logins["jordan"])
         expect(visitor.get_by_text("You are signed in with your Sandbox Freelance account.")).to_be_visible()
         assert visitor.url.endswith(f"/jobs/{job.slug}/")
-        visitor.get_by_role("button", name="Apply with Sandbox Freelance profile").click()
-        visitor.get_by_role("button", name="Share and apply").click()
+        visitor.get_by_role("button", name="Review and apply with Sandbox Freelance profile").click()
+        visitor.get_by_role("button", name="Share my profile and apply").click()
         visitor.get_by_text("You applied on").wait_for()
         application = Application.objects.get(job=job)
         assert application.snapshot["name"] == "Jordan Editor"

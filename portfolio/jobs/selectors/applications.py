@@ -91,6 +91,11 @@ def answers_prefill(*, job: Job, profile: Profile) -> dict[str, str]:
     return prefilled
 
 
+# A first application shows the consent and the job's questions on one page, and the job page's panel shows
+# them to a person who agreed before, when there are at most this many questions.
+QUESTIONS_ON_ONE_PAGE = 3
+
+
 @dataclass
 class ApplyPanel:
     """What the job page's apply panel shows to this viewer."""
@@ -104,6 +109,11 @@ class ApplyPanel:
     providers: list[Provider] = field(default_factory=list)
     has_required_questions: bool = False
     optional_questions: int = 0
+    # For `ready`, with one account to apply with, already agreed to and active, and a job with a few
+    # questions: the panel asks them itself, so one press sends the answers and the application. The
+    # answers' form fields (question_fields.question_rows) are filled in by the template tag.
+    questions_inline: bool = False
+    question_rows: list[dict] = field(default_factory=list)
 
 
 def apply_panel(*, job: Job, user) -> ApplyPanel:
@@ -135,10 +145,15 @@ def apply_panel(*, job: Job, user) -> ApplyPanel:
             required += 1
         else:
             optional += 1
+    [only, *others] = linked
     return ApplyPanel(
         job=job,
         state="ready",
         accounts=[(account, providers[account.provider_id], account.provider_id in consented) for account in linked],
         has_required_questions=bool(required),
         optional_questions=optional,
+        questions_inline=(
+            not others and only.provider_id in consented and only.status == LinkedAccount.Status.ACTIVE
+            and 0 < required + optional <= QUESTIONS_ON_ONE_PAGE
+        ),
     )

@@ -1,6 +1,6 @@
 """Reads for posting jobs: an organization's jobs and videos, one job for its members, the public job."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from portfolio.accounts.models import Membership, Organization
 from portfolio.creators.models import Video
@@ -26,6 +26,16 @@ def jobs_for_organization(*, organization: Organization) -> QuerySet[Job]:
         Job.objects.filter(organization=organization)
         .select_related("video")
         .order_by("-created_at", "-id")
+    )
+
+
+def videos_for_organizations(*, organization_ids) -> QuerySet[Video]:
+    """The active videos of these organizations' linked video accounts, each with its organization and its
+    jobs (newest first), for the employer API's list of what a job can be posted on."""
+    return (
+        Video.objects.filter(owner__held_organization__in=list(organization_ids), status=Video.Status.ACTIVE)
+        .select_related("owner__held_organization")
+        .prefetch_related(Prefetch("jobs", queryset=Job.objects.order_by("-created_at", "-id")))
     )
 
 

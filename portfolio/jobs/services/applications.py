@@ -177,7 +177,7 @@ def _fresh_or_cached_profile(*, linked: LinkedAccount, provider: Provider) -> tu
 
 
 def application_create(
-    *, job: Job, applicant, answers: dict[int, str] | None = None, provider_id: str | None = None
+    *, job: Job, applicant, answers: dict[int, str] | dict[str, str] | None = None, provider_id: str | None = None
 ) -> Application:
     """`applicant` applies to `job` with the profile of their linked freelance account (`provider_id`, or
     the first they linked) and their answers to its screening questions ({question id: answer}).

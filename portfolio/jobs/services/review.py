@@ -128,42 +128,65 @@ def application_note_add(*, application: Application, author, body: str) -> Appl
 # --- the applicant's email ---------------------------------------------------------------------------
 
 
-def application_status_email_send(*, status_change_id: int) -> bool:
-    """Emails the applicant about one status change, once: the row is locked and marked in the same
-    transaction as the sending, so the task and the sweep never both send it. Returns whether it sent.
+def _status_email(change: ApplicationStatusChange) -> bool:
+    """Sends the email of one change; False when there is nobody to tell (the applicant erased their
+    account, or deactivated it)."""
+    application = change.application
+    applicant = application.applicant
+    if applicant is None or not applicant.is_active or application.anonymized_at is not None:
+        return False
+    job = application.job
+    context = {
+        "applicant": applicant,
+        "job": job,
+        "organization": job.organization,
+        "status": Status(change.to_status),
+        "applications_url": settings.SITE_URL + reverse("jobs:applicant_applications"),
+        "job_url": settings.SITE_URL + reverse("jobs:job_page", args=[job.slug]),
+    }
+    subject = render_to_string("jobs/email/status_changed_subject.txt", context).strip()
+    body = render_to_string("jobs/email/status_changed.txt", context)
+    send_mail(subject, body, None, [applicant.email])
+    return True
 
-    A change with nobody to tell (the applicant erased their account, or deactivated it) is marked
-    without an email. An email that fails to send leaves the row unmarked, for a retry or the sweep.
+
+def application_status_email_send(*, status_change_id: int) -> bool:
+    """Emails the applicant about one status change, once, and in the order of the application's history:
+    the application's row is locked while its unsent changes up to this one are sent oldest first and marked,
+    so two workers that take the tasks of two quick moves (interview, then reviewing) neither send one twice
+    nor send them the wrong way round. Returns whether it sent an email.
+
+    A change with nobody to tell is marked without an email. An email that fails to send leaves its row and
+    the later ones unmarked, for a retry or the sweep; those sent before it stay marked.
     """
+    failure: Exception | None = None
+    sent = 0
     with transaction.atomic():
-        change = (
-            ApplicationStatusChange.objects.select_for_update(of=("self",))
-            .select_related("application__job__organization", "application__applicant")
-            .filter(pk=status_change_id, applicant_notified_at__isnull=True)
+        application_id = (
+            ApplicationStatusChange.objects.filter(pk=status_change_id, applicant_notified_at__isnull=True)
+            .values_list("application_id", flat=True)
             .first()
         )
-        if change is None:
+        if application_id is None:
             return False  # already sent (or gone)
-        application = change.application
-        applicant = application.applicant
-        sent = False
-        if applicant is not None and applicant.is_active and application.anonymized_at is None:
-            job = application.job
-            context = {
-                "applicant": applicant,
-                "job": job,
-                "organization": job.organization,
-                "status": Status(change.to_status),
-                "applications_url": settings.SITE_URL + reverse("jobs:applicant_applications"),
-                "job_url": settings.SITE_URL + reverse("jobs:job_page", args=[job.slug]),
-            }
-            subject = render_to_string("jobs/email/status_changed_subject.txt", context).strip()
-            body = render_to_string("jobs/email/status_changed.txt", context)
-            send_mail(subject, body, None, [applicant.email])
-            sent = True
-        change.applicant_notified_at = timezone.now()
-        change.save(update_fields=["applicant_notified_at"])
-    return sent
+        # One sender per application at a time: the application's row is the lock.
+        Application.objects.select_for_update().filter(pk=application_id).values_list("pk", flat=True).first()
+        changes = (
+            ApplicationStatusChange.objects.select_related("application__job__organization", "application__applicant")
+            .filter(application_id=application_id, pk__lte=status_change_id, applicant_notified_at__isnull=True)
+            .order_by("created_at", "id")
+        )
+        for change in changes:
+            try:
+                sent += _status_email(change)
+            except Exception as error:  # the later ones wait for this one: order before speed
+                failure = error
+                break
+            change.applicant_notified_at = timezone.now()
+            change.save(update_fields=["applicant_notified_at"])
+    if failure is not None:
+        raise failure
+    return sent > 0
 
 
 def application_status_emails_sweep() -> int:

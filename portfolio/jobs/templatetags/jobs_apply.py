@@ -2,6 +2,8 @@
 
 from django import template
 
+from integrations.providers.types import Profile
+from portfolio.jobs import question_fields
 from portfolio.jobs.selectors import applications as application_selectors
 
 register = template.Library()
@@ -12,4 +14,9 @@ def apply_panel_state(context, job):
     """`{% apply_panel_state job as panel %}`: the panel's state for the request's user (selectors.applications)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return application_selectors.apply_panel(job=job, user=user)
+    panel = application_selectors.apply_panel(job=job, user=user)
+    if panel.questions_inline:
+        [(linked, _provider, _consented)] = panel.accounts
+        prefilled = application_selectors.answers_prefill(job=job, profile=Profile.from_json(linked.profile))
+        panel.question_rows = question_fields.question_rows(job, prefilled, {})
+    return panel

@@ -1,4 +1,7 @@
-"""Apply from the job page: one press, the consent screen the first time, the questions when a job asks.
+"""Apply from the job page in as few presses as the job allows: one press once the person agreed to share
+their profile (a job's few questions are asked in the job page's panel); the first time, the consent screen
+with the job's questions on it (when they fit), so one more press applies; the questions on a page of their
+own otherwise.
 
 The job page (posting) includes templates/jobs/apply_panel.html, which reads its state from
 selectors.applications.apply_panel through the `apply_panel` template tag.
@@ -19,7 +22,8 @@ from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
 from integrations.providers.types import Profile
 from portfolio.creators import permissions
-from portfolio.jobs.models import Application, Job, ScreeningQuestion
+from portfolio.jobs import question_fields
+from portfolio.jobs.models import Application, Job
 from portfolio.jobs.selectors import applications as application_selectors
 from portfolio.jobs.selectors import jobs as job_selectors
 from portfolio.jobs.services import applications as application_services
@@ -113,9 +117,14 @@ def _applying_with(request) -> tuple[LinkedAccount, Provider] | None:
     return linked, provider
 
 
+def _answers_posted(request) -> dict[str, str]:
+    return {key: value for key, value in request.POST.items() if key.startswith("question_")}
+
+
 @require_http_methods(["GET", "POST"])
 def apply_consent(request, slug: str):
-    """The first application with a provider: exactly what is shared, and with whom; agreeing applies."""
+    """The first application with a provider: exactly what is shared, and with whom, with the job's questions
+    when they fit on the page; agreeing applies, in one press."""
     job = _job_or_404(slug)
     refused = _entry(request, job)
     if refused:
@@ -125,18 +134,30 @@ def apply_consent(request, slug: str):
         messages.error(request, application_services.NOT_LINKED)
         return redirect(_job_url(job))
     linked, provider = applying
+    questions = list(job.questions.all())
+    questions_here = 0 < len(questions) <= application_selectors.QUESTIONS_ON_ONE_PAGE
+    profile = Profile.from_json(linked.profile)
+    errors: dict[str, list[str]] = {}
+    error_message = ""
     if request.method == "POST":
+        values = _answers_posted(request)
         try:
             consent_services.consent_grant(user=request.user, provider_id=provider.id)
+            if len(questions) > application_selectors.QUESTIONS_ON_ONE_PAGE:  # too many for this page: next page
+                return redirect(_with_provider(reverse("jobs:apply_questions", args=[job.slug]), provider.id))
             application = application_services.application_create(
-                job=job, applicant=request.user, provider_id=provider.id
+                job=job, applicant=request.user, provider_id=provider.id, answers=values
             )
         except ApplicationError as error:
-            return _refused(request, job, error, provider.id)
-        return _applied(request, job, application)
-    if application_selectors.application_of(job=job, user=request.user) is not None:
-        return redirect(_job_url(job))
-    profile = Profile.from_json(linked.profile)
+            if not (questions_here and error.field_errors):
+                return _refused(request, job, error, provider.id)
+            errors, error_message = error.field_errors, error.message  # the same page again, with the reasons
+        else:
+            return _applied(request, job, application)
+    else:
+        if application_selectors.application_of(job=job, user=request.user) is not None:
+            return redirect(_job_url(job))
+        values = application_selectors.answers_prefill(job=job, profile=profile) if questions_here else {}
     return render(
         request,
         "jobs/apply_consent.html",
@@ -146,8 +167,12 @@ def apply_consent(request, slug: str):
             "profile": profile,
             "shared": [(label, _preview(name, request.user, profile))
                        for name, label in consent_services.SHARED_FIELD_LABELS.items()],
-            "has_questions": job.questions.exists(),
+            "rows": question_fields.question_rows(job, values, errors) if questions_here else [],
+            "questions_next": 0 if questions_here else len(questions),
+            "errors": errors,
+            "error_message": error_message,
         },
+        status=400 if errors else 200,
     )
 
 
@@ -169,30 +194,6 @@ def _preview(name: str, user, profile: Profile) -> str:
     return str(getattr(profile, name, "") or "")
 
 
-def _question_rows(job: Job, values: dict[str, str], errors: dict[str, list[str]]) -> list[dict]:
-    rows = []
-    for question in job.questions.all():
-        name = application_services.question_field(question)
-        if question.kind == ScreeningQuestion.Kind.YES_NO:
-            options = [("yes", "Yes"), ("no", "No")]
-        elif question.kind == ScreeningQuestion.Kind.SINGLE_CHOICE:
-            options = [(choice, choice) for choice in question.choices]
-        else:
-            options = []
-        value = values.get(name, "")
-        if question.kind == ScreeningQuestion.Kind.YES_NO:
-            value = value.lower()
-        rows.append({
-            "question": question,
-            "name": name,
-            "value": value,
-            "options": options,
-            "errors": errors.get(name, []),
-            "limit": application_services.ANSWER_LIMITS.get(question.kind),
-        })
-    return rows
-
-
 @require_http_methods(["GET", "POST"])
 def apply_questions(request, slug: str):
     """The job's screening questions, prefilled from the profile where a question says from which field."""
@@ -208,11 +209,10 @@ def apply_questions(request, slug: str):
     errors: dict[str, list[str]] = {}
     error_message = ""
     if request.method == "POST":
-        values = {key: value for key, value in request.POST.items() if key.startswith("question_")}
-        answers = {key: value for key, value in values.items()}
+        values = _answers_posted(request)
         try:
             application = application_services.application_create(
-                job=job, applicant=request.user, answers=answers, provider_id=provider.id
+                job=job, applicant=request.user, answers=values, provider_id=provider.id
             )
         except ApplicationError as error:
             if not error.field_errors:
@@ -224,7 +224,7 @@ def apply_questions(request, slug: str):
         if application_selectors.application_of(job=job, user=request.user) is not None:
             return redirect(_job_url(job))
         values = application_selectors.answers_prefill(job=job, profile=Profile.from_json(linked.profile))
-    rows = _question_rows(job, values, errors)
+    rows = question_fields.question_rows(job, values, errors)
     return render(
         request,
         "jobs/apply_questions.html",

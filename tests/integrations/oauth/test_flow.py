@@ -11,6 +11,7 @@ from .helpers import authorize, connect, finish, oidc_entry, page_text, start_co
 pytestmark = pytest.mark.django_db
 
 STALE = "This sign-in answer is not the one Reelfolio was waiting for (it expired or was already used)."
+ALREADY_DONE = "You came back to a page of Acme Freelance that had already been answered"
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def test_a_replayed_callback_is_refused_when_the_account_is_not_linked(acme, cli
 
     response = finish(client, callback)
 
-    assert STALE in page_text(response)
+    assert ALREADY_DONE + ", so nothing changed. Start again to connect Acme Freelance." in page_text(response)
+    assert LinkedAccount.objects.get().status == LinkedAccount.Status.NEEDS_RECONNECT
     assert len(acme.seen("/token")) == 1
 
 
@@ -90,7 +92,7 @@ def test_a_state_from_another_session_is_refused(acme, client, other_creator):
 def test_a_missing_code_is_refused_and_spends_the_state(acme, client):
     callback = authorize(start_connect(client, "acme"))
     assert_nothing_linked(finish(client, with_params(callback, code=None)), "Acme Freelance sent no authorization code")
-    assert_nothing_linked(finish(client, callback), STALE)
+    assert_nothing_linked(finish(client, callback), ALREADY_DONE)
 
 
 def test_a_tampered_code_is_refused_by_the_provider(acme, client):

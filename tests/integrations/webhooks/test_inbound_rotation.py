@@ -45,6 +45,14 @@ def test_the_command_rotates_and_prints_the_new_secret_once():
     new_secret = re.search(r"(whsec_\S+)", out.getvalue())[1]
     assert new_secret != SECRET
     assert "The previous secret keeps verifying until" in out.getvalue()
-    with pytest.raises(CommandError, match="No partner has the slug 'nobody'. Nothing was changed."):
+    with pytest.raises(CommandError, match="No partner has the name or slug 'nobody'. Nothing was changed."):
         call_command("rotate_partner_webhook_secret", "nobody")
     assert InboundEvent.objects.count() == 0
+
+
+def test_the_command_takes_the_partners_name_as_create_partner_was_given_it():
+    """`rotate_partner_webhook_secret "Acme Video"` used to want the slug."""
+    partner = make_partner()
+    out = io.StringIO()
+    call_command("rotate_partner_webhook_secret", partner.name.upper(), stdout=out)
+    assert f"Rotated the webhook secret of {partner.name} ({partner.slug})." in out.getvalue()

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from integrations.partners import services
-from integrations.partners.models import Partner
+from integrations.partners import selectors, services
 
 
 class Command(BaseCommand):
@@ -12,12 +11,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("partner", help="The partner's slug, e.g. acme-video.")
+        parser.add_argument("partner", help="The partner's name or slug, e.g. 'Acme Video' or acme-video.")
 
     def handle(self, *args, partner, **options):
-        found = Partner.objects.filter(slug=partner).first()
+        found = selectors.partner_named(name_or_slug=partner)
         if found is None:
-            raise CommandError(f"No partner has the slug {partner!r}. Nothing was changed.")
+            raise CommandError(f"No partner has the name or slug {partner!r}. Nothing was changed.")
         rotated = services.partner_webhook_secret_rotate(partner=found)
         until = timezone.localtime(rotated.previous_valid_until).strftime("%Y-%m-%d %H:%M %Z")
         self.stdout.write(self.style.SUCCESS(f"Rotated the webhook secret of {found.name} ({found.slug})."))

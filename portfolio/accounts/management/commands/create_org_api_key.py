@@ -3,8 +3,7 @@ from django.core.management.base import CommandError
 
 from common.api_keys.commands import ApiKeyCommand
 from common.errors import ApplicationError
-from portfolio.accounts import services
-from portfolio.accounts.models import Organization
+from portfolio.accounts import selectors, services
 from portfolio.accounts.scopes import DEFAULT_SCOPES, SCOPES
 
 
@@ -17,14 +16,16 @@ class Command(ApiKeyCommand):
     default_scopes = DEFAULT_SCOPES
 
     def add_arguments(self, parser):
-        parser.add_argument("organization", help="The organization's slug, as in /accounts/organizations/<slug>/.")
+        parser.add_argument(
+            "organization", help="The organization's name or slug (as in /accounts/organizations/<slug>/)."
+        )
         self.add_scope_argument(parser)
         parser.add_argument("--name", default="created by create_org_api_key", help="What the key is for.")
 
     def handle(self, *args, organization, scopes, name, **options):
-        found = Organization.objects.filter(slug=organization).first()
+        found = selectors.organization_named(name_or_slug=organization)
         if found is None:
-            raise CommandError(f"No organization has the slug {organization!r}; nothing was created.")
+            raise CommandError(f"No organization has the name or slug {organization!r}; nothing was created.")
         try:
             api_key, key = services.organization_api_key_create(
                 organization=found, actor=None, scopes=self.chosen_scopes(scopes), name=name
