@@ -17,12 +17,11 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from common import crypto
+from common import crypto, http
 from common.cache_guard import CacheAway, cache_call
 from integrations.sandbox.models import SandboxPartnerKey
 from integrations.sandbox.routers import SANDBOX_DB
@@ -32,7 +31,8 @@ logger = logging.getLogger(__name__)
 
 KEY_NAME = "reelfolio"
 API_KEY_LABEL = "Sandbox video pages (anchors)"
-# Connect and read timeouts, in seconds: short, since the sandbox may be waiting for its own server.
+# Connect and read timeouts, in seconds: shorter than the settings' (common.http caps them there), since
+# the sandbox may be waiting for its own server.
 TIMEOUT = (1.0, 2.0)
 CACHE_SECONDS = 10
 CACHE_PREFIX = "sandbox:anchors:v1"
@@ -147,15 +147,15 @@ def sandbox_video_anchors(*, video_id: str) -> list[dict] | None:
         return None
     url = f"{settings.SITE_URL}/api/v1/anchors/lookup"
     try:
-        response = requests.post(
-            url,
+        response = http.request(
+            "POST", url,
             json={"platform": PLATFORM, "video_ids": [video_id]},
             headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
             timeout=TIMEOUT,
             allow_redirects=False,
         )
         body = response.json() if response.status_code == 200 else None
-    except (requests.RequestException, ValueError) as error:
+    except (http.RequestException, ValueError) as error:
         logger.warning("sandbox.anchors_failed", extra={"error": type(error).__name__})
         return None
     if body is None:
