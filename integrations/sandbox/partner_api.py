@@ -100,19 +100,6 @@ def sandbox_api_key_seed() -> SeededKey:
     return SeededKey(partner_slug=partner.slug, created=True)
 
 
-def sandbox_keys_rotate() -> int:
-    """Re-encrypts the sandbox's stored API keys under the first key of TOKEN_ENCRYPTION_KEYS (a step of
-    `rotate_token_keys`, like the other secrets kept encrypted); returns how many. Without it, removing the
-    old key would leave the sandbox's video pages without their anchors until the next `seed_demo`."""
-    count = 0
-    with transaction.atomic(using=SANDBOX_DB):
-        for stored in SandboxPartnerKey.objects.select_for_update().order_by("pk"):
-            stored.api_key_encrypted = crypto.rotate(stored.api_key_encrypted)
-            stored.save(update_fields=["api_key_encrypted", "updated_at"])
-            count += 1
-    return count
-
-
 def _cache_key(video_id: str) -> str:
     site = hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:12]
     digest = hashlib.sha256(video_id.encode()).hexdigest()[:24]

@@ -108,9 +108,8 @@ def send(*, url: str, msg_id: str, body: str, secrets: list[str]) -> Outcome:
             response.close()
     except http.Timeout:
         connect, read = http.timeout()
-        return Outcome(
-            succeeded=False, latency_ms=_ms(started), error=f"No answer in time ({connect:g} s to connect, {read:g} s to read)."
-        )
+        waited = f"{connect:g} s to connect, {read:g} s to read"
+        return Outcome(succeeded=False, latency_ms=_ms(started), error=f"No answer in time ({waited}).")
     except http.ConnectionError:
         return Outcome(
             succeeded=False, latency_ms=_ms(started),
