@@ -8,7 +8,8 @@ in MIDDLEWARE, answers them:
 
 1. The path is matched with the URLconf's own pattern for that name, for the methods registered. A matched
    path is one the URLconf routes, so APPEND_SLASH (CommonMiddleware redirects only paths it does not
-   route) never concerns it.
+   route) never concerns it. (No earlier pattern of the URLconf may catch those paths first: the tests
+   compare every early path with the whole stack.)
 2. The guard (`stack_answers_first`) hands the request down the stack whenever a middleware below would
    answer it first: SecurityMiddleware's redirect to HTTPS; CommonMiddleware's refusals and redirects (a
    host outside ALLOWED_HOSTS, DISALLOWED_USER_AGENTS, PREPEND_WWW), decided by its own process_request;
@@ -36,7 +37,7 @@ from django.core import checks
 from django.core.exceptions import DisallowedHost, ImproperlyConfigured, PermissionDenied
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -56,10 +57,10 @@ BELOW: dict[str, tuple[str, ...]] = {
     "csp.middleware.CSPMiddleware": (HEADERS,),
     "common.middleware.PermissionsPolicyMiddleware": (HEADERS,),
     UPLOADS: (FIRST,),  # 415 to a multipart body
-    "whitenoise.middleware.WhiteNoiseMiddleware": (NOTHING,),  # answers under STATIC_URL only, no URL name's
+    "whitenoise.middleware.WhiteNoiseMiddleware": (NOTHING,),  # answers under STATIC_URL, no early answer's URL
     "django.contrib.sessions.middleware.SessionMiddleware": (NOTHING,),  # an early answer reads no session
     COMMON: (FIRST, HEADERS),  # host, user agents, PREPEND_WWW; Content-Length
-    "django.middleware.csrf.CsrfViewMiddleware": (NOTHING,),  # register() takes unsafe methods of exempt views only
+    "django.middleware.csrf.CsrfViewMiddleware": (NOTHING,),  # unsafe methods only for exempt views (E002)
     "django.contrib.auth.middleware.AuthenticationMiddleware": (NOTHING,),  # request.user, which none reads
     "django.contrib.messages.middleware.MessageMiddleware": (NOTHING,),  # stores only messages added
     "django.middleware.clickjacking.XFrameOptionsMiddleware": (HEADERS,),
@@ -83,10 +84,6 @@ def register(url_name: str, *, methods: Iterable[str], answer: Callable[..., Htt
     """Lets `answer` answer requests to the URL named `url_name` with one of `methods` before the stack."""
     _registry[url_name] = EarlyAnswer(url_name=url_name, methods=frozenset(m.upper() for m in methods), answer=answer)
     _routes.cache_clear()
-
-
-def registered() -> list[EarlyAnswer]:
-    return list(_registry.values())
 
 
 @dataclass(frozen=True)
@@ -239,7 +236,7 @@ class EarlyAnswerMiddleware:
             return True  # the stack's 400 or 403
         return False
 
-    def finish(self, request, response: HttpResponse) -> HttpResponse:
+    def finish(self, request, response: HttpResponseBase) -> HttpResponseBase:
         """`response` with what the skipped middleware would have added to it."""
         prefixes = _csp_excluded_prefixes()
         excluded = bool(prefixes) and request.path_info.startswith(prefixes)
