@@ -1,16 +1,19 @@
 """Encryption at rest: MultiFernet over TOKEN_ENCRYPTION_KEYS (the first key encrypts, all decrypt).
 
-Every app that keeps a secret encrypted (OAuth tokens, partners' and endpoints' webhook secrets) uses
-`encrypt` / `decrypt`, and registers the step that re-encrypts its rows under the first key with
-`register_rotation` from its AppConfig.ready(). `manage.py rotate_token_keys` runs every step.
+Every app that keeps a secret encrypted (OAuth tokens, partners' and endpoints' webhook secrets, the
+sandbox's partner key) uses `encrypt` / `decrypt`, and registers its encrypted columns with
+`register_rotation` from its AppConfig.ready(). `manage.py rotate_token_keys` re-encrypts them all under
+the first key (`rotate_rows`), after which the other keys can be removed.
 """
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models, router, transaction
 
 
 @lru_cache(maxsize=4)
@@ -60,15 +63,51 @@ def rotate(value: str) -> str:
 
 # --- key rotation ------------------------------------------------------------------------------------
 
-_rotations: dict[str, Callable[[], int]] = {}
+# Rows re-encrypted per transaction: each batch holds its rows' locks only while it rewrites them.
+ROTATION_BATCH = 500
 
 
-def register_rotation(what: str, step: Callable[[], int]) -> None:
-    """Registers the step that re-encrypts one kind of secret under the first key; `what` names that
-    kind in the command's report (e.g. "OAuth tokens"). The step returns how many rows it re-encrypted."""
-    _rotations[what] = step
+def rotate_rows(model: type[models.Model], fields: Sequence[str], *, batch_size: int | None = None) -> int:
+    """Re-encrypts the encrypted `fields` of every row of `model` under the first key of
+    TOKEN_ENCRYPTION_KEYS, `batch_size` (ROTATION_BATCH) rows at a time in primary-key order; returns how many.
+
+    Each batch is read with its rows locked (SELECT ... FOR UPDATE) and written back in the same
+    transaction, so a write to one of them meanwhile waits and is never overwritten by an older value."""
+    batch_size = batch_size or ROTATION_BATCH
+    using = router.db_for_write(model)
+    manager = model._default_manager.db_manager(using)
+    count, after = 0, None
+    while True:
+        with transaction.atomic(using=using):
+            rows = manager.select_for_update().order_by("pk").only("pk", *fields)
+            if after is not None:
+                rows = rows.filter(pk__gt=after)
+            batch = list(rows[:batch_size])
+            if not batch:
+                return count
+            for row in batch:
+                for field in fields:
+                    setattr(row, field, rotate(getattr(row, field)))
+            manager.bulk_update(batch, list(fields))
+        count += len(batch)
+        after = batch[-1].pk
+
+
+@dataclass(frozen=True)
+class _Rotation:
+    model: type[models.Model]
+    fields: tuple[str, ...]
+
+
+_rotations: dict[str, _Rotation] = {}
+
+
+def register_rotation(what: str, model: type[models.Model], fields: Sequence[str]) -> None:
+    """Registers `model`'s encrypted `fields` for `rotate_token_keys`; `what` names the rows in its report
+    (e.g. "OAuth token(s)")."""
+    _rotations[what] = _Rotation(model=model, fields=tuple(fields))
 
 
 def rotate_all() -> dict[str, int]:
-    """Runs every registered rotation step; returns how many rows each re-encrypted."""
-    return {what: step() for what, step in _rotations.items()}
+    """Re-encrypts every registered column under the first key; returns how many rows of each kind."""
+    return {what: rotate_rows(rotation.model, rotation.fields) for what, rotation in _rotations.items()}

@@ -73,16 +73,14 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
-    # Answers the partner API's warm anchor lookups; everything else goes on down the stack.
-    "portfolio.creators.middleware.AnchorsHotPathMiddleware",
+    # Answers the hot paths (warm anchor lookups, warm short links) with the headers the middleware below
+    # would add; everything else goes on down the stack. Every middleware below must be one it knows
+    # (common/early_answers.py's BELOW; the system check common.E001 refuses any other).
+    "common.early_answers.EarlyAnswerMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # The warm short link /l/<code>: answered here with the headers the middleware below would add to it.
-    "portfolio.creators.short_links.ShortLinkMiddleware",
-    # Inbound webhooks: received here with the headers the middleware below would add to the answer.
-    "integrations.webhooks.inbound.middleware.WebhookReceiveMiddleware",
     "csp.middleware.CSPMiddleware",
-    "portfolio.core.middleware.PermissionsPolicyMiddleware",
-    "portfolio.core.middleware.RefuseUploadsMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
+    "common.middleware.RefuseUploadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,7 +91,7 @@ MIDDLEWARE = [
     # Answers a login that django-axes locked out with the "too many attempts" page.
     "axes.middleware.AxesMiddleware",
     # Under DEBUG, 404s are the product's page (JSON under /api/), not Django's list of URL patterns.
-    "portfolio.core.middleware.NotFoundPagesMiddleware",
+    "common.middleware.NotFoundPagesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"

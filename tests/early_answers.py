@@ -3,6 +3,8 @@ caller sees of an answer, and a client that goes through the whole stack instead
 
 from django.test import Client
 
+from common.early_answers import DOOR
+
 
 def answered_early(response) -> bool:
     """True when the request was answered before SessionMiddleware (which the whole stack goes through)."""
@@ -15,7 +17,8 @@ def seen(response) -> tuple[int, bytes, dict]:
     return response.status_code, response.content, headers
 
 
-def whole_stack_client(settings, middleware: str) -> Client:
-    """A client whose requests go down the whole stack: `middleware` is taken out of MIDDLEWARE."""
+def whole_stack_client(settings, middleware: str = DOOR) -> Client:
+    """A client whose requests go down the whole stack: `middleware` (the early answers) is taken out of
+    MIDDLEWARE."""
     settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != middleware]
     return Client()

@@ -10,9 +10,9 @@ class OAuthConfig(AppConfig):
     def ready(self):
         from common import crypto
         from integrations.oauth import registry  # noqa: F401  (connects its setting_changed receiver)
-        from integrations.oauth.services import token_keys_rotate
+        from integrations.oauth.models import OAuthToken
 
-        crypto.register_rotation("OAuth token(s)", token_keys_rotate)
+        crypto.register_rotation("OAuth token(s)", OAuthToken, ["access_token_encrypted", "refresh_token_encrypted"])
 
         checks.register(check_providers, checks.Tags.security)
 

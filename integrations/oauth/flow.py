@@ -10,13 +10,13 @@ import logging
 import time
 from dataclasses import dataclass
 
-import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from joserfc.errors import JoseError
 
+from common import http
 from integrations.providers import Provider
 from integrations.providers.errors import LinkError, ProviderError
 
@@ -72,7 +72,7 @@ def authorization_redirect(
     }
     try:
         return provider.client.authorize_redirect(request, provider.redirect_uri)
-    except (requests.RequestException, RuntimeError, ValueError):
+    except (http.RequestException, RuntimeError, ValueError):
         raise ProviderError(f"{provider.name} could not be reached. Please try again later.") from None
 
 
@@ -169,7 +169,7 @@ def authorization_complete(*, request: HttpRequest, provider: Provider) -> dict:
         token = provider.client.authorize_access_token(request)
     except MismatchingStateError:
         raise LinkError(STALE_STATE) from None
-    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError, RuntimeError) as exc:
+    except (AuthlibBaseError, JoseError, http.RequestException, ValueError, TypeError, RuntimeError) as exc:
         logger.warning("oauth.token_exchange_failed", extra={"provider": provider.id, "error": type(exc).__name__})
         raise provider.token_error(exc, "complete the sign-in") from None
     if not token.get("access_token"):

@@ -229,21 +229,6 @@ def tokens_refresh_expiring() -> int:
     return len(ids)
 
 
-def token_keys_rotate() -> int:
-    """Re-encrypts every stored token under the first key of TOKEN_ENCRYPTION_KEYS; returns how many."""
-    count = 0
-    for token_id in OAuthToken.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            token = OAuthToken.objects.select_for_update().filter(pk=token_id).first()
-            if token is None:
-                continue
-            token.access_token_encrypted = crypto.rotate(token.access_token_encrypted)
-            token.refresh_token_encrypted = crypto.rotate(token.refresh_token_encrypted)
-            token.save(update_fields=["access_token_encrypted", "refresh_token_encrypted"])
-            count += 1
-    return count
-
-
 # --- syncing ---------------------------------------------------------------------------------------
 
 

@@ -11,9 +11,11 @@ class PartnersConfig(AppConfig):
         # Registers the OpenAPI description of the bearer API-key scheme with drf-spectacular.
         from common import crypto
         from integrations.partners import schema  # noqa: F401
-        from integrations.partners.services import webhook_secrets_rotate
+        from integrations.partners.models import Partner
 
-        crypto.register_rotation("partner webhook secret(s)", webhook_secrets_rotate)
+        crypto.register_rotation(
+            "partner webhook secret(s)", Partner, ["webhook_secret_encrypted", "previous_webhook_secret_encrypted"]
+        )
 
         checks.register(check_session_engine, checks.Tags.security)
 

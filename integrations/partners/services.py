@@ -159,17 +159,3 @@ def partner_seed(*, name: str, slug: str, signature_scheme: str, provider_id: st
     return partner
 
 
-def webhook_secrets_rotate() -> int:
-    """Re-encrypts every partner's webhook secret under the first key of TOKEN_ENCRYPTION_KEYS (the same
-    keys as OAuth tokens: run it with the token rotation, before old keys are removed); returns how many."""
-    count = 0
-    for partner_id in Partner.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            partner = Partner.objects.select_for_update().filter(pk=partner_id).first()
-            if partner is None:
-                continue
-            partner.webhook_secret_encrypted = crypto.rotate(partner.webhook_secret_encrypted)
-            partner.previous_webhook_secret_encrypted = crypto.rotate(partner.previous_webhook_secret_encrypted)
-            partner.save(update_fields=["webhook_secret_encrypted", "previous_webhook_secret_encrypted"])
-            count += 1
-    return count

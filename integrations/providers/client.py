@@ -1,20 +1,19 @@
 """The Authlib client of a provider, and every call made with it: token refresh, revocation, its API.
 
-Every call has settings.HTTP_TIMEOUT and every failure becomes a ProviderError with a message fit for
-the creator.
+Every call has the timeouts of common.http (the settings') and every failure becomes a ProviderError with
+a message fit for the creator.
 """
 
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
-import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.django_client import OAuth
 from authlib.integrations.requests_client import OAuth2Session
-from django.conf import settings
 from joserfc.errors import JoseError
 
+from common import http
 from integrations.providers.errors import ProviderError, TokenRejected
 from integrations.providers.provider_attributes import ProviderAttributes
 
@@ -33,7 +32,7 @@ class ClientMixin(ProviderAttributes):
             "code_challenge_method": "S256",
             "token_endpoint_auth_method": self.token_endpoint_auth_method,
             "revocation_endpoint_auth_method": self.token_endpoint_auth_method,
-            "default_timeout": settings.HTTP_TIMEOUT,
+            "default_timeout": http.timeout(),
         }
 
     def authorize_params(self) -> dict:
@@ -68,7 +67,7 @@ class ClientMixin(ProviderAttributes):
             token = self.client.fetch_access_token(grant_type="refresh_token", refresh_token=refresh_token)
         except ProviderError:
             raise
-        except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, TypeError) as error:
+        except (AuthlibBaseError, JoseError, http.RequestException, ValueError, TypeError) as error:
             raise self.token_error(error, "renew access", refreshing=True) from None
         if not token.get("access_token"):
             raise ProviderError(f"{self.name} renewed access without an access token.")
@@ -85,7 +84,7 @@ class ClientMixin(ProviderAttributes):
         try:
             with session:
                 response = session.revoke_token(url, token=token, token_type_hint=token_type_hint)
-        except (requests.RequestException, AuthlibBaseError) as error:
+        except (http.RequestException, AuthlibBaseError) as error:
             raise self.token_error(error, "revoke access") from None
         if response.status_code != 200:
             raise ProviderError(f"{self.name} refused to revoke access (HTTP {response.status_code}).")
@@ -93,16 +92,16 @@ class ClientMixin(ProviderAttributes):
 
     # --- the provider's API ----------------------------------------------------------------------
 
-    def api(self, method: str, url: str, *, access_token: str, **kwargs) -> requests.Response:
+    def api(self, method: str, url: str, *, access_token: str, **kwargs) -> http.Response:
         """One call to the provider's API with the creator's access token."""
         self.metadata()
         headers = {**self.api_headers, **kwargs.pop("headers", {})}
         token = {"access_token": access_token, "token_type": "Bearer"}
         try:
             response = self.client.request(method, url, token=token, headers=headers, **kwargs)
-        except requests.Timeout:
+        except http.Timeout:
             raise ProviderError(f"{self.name} did not answer in time. Please try again later.") from None
-        except requests.RequestException:
+        except http.RequestException:
             raise ProviderError(f"{self.name} could not be reached. Please try again later.") from None
         if response.status_code == 401:
             raise TokenRejected(f"{self.name} no longer accepts Reelfolio's access. Please reconnect.")
@@ -110,7 +109,7 @@ class ClientMixin(ProviderAttributes):
             raise ProviderError(f"{self.name} answered with an error (HTTP {response.status_code}). Please try again.")
         return response
 
-    def api_json(self, method: str, url: str, *, access_token: str, **kwargs) -> tuple[Any, requests.Response]:
+    def api_json(self, method: str, url: str, *, access_token: str, **kwargs) -> tuple[Any, http.Response]:
         response = self.api(method, url, access_token=access_token, **kwargs)
         try:
             return response.json(), response

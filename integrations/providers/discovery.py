@@ -5,9 +5,9 @@ import logging
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from django.core.exceptions import ImproperlyConfigured
 
+from common import http
 from integrations.providers.addresses import is_secure_url
 from integrations.providers.errors import ProviderError
 from integrations.providers.provider_attributes import ProviderAttributes
@@ -50,12 +50,12 @@ class DiscoveryMixin(ProviderAttributes):
             client.server_metadata = {}
         try:
             metadata = client.load_server_metadata()
-        except requests.Timeout:
+        except http.Timeout:
             raise ProviderError(f"{self.name} did not answer in time. Please try again later.") from None
         except (ValueError, TypeError, AttributeError):  # requests' JSONDecodeError is a ValueError too
             client.server_metadata = {}
             raise ProviderError(f"{self.name} sent a discovery document that is not valid JSON.") from None
-        except requests.RequestException:
+        except http.RequestException:
             raise ProviderError(f"{self.name} could not be reached. Please try again later.") from None
         expected = issuer_for_discovery_url(self.discovery_url)
         # The well-known path is appended after dropping the issuer's terminating "/" (OpenID Connect

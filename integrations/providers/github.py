@@ -8,10 +8,9 @@ GitHub revokes a grant with its own endpoint rather than RFC 7009, and calls a s
 from collections import Counter
 from typing import Any
 
-import requests
 from authlib.common.errors import AuthlibBaseError
-from django.conf import settings
 
+from common import http
 from integrations.providers.errors import ProviderError
 from integrations.providers.mapping import portfolio_item, text
 from integrations.providers.provider import Provider
@@ -64,11 +63,11 @@ class GitHubProvider(Provider):
             return False
         url = self.revocation_url.format(client_id=self.client_id)
         try:
-            response = requests.delete(
-                url, json={"access_token": token}, auth=(self.client_id, self.client_secret),
-                headers=self.api_headers, timeout=settings.HTTP_TIMEOUT,
+            response = http.request(
+                "DELETE", url, json={"access_token": token}, auth=(self.client_id, self.client_secret),
+                headers=self.api_headers,
             )
-        except (requests.RequestException, AuthlibBaseError) as error:
+        except (http.RequestException, AuthlibBaseError) as error:
             raise self.token_error(error, "revoke access") from None
         if response.status_code not in (204, 404):
             raise ProviderError(f"{self.name} refused to revoke access (HTTP {response.status_code}).")

@@ -8,9 +8,9 @@ what `self` has. Nothing here runs: the methods are declared only while type che
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    import requests
     from authlib.integrations.django_client import DjangoOAuth2App
 
+    from common import http
     from integrations.providers.errors import ProviderError
 
 
@@ -45,7 +45,7 @@ class ProviderAttributes:
 
         def api_json(
             self, method: str, url: str, *, access_token: str, **kwargs: Any
-        ) -> tuple[Any, requests.Response]: ...  # client.py
+        ) -> tuple[Any, http.Response]: ...  # client.py
 
         def metadata(self) -> dict: ...  # discovery.py
 

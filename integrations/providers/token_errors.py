@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime
 
-import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import OAuthError
 from joserfc.errors import JoseError
 
+from common import http
 from integrations.providers.errors import ProviderError, ReconnectRequired
 from integrations.providers.provider_attributes import ProviderAttributes
 
@@ -20,13 +20,13 @@ class TokenErrorsMixin(ProviderAttributes):
             return ReconnectRequired(f"{self.name} no longer accepts Reelfolio's access. Please reconnect.")
         if isinstance(error, OAuthError):
             return ProviderError(f"{self.name} refused to {action} ({error.error}).")
-        if isinstance(error, requests.Timeout):
+        if isinstance(error, http.Timeout):
             return ProviderError(f"{self.name} did not answer in time while trying to {action}. Please try again.")
-        if isinstance(error, requests.HTTPError):
+        if isinstance(error, http.HTTPError):
             return ProviderError(
                 f"{self.name} failed while trying to {action} (HTTP {error.response.status_code}). Please try again."
             )
-        if isinstance(error, requests.RequestException) and not isinstance(error, requests.JSONDecodeError):
+        if isinstance(error, http.RequestException) and not isinstance(error, http.JSONDecodeError):
             return ProviderError(f"{self.name} could not be reached to {action}. Please try again later.")
         if isinstance(error, (AuthlibBaseError, JoseError)):
             return ProviderError(f"{self.name}'s answer failed a security check while trying to {action}.")

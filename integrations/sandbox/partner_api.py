@@ -17,12 +17,11 @@ import logging
 from contextlib import suppress
 from dataclasses import dataclass
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from common import cache, crypto
+from common import cache, crypto, http
 from integrations.sandbox.models import SandboxPartnerKey
 from integrations.sandbox.routers import SANDBOX_DB
 from integrations.sandbox.webhooks import PLATFORM, STANDARD_PARTNER
@@ -31,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 KEY_NAME = "reelfolio"
 API_KEY_LABEL = "Sandbox video pages (anchors)"
-# Connect and read timeouts, in seconds: short, since the sandbox may be waiting for its own server.
+# Connect and read timeouts, in seconds: shorter than the settings' (common.http caps them there), since
+# the sandbox may be waiting for its own server.
 TIMEOUT = (1.0, 2.0)
 CACHE_SECONDS = 10
 CACHE_PREFIX = "sandbox:anchors:v1"
@@ -99,19 +99,6 @@ def sandbox_api_key_seed() -> SeededKey:
     return SeededKey(partner_slug=partner.slug, created=True)
 
 
-def sandbox_keys_rotate() -> int:
-    """Re-encrypts the sandbox's stored API keys under the first key of TOKEN_ENCRYPTION_KEYS (a step of
-    `rotate_token_keys`, like the other secrets kept encrypted); returns how many. Without it, removing the
-    old key would leave the sandbox's video pages without their anchors until the next `seed_demo`."""
-    count = 0
-    with transaction.atomic(using=SANDBOX_DB):
-        for stored in SandboxPartnerKey.objects.select_for_update().order_by("pk"):
-            stored.api_key_encrypted = crypto.rotate(stored.api_key_encrypted)
-            stored.save(update_fields=["api_key_encrypted", "updated_at"])
-            count += 1
-    return count
-
-
 def _cache_key(video_id: str) -> str:
     site = hashlib.sha256(settings.SITE_URL.encode()).hexdigest()[:12]
     digest = hashlib.sha256(video_id.encode()).hexdigest()[:24]
@@ -146,15 +133,15 @@ def sandbox_video_anchors(*, video_id: str) -> list[dict] | None:
         return None
     url = f"{settings.SITE_URL}/api/v1/anchors/lookup"
     try:
-        response = requests.post(
-            url,
+        response = http.request(
+            "POST", url,
             json={"platform": PLATFORM, "video_ids": [video_id]},
             headers={"Authorization": f"Bearer {key}", "Accept": "application/json"},
             timeout=TIMEOUT,
             allow_redirects=False,
         )
         body = response.json() if response.status_code == 200 else None
-    except (requests.RequestException, ValueError) as error:
+    except (http.RequestException, ValueError) as error:
         logger.warning("sandbox.anchors_failed", extra={"error": type(error).__name__})
         return None
     if body is None:

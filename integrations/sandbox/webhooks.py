@@ -16,11 +16,11 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from common import http
 from integrations.sandbox.models import SandboxUser, SandboxVideo
 from integrations.sandbox.selectors import sandbox_video_json
 
@@ -116,11 +116,11 @@ def sandbox_event_send(
         headers = {"TikTok-Signature": f"t={t},s={signature}"}
     url = f"{(site_url or settings.SITE_URL).rstrip('/')}/integrations/webhooks/{partner}/"
     try:
-        response = requests.post(
-            url, data=body, headers={**headers, "Content-Type": "application/json"}, timeout=settings.HTTP_TIMEOUT,
+        response = http.request(
+            "POST", url, data=body, headers={**headers, "Content-Type": "application/json"},
             allow_redirects=False,
         )
-    except requests.RequestException as error:
+    except http.RequestException as error:
         logger.warning("sandbox.webhook_failed", extra={"event_type": event_type, "error": type(error).__name__})
         raise SandboxSendError(f"Reelfolio at {url} did not answer: {type(error).__name__}.") from None
     logger.info("sandbox.webhook_sent", extra={"event_type": event_type, "status": response.status_code})

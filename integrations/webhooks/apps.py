@@ -8,6 +8,6 @@ class WebhooksConfig(AppConfig):
 
     def ready(self):
         from common import crypto
-        from integrations.webhooks.outbound.services import endpoint_secrets_rotate_keys
+        from integrations.webhooks.models import Endpoint
 
-        crypto.register_rotation("ATS endpoint secret(s)", endpoint_secrets_rotate_keys)
+        crypto.register_rotation("ATS endpoint secret(s)", Endpoint, ["secret_encrypted", "previous_secret_encrypted"])

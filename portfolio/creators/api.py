@@ -11,9 +11,9 @@ its messages, authentication, scopes, the throttle and the one error shape. In f
 the cache holds that is valid and has the scope, under its rate. Anything else (a bad request, an
 unknown, refused or throttled key, a cache away) goes to the DRF view, which answers it as before; a
 count the hot path made for a request it hands over is taken back first, so the DRF view counts it once.
-The hot path runs from AnchorsHotPathMiddleware (middleware.py), right after the request id and before
-the rest of the middleware stack, whose headers it adds; the views try it too when that middleware is
-not installed.
+The hot path runs as an early answer (common/early_answers.py, registered in apps.py), right after the
+request id and before the rest of the middleware stack, whose headers it adds; the views try it too when
+the early answers are not installed or handed the request over.
 Both build the body from the per-video JSON fragments of anchor_cache.py, so both answer byte for byte
 alike, with the same ETag.
 
@@ -145,8 +145,8 @@ class _PartnerAnchorsApiView(APIView):
     def as_view(cls, **initkwargs):
         """The DRF view, with the hot path in front of it (the schema generator still finds the DRF view).
 
-        AnchorsHotPathMiddleware tries the hot path before most of the middleware stack; a request it
-        handed over is not tried again here."""
+        The early answers try the hot path before most of the middleware stack; a request it handed over
+        is not tried again here."""
         drf_view = super().as_view(**initkwargs)
 
         @wraps(drf_view)

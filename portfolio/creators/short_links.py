@@ -1,13 +1,12 @@
 """The warm short-link redirect, answered before most of the middleware: GET/HEAD /l/<code> of a link the
 cache holds, counted in one round trip to Redis.
 
-`ShortLinkMiddleware` sits after the request id (and its log line) and SecurityMiddleware, and before the
-rest (CSP, Permissions-Policy, refused uploads, static files, sessions, CSRF, authentication, messages,
-axes), none of which does anything for a redirect but add headers that are the same on every one; it adds
-those itself. Everything else falls through to the view
-(`views.link_redirect`), which answers as before: a link the cache does not hold (first visit, dropped by a
-change, unknown code), a link that is gone (410) or unknown (404), a cache that is not Redis, and a cache
-that is away (the view then reads and counts in the database).
+`warm_redirect` is an early answer (common/early_answers.py, registered in apps.py): it runs right after
+the request id, once the door's guard has let the request through (host, HTTPS, uploads, CommonMiddleware's
+redirects), and the door adds the headers the skipped middleware would add. Everything else falls through to
+the view (`views.link_redirect`), which answers as before: a link the cache does not hold (first visit,
+dropped by a change, unknown code), a link that is gone (410) or unknown (404), a cache that is not Redis,
+and a cache that is away (the view then reads and counts in the database).
 
 Each web process remembers, for a bounded number of codes, the link's cache entry exactly as Redis holds
 it (the bytes) and what it decodes to. A counted click then sends one script that compares the entry
@@ -31,13 +30,11 @@ from django.utils import timezone
 
 from common import cache, rate_limits
 from common.cache import CacheAway
-from portfolio.core import early_answers
 from portfolio.creators import click_details, clicks, selectors, services
 from portfolio.creators.cache_entries import entry_or_none
 
 logger = logging.getLogger(__name__)
 
-PATH_PREFIX = "/l/"
 LINK_ALIAS = "default"
 # Codes whose cache entry a process remembers (least recently used first out): ~0.5 kB each.
 MEMO_MAX = 10_000
@@ -72,26 +69,6 @@ def link_response(target_url: str) -> HttpResponse:
     return response
 
 
-class ShortLinkMiddleware:
-    """Answers the warm GET/HEAD /l/<code> (the module's docstring); everything else goes on down the stack.
-
-    The redirect it answers carries what the middleware below would add to the view's redirect
-    (portfolio/core/early_answers.py: Content-Security-Policy, Permissions-Policy, X-Frame-Options and
-    Content-Length); SecurityMiddleware, above it, adds its own.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        path = request.path_info
-        if path.startswith(PATH_PREFIX) and request.method in ("GET", "HEAD"):
-            response = warm_redirect(request, path[len(PATH_PREFIX) :])
-            if response is not None:
-                return early_answers.finish(request, response, skipped=early_answers.BELOW_SECURITY_MIDDLEWARE)
-        return self.get_response(request)
-
-
 def _same_server(alias: str, other: str) -> bool:
     first, second = settings.CACHES.get(alias, {}), settings.CACHES.get(other, {})
     return first.get("BACKEND") == second.get("BACKEND") and first.get("LOCATION") == second.get("LOCATION")
@@ -100,14 +77,11 @@ def _same_server(alias: str, other: str) -> bool:
 def warm_redirect(request, code: str) -> HttpResponse | None:
     """The redirect of a live link the cache holds, counted (or not: bots, prefetches, HEAD); None when the
     view must answer."""
-    if not selectors.CODE_RE.match(code) or settings.DISALLOWED_USER_AGENTS:
+    if not selectors.CODE_RE.match(code):
         return None
-    if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
-        return None  # refused below (RefuseUploadsMiddleware)
     handle = cache.redis_handle(LINK_ALIAS)
     if handle is None or cache.redis_handle(clicks.CACHE_ALIAS) is None:
         return None
-    request.get_host()  # a Host outside ALLOWED_HOSTS is refused (400), as CommonMiddleware refuses it
     user_agent = request.META.get("HTTP_USER_AGENT", "")
     counted = request.method == "GET" and not clicks.is_bot(user_agent) and not clicks.is_prefetch(request)
     one_trip = counted and _same_server(LINK_ALIAS, clicks.CACHE_ALIAS)

@@ -1,9 +1,9 @@
 import logging
 
-import requests
 from celery import shared_task
 from django.conf import settings
 
+from common import http
 from common.cache import CacheAway
 from portfolio.creators.services import clicks_fold
 
@@ -32,7 +32,7 @@ CDN_PURGE_BATCH = 256
 @shared_task(
     name="creators.cdn_purge",
     ignore_result=True,
-    autoretry_for=(requests.RequestException,),
+    autoretry_for=(http.RequestException,),
     retry_backoff=2,
     retry_backoff_max=300,
     max_retries=8,
@@ -48,11 +48,9 @@ def cdn_purge_task(surrogate_keys: list[str]) -> None:
     for start in range(0, len(surrogate_keys), CDN_PURGE_BATCH):
         batch = surrogate_keys[start : start + CDN_PURGE_BATCH]
         try:
-            response = requests.post(
-                settings.CDN_PURGE_URL, json={"surrogate_keys": batch}, headers=headers, timeout=(3.05, 10)
-            )
+            response = http.request("POST", settings.CDN_PURGE_URL, json={"surrogate_keys": batch}, headers=headers)
             response.raise_for_status()
-        except requests.RequestException as exc:
+        except http.RequestException as exc:
             if cdn_purge_task.request.retries >= (cdn_purge_task.max_retries or 0):
                 logger.error("cdn purge gave up", extra={"count": len(batch), "error": str(exc)[:300]})
                 return

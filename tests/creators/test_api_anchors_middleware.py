@@ -1,4 +1,4 @@
-"""Warm anchor lookups answered before most of the middleware stack (AnchorsHotPathMiddleware): a partner
+"""Warm anchor lookups answered before most of the middleware stack (common/early_answers.py): a partner
 sees the same status, body and headers as from the whole stack, and everything the stack decides (HTTPS,
 hosts, uploads, keys, rates, a cold or unreachable cache) is still decided as before.
 
@@ -21,7 +21,6 @@ pytestmark = pytest.mark.django_db
 GET_URL = reverse("api-anchors")
 LOOKUP_URL = reverse("api-anchors-lookup")
 PLATFORM = "sandbox-video"
-HOT_MIDDLEWARE = "portfolio.creators.middleware.AnchorsHotPathMiddleware"
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def test_warm_answers_and_revalidations_are_the_whole_stacks_header_for_header(
     assert [response.status_code for response in hot] == [200, 200, 304]
     assert all(response["X-Request-ID"] for response in hot)
 
-    stack = whole_stack_client(settings, HOT_MIDDLEWARE)
+    stack = whole_stack_client(settings)
     whole = [
         get(stack, partner_key, ids, secure=secure),
         lookup(stack, partner_key, ids, secure=secure),

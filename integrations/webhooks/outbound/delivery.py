@@ -1,7 +1,8 @@
 """One HTTP attempt of an outbound webhook, and when to try again.
 
 An attempt checks the endpoint's address with the SSRF guard and sends to the checked address only,
-signed with Standard Webhooks headers, with a 10 s timeout and no redirects followed (a 3xx is a
+signed with Standard Webhooks headers, with the outgoing-HTTP timeouts (HTTP_CONNECT_TIMEOUT,
+HTTP_READ_TIMEOUT: common/http.py) and no redirects followed (a 3xx is a
 failure: register the final address). At most 2 KB of the answer is read and kept. Nothing here
 touches the database: the outbound services record what happened.
 """
@@ -13,12 +14,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import requests
 from django.conf import settings
 
+from common import http
 from integrations.webhooks.outbound import signing, ssrf
 
-TIMEOUT_SECONDS = 10.0
 MAX_RESPONSE_BYTES = 2048
 # The longest an attempt may spend reading the (first 2 KB of the) answer once it started.
 READ_DEADLINE_SECONDS = 20.0
@@ -85,7 +85,7 @@ def body_with_data(body: str, data: dict) -> str:
     return _dumps({**json.loads(body), "data": data})
 
 
-def _read_start(response: requests.Response) -> bytes:
+def _read_start(response: http.Response) -> bytes:
     """Up to MAX_RESPONSE_BYTES of the body, within READ_DEADLINE_SECONDS however slowly it trickles."""
     deadline = time.monotonic() + READ_DEADLINE_SECONDS
     chunks: list[bytes] = []
@@ -114,21 +114,22 @@ def send(*, url: str, msg_id: str, body: str, secrets: list[str]) -> Outcome:
     session = ssrf.pinned_session(target)
     try:
         response = session.post(
-            target.url, data=body.encode(), headers=headers, timeout=(TIMEOUT_SECONDS, TIMEOUT_SECONDS),
-            allow_redirects=False, stream=True,
+            target.url, data=body.encode(), headers=headers, allow_redirects=False, stream=True,
         )
         try:
             start = _read_start(response)
         finally:
             response.close()
-    except requests.Timeout:
-        return Outcome(succeeded=False, latency_ms=_ms(started), error=f"No answer within {TIMEOUT_SECONDS:g} seconds.")
-    except requests.ConnectionError:
+    except http.Timeout:
+        connect, read = http.timeout()
+        waited = f"{connect:g} s to connect, {read:g} s to read"
+        return Outcome(succeeded=False, latency_ms=_ms(started), error=f"No answer in time ({waited}).")
+    except http.ConnectionError:
         return Outcome(
             succeeded=False, latency_ms=_ms(started),
             error=f"Could not connect to {target.host} (port {target.port}).",
         )
-    except requests.RequestException as error:
+    except http.RequestException as error:
         return Outcome(succeeded=False, latency_ms=_ms(started), error=f"The request failed: {type(error).__name__}.")
     finally:
         session.close()

@@ -207,21 +207,6 @@ def endpoint_signing_secrets(endpoint: Endpoint, *, now: datetime | None = None)
     return secrets
 
 
-def endpoint_secrets_rotate_keys() -> int:
-    """Re-encrypts every endpoint's secrets under the first key of TOKEN_ENCRYPTION_KEYS; returns how many."""
-    count = 0
-    for endpoint_id in Endpoint.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
-            if endpoint is None:
-                continue
-            endpoint.secret_encrypted = crypto.rotate(endpoint.secret_encrypted)
-            endpoint.previous_secret_encrypted = crypto.rotate(endpoint.previous_secret_encrypted)
-            endpoint.save(update_fields=["secret_encrypted", "previous_secret_encrypted"])
-            count += 1
-    return count
-
-
 # --- the outbox ---------------------------------------------------------------------------------------
 
 

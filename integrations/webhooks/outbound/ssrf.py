@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
+
+from common import http
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -221,13 +221,14 @@ class _PinnedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _PinnedHTTPSConnection
 
 
-class PinnedAdapter(HTTPAdapter):
-    """A requests adapter whose every connection goes to one checked address."""
+class PinnedAdapter(http.TimeoutAdapter):
+    """The outgoing-HTTP door's adapter (its timeouts), every connection of which goes to one checked address.
+    Nothing is retried: deliveries are POSTs, and the outbox tries again on its own schedule."""
 
     def __init__(self, *, address: str):
         self.address = address
         self._pools: list[HTTPConnectionPool] = []
-        super().__init__(max_retries=0)
+        super().__init__(retries=False)
 
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
@@ -248,12 +249,8 @@ class PinnedAdapter(HTTPAdapter):
         super().close()
 
 
-def pinned_session(target: Target) -> requests.Session:
-    """A session that sends to `target`'s first checked address only, ignores proxy variables from the
-    environment (a proxy would resolve the name again). Callers pass allow_redirects=False."""
-    session = requests.Session()
-    session.trust_env = False
-    adapter = PinnedAdapter(address=target.addresses[0])
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+def pinned_session(target: Target) -> http.Session:
+    """A session of the outgoing-HTTP door that sends to `target`'s first checked address only and ignores
+    proxy variables from the environment (a proxy would resolve the name again). Callers pass
+    allow_redirects=False."""
+    return http.session(adapter=PinnedAdapter(address=target.addresses[0]), trust_env=False)

@@ -19,6 +19,8 @@ from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.partners.selectors import partner_webhook_secret
 from integrations.partners.services import partner_create
 from integrations.providers.errors import ProviderError, ReconnectRequired
+from integrations.webhooks.models import Endpoint
+from integrations.webhooks.outbound import services as outbound
 
 from .helpers import connect, oidc_entry, page_text, use_provider
 
@@ -80,9 +82,17 @@ def test_tokens_never_reach_logs_or_pages(settings, fake, client, creator, caplo
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"])  # the sandbox partner's key is rotated too
-def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_first_key(linked, settings, capsys):
-    created = partner_create(name="Clipstream")
-    partner, webhook_secret = created.partner, created.webhook_secret
+def test_rotate_token_keys_re_encrypts_every_kind_of_secret_so_that_the_old_key_can_go(
+    linked, settings, capsys, monkeypatch
+):
+    settings.WEBHOOK_ALLOWED_NETWORKS, settings.WEBHOOK_REQUIRE_HTTPS = ["127.0.0.0/8"], False
+    monkeypatch.setattr(crypto, "ROTATION_BATCH", 2)  # three partners: two batches
+    partners = [partner_create(name=name) for name in ("Clipstream", "Reelhub", "Vidloop")]
+    endpoint, _ = outbound.endpoint_create(
+        owner_type="organization", owner_id=1, url="http://127.0.0.1:9/hook", event_types=["job.closed"]
+    )
+    outbound.endpoint_secret_rotate(endpoint=endpoint)  # a current and a previous secret
+    endpoint_secrets = outbound.endpoint_signing_secrets(Endpoint.objects.get())
     old_key = settings.TOKEN_ENCRYPTION_KEYS[0]
     access = crypto.decrypt(linked.token.access_token_encrypted)
     new_key = Fernet.generate_key().decode()
@@ -91,16 +101,19 @@ def test_rotate_token_keys_re_encrypts_tokens_and_webhook_secrets_under_the_firs
     call_command("rotate_token_keys")
 
     assert (
-        "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 1 partner webhook secret(s), "
-        "0 ATS endpoint secret(s), 0 sandbox partner key(s)."
+        "Re-encrypted under the first key of TOKEN_ENCRYPTION_KEYS: 1 OAuth token(s), 3 partner webhook secret(s), "
+        "1 ATS endpoint secret(s), 0 sandbox partner key(s)."
         in capsys.readouterr().out
     )
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone: everything still decrypts
     token = OAuthToken.objects.get()
     assert crypto.decrypt(token.access_token_encrypted) == access
     assert Fernet(new_key.encode()).decrypt(token.refresh_token_encrypted.encode())
-    partner.refresh_from_db()
-    assert partner_webhook_secret(partner=partner) == webhook_secret
+    for created in partners:
+        created.partner.refresh_from_db()
+        assert partner_webhook_secret(partner=created.partner) == created.webhook_secret
+    assert outbound.endpoint_signing_secrets(Endpoint.objects.get()) == endpoint_secrets
+    assert len(endpoint_secrets) == 2
 
 
 def test_a_token_the_keys_cannot_decrypt_says_which_setting_to_fix(linked, settings):

@@ -6,6 +6,7 @@ import hashlib
 import pytest
 from django.db import IntegrityError, transaction
 
+from common import crypto
 from common.errors import ApplicationError
 from integrations.partners import selectors, services
 from integrations.partners.models import ApiKey, Partner
@@ -106,7 +107,7 @@ def test_webhook_secrets_survive_a_key_rotation(settings):
     new_key = Fernet.generate_key().decode()
 
     settings.TOKEN_ENCRYPTION_KEYS = [new_key, old_key]
-    assert services.webhook_secrets_rotate() == 1
+    assert crypto.rotate_rows(Partner, ["webhook_secret_encrypted", "previous_webhook_secret_encrypted"]) == 1
 
     settings.TOKEN_ENCRYPTION_KEYS = [new_key]  # the old key is gone
     partner = Partner.objects.get()
