@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
 
@@ -35,4 +35,19 @@ def delivery_for_owners(*, owner_type: str, owner_ids: Iterable[int], delivery_i
         Delivery.objects.select_related("endpoint")
         .filter(pk=delivery_id, endpoint__owner_type=owner_type, endpoint__owner_id__in=list(owner_ids))
         .first()
+    )
+
+
+def endpoints_health_for_owners(*, owner_type: str, owner_ids: Iterable[int], since) -> list[Endpoint]:
+    """The owners' endpoints, each with how its deliveries fared since `since`: `delivered_recently`,
+    `failed_recently` (given up), and `waiting` (pending or being sent now), in one query."""
+    recent = Q(deliveries__created_at__gte=since)
+    return list(
+        endpoints_for_owners(owner_type=owner_type, owner_ids=owner_ids).annotate(
+            delivered_recently=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.DELIVERED)),
+            failed_recently=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.FAILED)),
+            waiting=Count(
+                "deliveries", filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+            ),
+        )
     )
