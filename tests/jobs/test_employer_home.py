@@ -56,7 +56,7 @@ def test_the_dashboard_marks_what_came_in_since_the_last_visit(employer, organiz
     client = home_as(employer)
     text = page_text(client.get("/"))
     assert "1 new applicant since your last visit" in text
-    assert "Motion designer for launch videos 1 new 2 2" in text  # new since, to review, applicants
+    assert "Motion designer for launch videos 1 new 2 to review · 2 applicants · closes" in text
     assert text.index("Sam Applicant") < text.index("Jordan Applicant")  # newest first
     assert "2 applicants to “Motion designer for launch videos” wait for a first look. Review applicants" in text
     # A reload in the same session keeps the same "since"; the next session starts from this visit.
