@@ -497,7 +497,7 @@ def public_page_social_card(data: dict) -> Card:
         facts=[fact for fact in [" · ".join(f for f in facts if f), " · ".join(c for c in counts if c)] if fact],
         monogram="".join(word[:1] for word in data["name"].split()[:2]) or data["handle"][:1],
         accent=THEME_ACCENTS.get(data.get("theme", ""), THEME_ACCENTS["violet"]),
-        footer=f"reelfolio · @{data['handle']}",
+        footer=f"/@{data['handle']}",
     )
 
 
