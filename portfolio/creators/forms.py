@@ -169,7 +169,7 @@ class IdentityForm(forms.Form):
                 help_text = "Leave it empty to show none."
             self.fields[name].help_text = help_text  # escaped here: the template shows help texts as HTML
         self.fields["avatar_url"].help_text = format_html(
-            "An https:// address of a square picture of you (shown in a circle, 112 pixels wide, at the top of your page). {}",
+            "An https:// address of a square picture of you (shown in a circle at the top of your page). {}",
             self.fields["avatar_url"].help_text,
         )
 

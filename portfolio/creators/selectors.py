@@ -432,7 +432,6 @@ def public_page_data(*, handle: str) -> dict | None:
             linked_account__user=creator.user,
             portfolio_anchor__is_active=True,
         )
-        .select_related("portfolio_anchor")
         .order_by("-published_at", "-id")[:60]
     )
     data = {
@@ -456,11 +455,8 @@ def public_page_data(*, handle: str) -> dict | None:
             {
                 "title": video.title,
                 "cover_image_url": video.cover_image_url,
+                # Its tile plays it on its platform: the page itself is where its link leads.
                 "share_url": video.share_url,
-                # A link back to this very page is not shown on it (links made before it was refused).
-                "link_path": ""
-                if is_public_page_of(video.portfolio_anchor.target_url, handle=creator.handle)
-                else reverse("creators:link", kwargs={"code": video.portfolio_anchor.code}),
             }
             for video in videos
         ],
