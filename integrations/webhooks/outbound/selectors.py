@@ -1,6 +1,7 @@
 """Reads of outbound endpoints and their delivery log; each returns an object or None, never raises."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -38,16 +39,28 @@ def delivery_for_owners(*, owner_type: str, owner_ids: Iterable[int], delivery_i
     )
 
 
-def endpoints_health_for_owners(*, owner_type: str, owner_ids: Iterable[int], since) -> list[Endpoint]:
-    """The owners' endpoints, each with how its deliveries fared since `since`: `delivered_recently`,
-    `failed_recently` (given up), and `waiting` (pending or being sent now), in one query."""
+@dataclass(frozen=True)
+class EndpointDeliveries:
+    """How one endpoint's deliveries fared since a moment: delivered, given up, and still waiting (pending or
+    being sent now, whenever they were made)."""
+
+    endpoint: Endpoint
+    delivered: int
+    given_up: int
+    waiting: int
+
+
+def endpoints_health_for_owners(*, owner_type: str, owner_ids: Iterable[int], since) -> list[EndpointDeliveries]:
+    """The owners' endpoints with how their deliveries fared since `since`, in one query."""
     recent = Q(deliveries__created_at__gte=since)
-    return list(
-        endpoints_for_owners(owner_type=owner_type, owner_ids=owner_ids).annotate(
-            delivered_recently=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.DELIVERED)),
-            failed_recently=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.FAILED)),
-            waiting=Count(
-                "deliveries", filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
-            ),
-        )
+    endpoints = endpoints_for_owners(owner_type=owner_type, owner_ids=owner_ids).annotate(
+        delivered=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.DELIVERED)),
+        given_up=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.FAILED)),
+        waiting=Count(
+            "deliveries", filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+        ),
     )
+    return [
+        EndpointDeliveries(endpoint=e, delivered=e.delivered, given_up=e.given_up, waiting=e.waiting)
+        for e in endpoints
+    ]

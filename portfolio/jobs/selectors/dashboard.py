@@ -27,23 +27,46 @@ class NextStep:
     link: str
 
 
+@dataclass(frozen=True)
+class OpenJob:
+    job: Job
+    organization: Organization
+    applicants: int  # not withdrawn
+    new_since: int  # applied since the last visit (all, on the first)
+    unreviewed: int  # still "new"
+
+
+@dataclass(frozen=True)
+class EndpointHealth:
+    endpoint: Endpoint
+    organization: Organization
+    delivered: int  # over DELIVERY_HEALTH_DAYS
+    given_up: int
+    waiting: int  # pending or being sent now
+
+    @property
+    def is_failing(self) -> bool:
+        return not self.endpoint.is_enabled or bool(self.endpoint.failing_since) or bool(self.given_up)
+
+
 @dataclass
 class EmployerDashboard:
     organizations: list[Organization]
     since: datetime | None  # the previous visit (None: the first)
-    open_jobs: list[Job] = field(default_factory=list)  # each with applicants, new_since and unreviewed
+    open_jobs: list[OpenJob] = field(default_factory=list)
     drafts: int = 0
     recent_applications: list[Application] = field(default_factory=list)
-    endpoints: list[Endpoint] = field(default_factory=list)  # each with its delivery counts and `organization`
+    endpoints: list[EndpointHealth] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
+    without_video_account: list[Organization] = field(default_factory=list)
 
     @property
     def new_since(self) -> int:
-        return sum(job.new_since for job in self.open_jobs)
+        return sum(row.new_since for row in self.open_jobs)
 
     @property
-    def failing_endpoints(self) -> list[Endpoint]:
-        return [e for e in self.endpoints if not e.is_enabled or e.failing_since or e.failed_recently]
+    def failing_endpoints(self) -> list[EndpointHealth]:
+        return [row for row in self.endpoints if row.is_failing]
 
 
 def employer_dashboard(*, user, since: datetime | None) -> EmployerDashboard:
@@ -58,7 +81,11 @@ def employer_dashboard(*, user, since: datetime | None) -> EmployerDashboard:
         )
         .order_by("name")
     )
-    dashboard = EmployerDashboard(organizations=organizations, since=since)
+    dashboard = EmployerDashboard(
+        organizations=list(organizations),
+        since=since,
+        without_video_account=[org for org in organizations if not org.has_video_account],
+    )
     if not organizations:
         dashboard.next_steps = [
             NextStep("Create your organization: jobs, applicants and the team live there.",
@@ -80,21 +107,28 @@ def employer_dashboard(*, user, since: datetime | None) -> EmployerDashboard:
         .order_by("closes_on", "pk")
     )
     for job in jobs:
-        job.organization = by_id[job.organization_id]
         if job.status == Job.Status.DRAFT:
             dashboard.drafts += 1
         elif job.closes_on >= today:
-            dashboard.open_jobs.append(job)
+            dashboard.open_jobs.append(OpenJob(
+                job=job, organization=by_id[job.organization_id], applicants=job.applicants,
+                new_since=job.new_since, unreviewed=job.unreviewed,
+            ))
     dashboard.recent_applications = list(
         Application.objects.filter(job__organization_id__in=ids)
         .select_related("job")
         .order_by("-created_at", "-id")[:RECENT_APPLICATIONS]
     )
-    dashboard.endpoints = outbound.endpoints_health_for_owners(
+    endpoints = outbound.endpoints_health_for_owners(
         owner_type=OWNER_TYPE, owner_ids=ids, since=timezone.now() - timedelta(days=DELIVERY_HEALTH_DAYS)
     )
-    for endpoint in dashboard.endpoints:
-        endpoint.organization = by_id.get(endpoint.owner_id)  # type: ignore[attr-defined]
+    dashboard.endpoints = [
+        EndpointHealth(
+            endpoint=row.endpoint, organization=by_id[row.endpoint.owner_id], delivered=row.delivered,
+            given_up=row.given_up, waiting=row.waiting,
+        )
+        for row in endpoints
+    ]
     dashboard.next_steps = _next_steps(dashboard)
     return dashboard
 
@@ -102,22 +136,22 @@ def employer_dashboard(*, user, since: datetime | None) -> EmployerDashboard:
 def _next_steps(dashboard: EmployerDashboard) -> list[NextStep]:
     """What to do next, most pressing first."""
     steps = []
-    for endpoint in dashboard.failing_endpoints:
-        org = endpoint.organization  # type: ignore[attr-defined]
+    for row in dashboard.failing_endpoints:
+        endpoint = row.endpoint
         steps.append(NextStep(
             f"Your ATS endpoint {endpoint.url} is {'disabled' if not endpoint.is_enabled else 'failing'}: "
             "check it and redeliver what it missed.",
-            reverse("accounts:webhook_endpoint", args=[org.slug, endpoint.pk]), "See its deliveries",
+            reverse("accounts:webhook_endpoint", args=[row.organization.slug, endpoint.pk]), "See its deliveries",
         ))
-    for job in dashboard.open_jobs:
-        if job.unreviewed:
+    for open_job in dashboard.open_jobs:
+        if open_job.unreviewed:
             steps.append(NextStep(
-                f"{job.unreviewed} applicant{'s' if job.unreviewed != 1 else ''} to “{job.title}” "
-                f"{'wait' if job.unreviewed != 1 else 'waits'} for a first look.",
-                reverse("jobs:review_dashboard", args=[job.pk]), "Review applicants",
+                f"{open_job.unreviewed} applicant{'s' if open_job.unreviewed != 1 else ''} to “{open_job.job.title}” "
+                f"{'wait' if open_job.unreviewed != 1 else 'waits'} for a first look.",
+                reverse("jobs:review_dashboard", args=[open_job.job.pk]), "Review applicants",
             ))
     for org in dashboard.organizations:
-        if not org.has_video_account:  # type: ignore[attr-defined]
+        if org in dashboard.without_video_account:
             steps.append(NextStep(
                 f"Link {org.name}'s video account: jobs are posted on its videos.",
                 reverse("accounts:organization_detail", args=[org.slug]) + "#video-account", "Link the video account",
