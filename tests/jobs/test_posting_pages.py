@@ -60,7 +60,7 @@ def test_a_remote_job_with_a_pay_range(client, organization, member, videos):
     }
     assert data["jobLocationType"] == "TELECOMMUTE"
     assert data["applicantLocationRequirements"] == [
-        {"@type": "Country", "name": "DE"}, {"@type": "Country", "name": "PT"}
+        {"@type": "Country", "name": "Germany"}, {"@type": "Country", "name": "Portugal"}
     ]
     assert "jobLocation" not in data
     assert data["directApply"] is True
