@@ -13,7 +13,7 @@ from portfolio.creators import services
 from portfolio.creators.models import CreatorProfile
 from tests import screenshots
 from tests.accessibility import assert_accessible
-from tests.creators.conftest import CASEY_PROFILE, link_account, make_creator, remote_videos, target_for
+from tests.creators.conftest import CASEY_PROFILE, PASSWORD, link_account, make_creator, remote_videos, target_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,3 +75,26 @@ def test_show_more_opens_the_rest_without_a_script(page, casey):
     expect(page.locator(".project-tile:visible")).to_have_count(23)
     assert_accessible(page, name="public-page-opened")
     shoot(page, "opened")
+
+
+def test_the_creator_picks_a_theme_and_a_button_of_their_own(page, casey):
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(casey.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto("/creator/page/")
+    page.get_by_label("Ocean").check()
+    page.get_by_label("Button text").fill("Book a call")
+    page.get_by_label("Button address").fill("http://cal.example/casey")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The button's address must be an https:// address.")).to_be_visible()
+    assert_accessible(page, name="creator-page-look-error")
+    shoot(page, "look-error")
+    page.get_by_label("Button address").fill("https://cal.example/casey")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Your public page shows its new theme and button.")
+    shoot(page, "look")
+    page.goto("/@casey-creator")
+    expect(page.locator("body")).to_have_class("creator-page-body theme-ocean")
+    expect(page.get_by_role("link", name="Book a call")).to_have_attribute("href", "https://cal.example/casey")
