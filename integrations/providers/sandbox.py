@@ -5,6 +5,7 @@ They talk to the sandbox over HTTP at SITE_URL like to any outside provider and 
 
 from django.conf import settings
 
+from common import formats
 from integrations.providers.cursor_videos import CursorVideoListMixin
 from integrations.providers.mapping import portfolio_item, text
 from integrations.providers.oidc import OIDCProvider
@@ -28,9 +29,8 @@ def sandbox_configs() -> list[dict]:
 def rate(hourly_rate) -> str:
     if not isinstance(hourly_rate, dict) or not hourly_rate.get("amount"):
         return ""
-    amount = text(hourly_rate["amount"], 20).removesuffix(".00")
-    currency = text(hourly_rate.get("currency"), 3)
-    return f"${amount}/hr" if currency == "USD" else f"{amount} {currency}/hr".strip()
+    # Written once, at the sync, the way every page writes pay: "$85 per hour".
+    return formats.pay(text(hourly_rate["amount"], 20), None, text(hourly_rate.get("currency"), 3), "HOUR")
 
 
 class SandboxFreelanceProvider(OIDCProvider):

@@ -7,6 +7,6 @@ from django.templatetags.static import static
 def site(request):
     return {
         "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
-        # The 1200×630 card that link previews show for public pages (templates/includes/social_meta.html).
+        # Reelfolio's own 1200×630 card, for a page without a card of its own (templates/includes/social_meta.html).
         "SOCIAL_IMAGE_URL": urljoin(settings.SITE_URL, static("social-card.png")),
     }

@@ -17,8 +17,9 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import pycountry
 from django.conf import settings
+
+from common import formats
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +130,9 @@ def country_code(address: str) -> str:
 
 
 def country_name(code: str) -> str:
-    """The name of the country with this ISO 3166 code, in English: its common name where it has one
-    ("South Korea", not "Korea, Republic of"); "Unknown" for unknown; the code itself for a code that
-    names no country (a GeoIP database's own, such as "EU")."""
+    """The name of the country with this ISO 3166 code in the active language, as every page writes it
+    (common/formats.py): "South Korea", not "Korea, Republic of"; "Unknown" for unknown; the code itself
+    for a code that names nothing."""
     if code == UNKNOWN:
         return "Unknown"
-    country = pycountry.countries.get(alpha_2=code.upper()) if re.fullmatch(r"[A-Za-z]{2}", code) else None
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
+    return formats.country(code) if re.fullmatch(r"[A-Za-z]{2}", code) else code

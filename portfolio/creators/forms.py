@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils.html import format_html
 
+from portfolio.creators.models import CreatorProfile
 from portfolio.creators.selectors import CUSTOM_TARGET_KEY, AnchorTarget, custom_target
 from portfolio.creators.services import HANDLE_RULES
 from portfolio.creators.validators import TARGET_URL_MAX_LENGTH
@@ -168,6 +169,24 @@ class IdentityForm(forms.Form):
                 help_text = "Leave it empty to show none."
             self.fields[name].help_text = help_text  # escaped here: the template shows help texts as HTML
         self.fields["avatar_url"].help_text = format_html(
-            "An https:// address of a square picture of you (shown 96 pixels wide). {}",
+            "An https:// address of a square picture of you (shown in a circle at the top of your page). {}",
             self.fields["avatar_url"].help_text,
         )
+
+
+class PageLookForm(forms.Form):
+    """The public page's theme and its one button."""
+
+    theme = forms.ChoiceField(
+        label="Theme", choices=CreatorProfile.Theme.choices, widget=forms.RadioSelect,
+        help_text="The colour of your page's button, links and background. Every theme is easy to read.",
+    )
+    cta_label = forms.CharField(
+        label="Button text", max_length=40, required=False,
+        help_text="Leave it empty for “Hire me”, leading to your freelance profile.",
+    )
+    cta_url = forms.CharField(
+        label="Button address", max_length=1000, required=False,
+        widget=forms.URLInput(attrs={"inputmode": "url", "spellcheck": "false", "placeholder": "https://"}),
+        help_text="An https:// address of yours (a booking page, a shop); empty: your freelance profile.",
+    )

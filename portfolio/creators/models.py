@@ -4,7 +4,15 @@ from django.db import models
 
 class CreatorProfile(models.Model):
     """A creator's public identity on Reelfolio: the handle of their page /@<handle>, and the name, bio and
-    avatar that page shows (each left blank falls back to the linked freelance profile's)."""
+    avatar that page shows (each left blank falls back to the linked freelance profile's), its colours and
+    its one call to action (blank: "Hire me", to the linked freelance profile)."""
+
+    class Theme(models.TextChoices):
+        # Each theme's colours are in static/app.css (.creator-page.theme-<value>) and pass WCAG AA.
+        VIOLET = "violet", "Violet"
+        OCEAN = "ocean", "Ocean"
+        FOREST = "forest", "Forest"
+        EMBER = "ember", "Ember"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creator_profile")
     handle = models.SlugField(max_length=40, unique=True)
@@ -12,10 +20,22 @@ class CreatorProfile(models.Model):
     bio = models.CharField(max_length=500, blank=True)
     # An https address only: the page is served over https and never loads a mixed-content image.
     avatar_url = models.URLField(max_length=1000, blank=True)
+    theme = models.CharField(max_length=20, choices=Theme.choices, default=Theme.VIOLET)
+    cta_label = models.CharField(max_length=40, blank=True)
+    cta_url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(theme__in=["violet", "ocean", "forest", "ember"]),
+                name="creators_profile_theme_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cta_url="") | models.Q(cta_url__startswith="https://"),
+                name="creators_profile_cta_https",
+                violation_error_message="The button's address must be an https:// address.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(avatar_url="") | models.Q(avatar_url__startswith="https://"),
                 name="creators_profile_avatar_https",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.cache import CacheAway
+from common.social_cards import Card
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import Profile
@@ -63,7 +64,7 @@ def link_cache_key(code: str) -> str:
 
 
 def public_page_cache_key(handle: str) -> str:
-    return f"creators:page:v1:{handle}"
+    return f"creators:page:v2:{handle}"
 
 
 # --- Creators and their videos -------------------------------------------------------------------------
@@ -428,7 +429,6 @@ def public_page_data(*, handle: str) -> dict | None:
             linked_account__user=creator.user,
             portfolio_anchor__is_active=True,
         )
-        .select_related("portfolio_anchor")
         .order_by("-published_at", "-id")[:60]
     )
     data = {
@@ -442,6 +442,9 @@ def public_page_data(*, handle: str) -> dict | None:
         "location": profile.location,
         "avatar_url": creator.avatar_url or http_or_blank(profile.avatar_url),
         "profile_url": http_or_blank(profile.profile_url, max_length=TARGET_URL_MAX_LENGTH),
+        "theme": creator.theme,
+        "cta_label": creator.cta_label,
+        "cta_url": creator.cta_url,
         "projects": [
             {"title": p.title, "url": p.url, "cover_image_url": p.cover_image_url} for p in projects if p.is_shown
         ],
@@ -449,17 +452,46 @@ def public_page_data(*, handle: str) -> dict | None:
             {
                 "title": video.title,
                 "cover_image_url": video.cover_image_url,
+                # Its tile plays it on its platform: the page itself is where its link leads.
                 "share_url": video.share_url,
-                # A link back to this very page is not shown on it (links made before it was refused).
-                "link_path": ""
-                if is_public_page_of(video.portfolio_anchor.target_url, handle=creator.handle)
-                else reverse("creators:link", kwargs={"code": video.portfolio_anchor.code}),
             }
             for video in videos
         ],
     }
     _cache_set(key, data, PUBLIC_PAGE_CACHE_SECONDS)
     return data
+
+
+PUBLIC_PAGE_PROJECTS_FIRST = 4  # the projects shown before "Show all projects"
+PUBLIC_PAGE_VIDEOS_FIRST = 6  # the videos shown before "Show more videos"
+# The accent colour of each theme, as static/app.css has it (the link-preview card is drawn in it).
+THEME_ACCENTS = {"violet": "#5b3fc4", "ocean": "#0b5f8a", "forest": "#2a6b3c", "ember": "#b03a1e"}
+
+
+def public_page_call_to_action(data: dict) -> dict | None:
+    """The page's one button: the creator's own words and address, else "Hire me" to their freelance
+    profile; None when there is neither."""
+    if data.get("cta_url"):
+        return {"label": data.get("cta_label") or "Hire me", "url": data["cta_url"]}
+    if data.get("profile_url"):
+        return {"label": data.get("cta_label") or "Hire me", "url": data["profile_url"]}
+    return None
+
+
+def public_page_social_card(data: dict) -> Card:
+    """The creator's link-preview card: their name, headline, rate and place, in their theme's colour."""
+    facts = [data.get("rate", ""), data.get("location", "")]
+    projects, videos = len(data.get("projects", [])), len(data.get("videos", []))
+    counts = [f"{projects} project{'s' if projects != 1 else ''}" if projects else "",
+              f"{videos} video{'s' if videos != 1 else ''}" if videos else ""]
+    return Card(
+        title=data["name"],
+        subtitle=data.get("headline") or f"@{data['handle']}",
+        facts=[fact for fact in [" · ".join(f for f in facts if f), " · ".join(c for c in counts if c)] if fact],
+        monogram="".join(word[:1] for word in data["name"].split()[:2]) or data["handle"][:1],
+        accent=THEME_ACCENTS.get(data.get("theme", ""), THEME_ACCENTS["violet"]),
+        footer=f"/@{data['handle']}",
+    )
 
 
 # --- Analytics -----------------------------------------------------------------------------------------

@@ -13,14 +13,21 @@ from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from common import rate_limits
+from common import rate_limits, social_cards
 from common.errors import ApplicationError
 from common.forms import form_add_application_error
 from common.spreadsheets import csv_cell
 from integrations.oauth.models import LinkedAccount
 from portfolio.creators import charts, clicks, qr, selectors, services, short_links
 from portfolio.creators.click_details import country_name
-from portfolio.creators.forms import AnalyticsRangeForm, HandleForm, IdentityForm, TargetForm, VideoFilterForm
+from portfolio.creators.forms import (
+    AnalyticsRangeForm,
+    HandleForm,
+    IdentityForm,
+    PageLookForm,
+    TargetForm,
+    VideoFilterForm,
+)
 from portfolio.creators.models import LinkClickBreakdownDaily, PortfolioAnchor
 from portfolio.creators.permissions import creator_required
 
@@ -429,6 +436,25 @@ def creator_identity(request):
     )
 
 
+@creator_required
+@require_http_methods(["GET", "POST"])
+def creator_page_look(request):
+    profile = services.creator_profile_ensure(user=request.user)
+    initial = {"theme": profile.theme, "cta_label": profile.cta_label, "cta_url": profile.cta_url}
+    form = PageLookForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.creator_page_look_update(profile=profile, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+        else:
+            messages.success(request, "Your public page shows its new theme and button.")
+            return redirect("creators:page_look")
+    return render(
+        request, "creators/page_look.html", {"form": form, "profile": profile}, status=400 if form.errors else 200
+    )
+
+
 def _moved(order: list[str], move: str) -> tuple[list[str], str]:
     """`order` with the project named by `move` ("up:<key>" or "down:<key>") one place up or down."""
     direction, _, key = move.partition(":")
@@ -527,6 +553,15 @@ def link_redirect_slash(request, code: str):
 
 
 @require_http_methods(["GET", "HEAD"])
+def public_page_card(request, handle: str):
+    """The public page's 1200×630 link-preview card (PNG), drawn from the cached page's data."""
+    data = selectors.public_page_data(handle=handle.lower())
+    if data is None:
+        raise Http404("No creator has this handle.")
+    return social_cards.card_response(selectors.public_page_social_card(data))
+
+
+@require_http_methods(["GET", "HEAD"])
 def public_page_slash(request, handle: str):
     """/@<handle>/ is the public page with a slash too many: a 301 to /@<handle>."""
     url = reverse("creators:public_page", kwargs={"handle": handle.lower()})
@@ -545,7 +580,22 @@ def public_page(request, handle: str):
         # Temporary: the old handle is free for another creator to take.
         return redirect(_with_query(request, reverse("creators:public_page", kwargs={"handle": moved_to})))
     page_url = settings.SITE_URL + request.path
-    response = render(request, "creators/public_page.html", {"creator": data, "page_url": page_url})
+    card = selectors.public_page_social_card(data)
+    first_projects, first_videos = selectors.PUBLIC_PAGE_PROJECTS_FIRST, selectors.PUBLIC_PAGE_VIDEOS_FIRST
+    context = {
+        "creator": data,
+        "page_url": page_url,
+        "call_to_action": selectors.public_page_call_to_action(data),
+        "card_url": social_cards.card_url(
+            settings.SITE_URL + reverse("creators:public_page_card", kwargs={"handle": handle}), card
+        ),
+        "card_alt": f"{data['name']} on Reelfolio",
+        "projects_first": data["projects"][:first_projects],
+        "projects_more": data["projects"][first_projects:],
+        "videos_first": data["videos"][:first_videos],
+        "videos_more": data["videos"][first_videos:],
+    }
+    response = render(request, "creators/public_page.html", context)
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, max_age=0)
     else:

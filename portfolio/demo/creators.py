@@ -11,6 +11,7 @@ from django.db import transaction
 from django.templatetags.static import static
 from django.utils import timezone
 
+from common import formats
 from integrations.oauth.models import LinkedAccount
 from integrations.providers.types import PortfolioItem, Profile, RemoteVideo
 from integrations.sandbox import seed_data
@@ -30,7 +31,7 @@ def _casey() -> dict:
 def _profiles(casey: dict) -> dict[str, Profile]:
     site = settings.SITE_URL
     profile_url = f"{site}/sandbox/freelancers/{casey['username']}"
-    rate = f"{casey['hourly_rate']} {casey['currency']}/hour" if casey.get("hourly_rate") is not None else ""
+    rate = formats.pay(casey.get("hourly_rate"), None, casey["currency"], "HOUR")
     return {
         "sandbox-freelance": Profile(
             display_name=casey["name"], headline=casey["headline"], bio=casey["bio"], skills=list(casey["skills"]),

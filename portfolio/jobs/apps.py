@@ -17,3 +17,9 @@ class JobsConfig(AppConfig):
         from portfolio.jobs import events
 
         events.register()
+
+        # The employer's home page: their jobs, new applicants, ATS endpoints and what to do next.
+        from portfolio.core.home import register_home_context
+        from portfolio.jobs.home import employer_home
+
+        register_home_context(employer_home)

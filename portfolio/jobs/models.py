@@ -274,3 +274,13 @@ class ApplyConsent(models.Model):
 
     def __str__(self):
         return f"{self.user_id} shares {self.provider_id}"
+
+
+class EmployerHomeVisit(models.Model):
+    """When an employer last opened their home page: what came in since then is marked new there."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user_id} at {self.seen_at:%Y-%m-%d %H:%M}"

@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from common import formats
 from portfolio.jobs.anchors import job_page_url
 from portfolio.jobs.models import Job
 
@@ -46,7 +47,10 @@ def job_posting(job: Job) -> dict[str, Any]:
     }
     if job.workplace == Job.Workplace.REMOTE:
         data["jobLocationType"] = "TELECOMMUTE"
-        data["applicantLocationRequirements"] = [{"@type": "Country", "name": code} for code in job.remote_countries]
+        # Named as every page names countries (common/formats.py); addressCountry below stays the ISO code.
+        data["applicantLocationRequirements"] = [
+            {"@type": "Country", "name": formats.country(code)} for code in job.remote_countries
+        ]
     else:
         address = {
             "@type": "PostalAddress",

@@ -207,10 +207,10 @@ def test_countries_show_by_name_and_the_csv_keeps_the_code_beside_the_name(logge
     start = page.index('id="breakdown-country"')
     table = page[start : page.index("</article>", start)]
     cells = re.findall(r"<tr><td>(.*?)</td>", table)
-    assert cells[:5] == ["United Kingdom", "Germany", "South Korea", "Unknown", "EU"]
+    assert cells[:5] == ["United Kingdom", "Germany", "South Korea", "Unknown", "European Union"]
     assert ">DE<" not in table and ">GB<" not in table
     rows = [r for r in csv_rows(logged_in, "?table=breakdowns") if r["day"] == str(today)]
     countries = {(r["value"], r["country_name"]) for r in rows if r["dimension"] == "country"}
     assert countries == {("GB", "United Kingdom"), ("DE", "Germany"), ("KR", "South Korea"), ("unknown", "Unknown"),
-                         ("EU", "EU")}
+                         ("EU", "European Union")}
     assert {r["country_name"] for r in rows if r["dimension"] != "country"} == {""}

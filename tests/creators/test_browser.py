@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from integrations.oauth.models import LinkedAccount
 from integrations.oauth.services import linked_account_sync
@@ -57,9 +58,12 @@ def test_creator_links_sandbox_accounts_attaches_a_link_and_a_visitor_follows_it
 
     # Headless Chromium says "HeadlessChrome" in its User-Agent, which counts as a bot; visit as a person would.
     page.set_extra_http_headers({"User-Agent": BROWSER_UA})
+    # The public page shows the video; its tile plays it where it was published.
     page.goto(f"/@{creator.creator_profile.handle}")
-    card = page.locator("article.video-card", has_text=first.title)
-    card.get_by_role("button", name="View My Portfolio").click()  # a link styled as a button
+    expect(page.locator(".video-tile", has_text=first.title)).to_be_visible()
+    # A viewer follows "View My Portfolio" under the video on its platform: the short link.
+    first.refresh_from_db()
+    page.goto(f"/l/{first.portfolio_anchor.code}")
     page.wait_for_url(re.compile(r"/sandbox/freelancers/"))
     assert page.locator("h1").inner_text() == sandbox_login.name
 

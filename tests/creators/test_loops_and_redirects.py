@@ -103,15 +103,15 @@ def test_without_a_freelance_account_the_pages_say_what_to_link(logged_in, creat
 
 def test_a_link_back_to_the_page_is_not_shown_on_it(client, creator, videos, freelance_account):
     """Links made before the page stopped being offered (or fallen back to it after an unlink) stay
-    working, but the page does not show a button that leads back to itself."""
+    working, but the page shows no short link at all: each video's tile plays the video, so nothing on the
+    page leads back to itself."""
     [looping] = services.anchors_attach(creator=creator, videos=[videos[0]], target=target_for(creator))
     [useful] = services.anchors_attach(
         creator=creator, videos=[videos[1]], target=target_for(creator, f"profile:{freelance_account.pk}")
     )
     page = client.get(f"/@{creator.creator_profile.handle}").content.decode()
-    assert f"/l/{useful.code}" in page
-    assert f"/l/{looping.code}" not in page
-    assert page.count("View My Portfolio</a>") == 1
+    assert f"/l/{useful.code}" not in page and f"/l/{looping.code}" not in page
+    assert 'href="https://video.example/watch/v-1001"' in page and 'href="https://video.example/watch/v-1002"' in page
 
 
 # --- Reserved handles ----------------------------------------------------------------------------------

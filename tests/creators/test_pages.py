@@ -322,9 +322,10 @@ def test_public_page_shows_profile_projects_and_videos_with_links(client, publis
     assert "<h1>Casey Creator</h1>" in page and "Motion designer" in page and "$85/hr" in page
     assert "Brand reel" in page and "Explainer" in page
     assert "Clip 1" in page and "Clip 2" in page and "Clip 3" not in page  # Clip 3 carries no link
-    assert f'href="/l/{published[0].code}">View My Portfolio</a>' in page
+    assert 'href="https://video.example/watch/v-1001"' in page  # a video's tile plays it
+    assert 'href="https://freelance.example/casey" rel="noopener nofollow">Hire me</a>' in page
     assert '<meta property="og:title" content="Casey Creator on Reelfolio">' in page
-    assert '<meta property="og:image" content="https://cdn.freelance.example/casey.png">' in page
+    assert '<meta property="og:image" content="http://127.0.0.1:8000/@casey-creator/card.png?v=' in page
     assert '<meta property="og:url" content="http://127.0.0.1:8000/@casey-creator">' in page
     assert response["Cache-Control"] == "public, max-age=60"
 

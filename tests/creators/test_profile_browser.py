@@ -67,6 +67,6 @@ def test_a_creator_renames_their_page_and_reorders_projects_with_the_keyboard(pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Rivera")
     expect(page).to_have_title("Casey Rivera (@casey-creator) · Reelfolio")
     expect(page.get_by_text("Logos that move, explainers that land.")).to_be_visible()
-    expect(page.locator(".project-card")).to_have_count(1)
-    expect(page.locator(".project-card")).to_contain_text("Explainer")
+    expect(page.locator(".project-tile")).to_have_count(1)
+    expect(page.locator(".project-tile")).to_contain_text("Explainer")
     shoot(page, "public-page")

@@ -52,8 +52,8 @@ def test_a_name_bio_and_avatar_set_on_reelfolio_replace_the_freelance_profiles_o
     assert "<title>Casey Rivera (@casey-creator)" in page
     assert "<h1>Casey Rivera</h1>" in page
     assert "Logos that move.<br>Explainers that land." in page
-    assert '<img src="https://images.example/casey.webp" alt="">' in page
-    assert '<meta property="og:image" content="https://images.example/casey.webp">' in page
+    assert '<img class="creator-avatar" src="https://images.example/casey.webp" alt=""' in page
+    assert 'content="https://images.example/casey.webp"' not in page  # og:image is the PNG card, never an avatar
     assert "I animate logos" not in page
 
 

@@ -133,6 +133,7 @@ def pages(world) -> list[tuple[str, str, dict]]:
         ("post", reverse("jobs:job_close", args=[open_job.pk]), {}),
         # A draft is nobody's to see or apply to but its organization's.
         ("get", reverse("jobs:job_page", args=[draft.slug]), {}),
+        ("get", reverse("jobs:job_card", args=[draft.slug]), {}),
         ("post", reverse("jobs:apply", args=[draft.slug]), {}),
         ("get", reverse("jobs:apply_consent", args=[draft.slug]), {}),
         ("post", reverse("jobs:apply_consent", args=[draft.slug]), {}),
@@ -154,6 +155,7 @@ def own_pages() -> list[tuple[str, str, dict]]:
         ("post", reverse("jobs:applicant_consent_revoke", args=["sandbox-freelance"]), {}),
         ("get", reverse("jobs:applicant_export"), {}),
         ("get", reverse("jobs:applicant_erase"), {}),
+        ("get", reverse("jobs:jobs_home"), {}),  # Jobs in the menu: one's own organization's jobs
     ]
 
 

@@ -11,6 +11,7 @@ import pytest
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
 from tests import screenshots
+from tests.accessibility import assert_accessible
 from tests.jobs.conftest import PASSWORD, org_videos
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,10 +63,27 @@ def test_a_member_posts_publishes_and_views_a_job_video(page, live_server, organ
 
     page.get_by_role("link", name="the job's page").click()
     page.get_by_role("heading", name="Motion designer for launch videos").wait_for()
-    assert page.get_by_text("50–80 EUR per hour").is_visible()
+    assert page.get_by_text("€50–€80 per hour").is_visible()
     data = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert data["directApply"] is True and data["jobLocationType"] == "TELECOMMUTE"
     shoot(page, "job-page")
+
+    # A visitor on a phone sees the video, the company, the pay and the one Apply button on the first screen.
+    visitor = page.context.browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    seen = visitor.new_page()
+    seen.goto(f"/jobs/{job.slug}/")
+    first_screen = [
+        seen.get_by_role("img", name="The job video: We are hiring 2"),
+        seen.locator(".job-facts").get_by_text(organization.name),
+        seen.get_by_text("€50–€80 per hour"),
+        seen.get_by_role("button", name="Continue with Sandbox Freelance"),
+    ]
+    for element in first_screen:
+        box = element.bounding_box()
+        assert box and box["y"] + box["height"] <= 844, (element, box)
+    assert_accessible(seen, name="job-page-visitor")
+    shoot(seen, "job-page-visitor")
+    visitor.close()
 
     page.goto(f"/jobs/manage/{job.pk}/")
     page.get_by_role("button", name="Close").click()

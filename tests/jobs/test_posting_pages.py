@@ -12,6 +12,7 @@ from portfolio.jobs.models import Job
 from portfolio.jobs.services import jobs as job_services
 from tests.integrations.oauth.helpers import page_text
 from tests.jobs.conftest import job_fields, make_employer
+from tests.social import card_image, og_images, social_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,9 @@ def test_a_remote_job_with_a_pay_range(client, organization, member, videos):
     assert response.status_code == 200
     text = page_text(response)
     assert "Motion designer for launch videos" in text and "Northwind Studio" in text
-    assert "Remote, for people living in DE, PT" in text
-    assert "50–80 EUR per hour" in text
-    assert "Watch the video: We are hiring 1" in text
+    assert "Remote from Germany or Portugal" in text  # one way to write places, here and on the manage page
+    assert "€50–€80 per hour" in text
+    assert "Watch the video" in text
     data = json_ld(response)
     assert data["@context"] == "https://schema.org/" and data["@type"] == "JobPosting"
     assert data["title"] == job.title
@@ -59,7 +60,7 @@ def test_a_remote_job_with_a_pay_range(client, organization, member, videos):
     }
     assert data["jobLocationType"] == "TELECOMMUTE"
     assert data["applicantLocationRequirements"] == [
-        {"@type": "Country", "name": "DE"}, {"@type": "Country", "name": "PT"}
+        {"@type": "Country", "name": "Germany"}, {"@type": "Country", "name": "Portugal"}
     ]
     assert "jobLocation" not in data
     assert data["directApply"] is True
@@ -72,7 +73,7 @@ def test_a_remote_job_with_a_pay_range(client, organization, member, videos):
     assert data["url"] == f"http://127.0.0.1:8000/jobs/{job.slug}/"
     html = response.content.decode()
     assert f'<meta property="og:title" content="{job.title} at Northwind Studio">' in html
-    assert '<meta property="og:image" content="https://cdn.video.example/job-v-1.jpg">' in html
+    assert '<img src="https://cdn.video.example/job-v-1.jpg"' in html  # the video on the page, the card in og:image
 
 
 def test_an_on_site_job_with_one_amount_and_one_without_pay(client, organization, member, videos):
@@ -99,6 +100,29 @@ def test_an_on_site_job_with_one_amount_and_one_without_pay(client, organization
     assert "sameAs" not in data["hiringOrganization"]  # no website given
 
     assert "baseSalary" not in json_ld(client.get(reverse("jobs:job_page", args=[unpaid.slug])))
+    text = page_text(client.get(reverse("jobs:job_page", args=[paid.slug])))
+    assert "€4,500 per month" in text and "On-site in Torstraße 1, 10119 Berlin, Germany" in text
+
+
+def test_link_previews_of_a_job_get_its_own_wide_png_card(client, organization, member, videos):
+    """Regression: the job page's first og:image was its video's cover, an SVG in the demo, which X, Facebook
+    and LinkedIn do not show."""
+    job = post_job(organization, member, videos[0])
+    html = client.get(reverse("jobs:job_page", args=[job.slug])).content.decode()
+    tags = social_tags(html)
+    assert og_images(html) == [tags["og:image"]]
+    assert tags["og:image"].startswith(f"http://127.0.0.1:8000/jobs/{job.slug}/card.png?v=")
+    assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+    assert tags["twitter:card"] == "summary_large_image" and tags["twitter:image"] == tags["og:image"]
+    card = card_image(client, tags["og:image"])
+    assert (card.format, card.size) == ("PNG", (1200, 630))
+
+
+def test_one_apply_button_comes_before_the_description(client, organization, member, videos):
+    job = post_job(organization, member, videos[0])
+    html = client.get(reverse("jobs:job_page", args=[job.slug])).content.decode()
+    assert html.count("<button") == 1 and "Continue with Sandbox Freelance" in html
+    assert html.index("Continue with Sandbox Freelance") < html.index('<div class="job-description">')
 
 
 def test_a_closed_job_says_so_takes_no_applications_and_drops_direct_apply(client, organization, member, videos):
@@ -133,6 +157,7 @@ def test_drafts_and_unknown_slugs_are_404(client, organization, member, videos):
     draft = post_job(organization, member, videos[0], publish=False)
     assert client.get(reverse("jobs:job_page", args=[draft.slug])).status_code == 404
     assert client.get(reverse("jobs:job_page", args=["no-such-job"])).status_code == 404
+    assert client.get(reverse("jobs:job_card", args=[draft.slug])).status_code == 404
 
 
 def test_the_job_page_costs_one_query(client, organization, member, videos, django_assert_num_queries):

@@ -1,8 +1,9 @@
 """Reads of outbound endpoints and their delivery log; each returns an object or None, never raises."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
 
@@ -36,3 +37,30 @@ def delivery_for_owners(*, owner_type: str, owner_ids: Iterable[int], delivery_i
         .filter(pk=delivery_id, endpoint__owner_type=owner_type, endpoint__owner_id__in=list(owner_ids))
         .first()
     )
+
+
+@dataclass(frozen=True)
+class EndpointDeliveries:
+    """How one endpoint's deliveries fared since a moment: delivered, given up, and still waiting (pending or
+    being sent now, whenever they were made)."""
+
+    endpoint: Endpoint
+    delivered: int
+    given_up: int
+    waiting: int
+
+
+def endpoints_health_for_owners(*, owner_type: str, owner_ids: Iterable[int], since) -> list[EndpointDeliveries]:
+    """The owners' endpoints with how their deliveries fared since `since`, in one query."""
+    recent = Q(deliveries__created_at__gte=since)
+    endpoints = endpoints_for_owners(owner_type=owner_type, owner_ids=owner_ids).annotate(
+        delivered=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.DELIVERED)),
+        given_up=Count("deliveries", filter=recent & Q(deliveries__status=Delivery.Status.FAILED)),
+        waiting=Count(
+            "deliveries", filter=Q(deliveries__status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING])
+        ),
+    )
+    return [
+        EndpointDeliveries(endpoint=e, delivered=e.delivered, given_up=e.given_up, waiting=e.waiting)
+        for e in endpoints
+    ]

@@ -157,16 +157,42 @@ def creator_profile_update(*, profile: CreatorProfile, handle: str) -> CreatorPr
 AVATAR_HTTPS_ONLY = "The avatar must be an https:// address of an image (a page served over https shows no other)."
 
 
-def _avatar_url_validate(url: str) -> str:
+def _https_url_validate(url: str, *, field: str, refusal: str, what: str) -> str:
     url = url.strip()
     if not url:
         return ""
     parts = urlsplit(url)
     if parts.scheme.lower() != "https" or not parts.hostname:
-        raise ApplicationError.on_field("avatar_url", AVATAR_HTTPS_ONLY)
+        raise ApplicationError.on_field(field, refusal)
     if parts.username or parts.password:
-        raise ApplicationError.on_field("avatar_url", "The avatar's address must not carry a user name or password.")
+        raise ApplicationError.on_field(field, f"{what} must not carry a user name or password.")
     return url
+
+
+def _avatar_url_validate(url: str) -> str:
+    return _https_url_validate(url, field="avatar_url", refusal=AVATAR_HTTPS_ONLY, what="The avatar's address")
+
+
+CTA_HTTPS_ONLY = "The button's address must be an https:// address."
+
+
+@transaction.atomic
+def creator_page_look_update(
+    *, profile: CreatorProfile, theme: str, cta_label: str, cta_url: str
+) -> CreatorProfile:
+    """The public page's colours and its one button: blank label and address make it "Hire me", to the linked
+    freelance profile; an address of the creator's own (a booking page, a shop) needs its label."""
+    if theme not in CreatorProfile.Theme.values:
+        raise ApplicationError.on_field("theme", "Choose one of the themes shown.")
+    label = " ".join(cta_label.split())
+    url = _https_url_validate(cta_url, field="cta_url", refusal=CTA_HTTPS_ONLY, what="The button's address")
+    if url and not label:
+        raise ApplicationError.on_field("cta_label", "Give the button its words, e.g. “Book a call”.")
+    profile.theme, profile.cta_label, profile.cta_url = theme, label, url
+    full_clean(profile, validate_unique=False)
+    profile.save(update_fields=["theme", "cta_label", "cta_url"])
+    invalidate_on_commit(handles=[profile.handle])
+    return profile
 
 
 @transaction.atomic

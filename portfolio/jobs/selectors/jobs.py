@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, QuerySet
 
+from common import formats
+from common.social_cards import Card
 from portfolio.accounts.models import Membership, Organization
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
@@ -18,6 +20,11 @@ def organization_for_member(*, user, slug: str) -> Organization | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Organization.objects.filter(slug=slug, memberships__user=user).first()
+
+
+def organizations_of_member(*, user) -> list[Organization]:
+    """The organizations `user` belongs to, by name."""
+    return list(Organization.objects.filter(memberships__user=user).order_by("name"))
 
 
 def jobs_for_organization(*, organization: Organization) -> QuerySet[Job]:
@@ -63,4 +70,22 @@ def videos_for_organization(*, organization: Organization) -> QuerySet[Video]:
     """The organization's active videos: those its video holder owns (imported from its linked account)."""
     return Video.objects.filter(owner__held_organization=organization, status=Video.Status.ACTIVE).order_by(
         "-published_at", "-id"
+    )
+
+
+def job_social_card(*, job: Job) -> Card:
+    """What the job's link-preview card shows: the job, the company, the pay and where."""
+    facts = [formats.pay(job.pay_min, job.pay_max, job.pay_currency, job.pay_unit)]
+    facts.append(
+        formats.workplace(
+            kind=job.workplace, locality=job.locality, region=job.region, country_code=job.country,
+            remote_countries=job.remote_countries or (),
+        )
+    )
+    return Card(
+        title=job.title,
+        subtitle=f"{job.organization.name} · {job.get_employment_type_display()}",
+        facts=[fact for fact in facts if fact],
+        monogram=job.organization.name[:1],
+        footer="Apply with one click" if job.is_open else "Closed",
     )

@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.errors import ApplicationError
+from common.social_cards import card_response, card_url
 from portfolio.jobs.anchors import job_page_url
 from portfolio.jobs.posting_forms import JobForm, question_formset
 from portfolio.jobs.selectors import jobs as selectors
@@ -177,11 +178,23 @@ def job_close(request, job_id):
     return redirect("jobs:job_manage", job_id=job.pk)
 
 
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def jobs_home(request):
+    """**Jobs** in the menu: the jobs of the employer's organization, or the list to choose from when they
+    belong to several (or none yet)."""
+    organizations = selectors.organizations_of_member(user=request.user)
+    if len(organizations) == 1:
+        return redirect("jobs:job_list", org_slug=organizations[0].slug)
+    return redirect("accounts:organization_list")
+
+
 def job_page(request, slug):
     """The public page of a published or closed job, with its JSON-LD JobPosting and Open Graph tags."""
     job = selectors.job_by_slug(slug=slug)
     if job is None:
         raise Http404("No such job.")
+    card = selectors.job_social_card(job=job)
     return render(
         request,
         "jobs/job_page.html",
@@ -190,17 +203,30 @@ def job_page(request, slug):
             "organization": job.organization,
             "video": job.video,
             "page_url": job_page_url(job.slug),
+            "card_url": card_url(job_page_url(job.slug) + "card.png", card),
+            "card_alt": f"{job.title} at {job.organization.name}",
             "json_ld": json_ld_script(job_posting(job)),
         },
     )
 
 
+@require_http_methods(["GET", "HEAD"])
+def job_card(request, slug):
+    """The job page's 1200×630 link-preview card (PNG)."""
+    job = selectors.job_by_slug(slug=slug)
+    if job is None:
+        raise Http404("No such job.")
+    return card_response(selectors.job_social_card(job=job))
+
+
 urlpatterns = [
     path("accounts/organizations/<slug:org_slug>/jobs/", job_list, name="job_list"),
     path("accounts/organizations/<slug:org_slug>/jobs/new/", job_create, name="job_create"),
+    path("jobs/manage/", jobs_home, name="jobs_home"),
     path("jobs/manage/<int:job_id>/", job_manage, name="job_manage"),
     path("jobs/manage/<int:job_id>/edit/", job_edit, name="job_edit"),
     path("jobs/manage/<int:job_id>/publish/", job_publish, name="job_publish"),
     path("jobs/manage/<int:job_id>/close/", job_close, name="job_close"),
     path("jobs/<slug:slug>/", job_page, name="job_page"),
+    path("jobs/<slug:slug>/card.png", job_card, name="job_card"),
 ]

@@ -7,7 +7,7 @@ from celery.signals import before_task_publish
 from django.urls import reverse
 from django.utils import timezone
 
-from common import crypto
+from common import crypto, formats
 from integrations.oauth import hooks, services
 from integrations.oauth.models import LinkedAccount, OAuthToken
 from integrations.providers.errors import ProviderError, ReconnectRequired
@@ -82,7 +82,7 @@ def test_a_provider_answering_garbage_fails_the_sync_but_keeps_the_profile(linke
     assert "Acme Freelance sent an answer that is not valid JSON. The profile below is from the last successful sync." \
         in page
     failed_at = linked.last_sync_error_at
-    assert f"{failed_at:%b} {failed_at.day}, {failed_at:%H:%M} UTC" in page
+    assert f"{formats.moment(failed_at, 'short')} UTC".replace("\u202f", " ") in page  # "Dec 7, 2026, 3:19 PM UTC"
     assert "Casey Creator" in page
 
     fake.metadata = original
