@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "portfolio.core.middleware.PermissionsPolicyMiddleware",
     "portfolio.core.middleware.RefuseUploadsMiddleware",
+    # A query parameter or form field with a NUL character or a lone surrogate: a 400 naming it.
+    "common.bad_input.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -338,8 +340,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    # The API takes JSON bodies only (and documents only them); no operation takes a file.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API takes JSON bodies only (and documents only them); no operation takes a file. The parser refuses
+    # JSON nested more than 64 deep before parsing it, and NUL characters and lone surrogates anywhere in it.
+    "DEFAULT_PARSER_CLASSES": ["common.bad_input.JSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
