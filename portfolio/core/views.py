@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -57,7 +58,11 @@ def _api_error(*, status: int, code: str, message: str, details: dict | None = N
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         error["details"] = details
-    return JsonResponse({"error": error}, status=status)
+    response = JsonResponse({"error": error}, status=status)
+    # Like every error of the API: for this caller alone, kept by no cache.
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Authorization"])
+    return response
 
 
 def _is_api(request) -> bool:

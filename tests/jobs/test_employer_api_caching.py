@@ -66,3 +66,12 @@ def test_a_refused_key_is_answered_private_too(client, world):  # noqa: F811
     assert response.status_code == 401
     assert response["Cache-Control"] == "private, no-store"
     assert "Authorization" in response["Vary"]
+
+
+def test_a_query_the_api_never_sees_is_answered_private_too(client, world):  # noqa: F811
+    """A NUL character in the query is refused before the view (common.bad_input): the same headers."""
+    _, key = organization_api_key_create(organization=world.organization, actor=None, scopes=ALL_SCOPES)
+    response = client.get("/api/v1/jobs/?status=a%00b", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 400
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Authorization" in response["Vary"]
