@@ -9,8 +9,8 @@
 Three doors use them: `JSONParser`, the API's default parser; `RefuseUnstorableTextMiddleware`, for the
 query string and the fields of every form (answered by the project's 400 handler, in the API's error
 shape on API paths; a view that answers in a format of its own is marked `answers_unstorable_text`); and
-the inbound webhook receiver. `StringField` is the API's string input: a JSON
-string and nothing else (DRF's CharField would take 12 for "12").
+the inbound webhook receiver. `StringField` is the API's string input: a JSON string and nothing else
+(DRF's CharField would take 12 for "12").
 """
 
 import json
@@ -144,12 +144,13 @@ def request_text_problem(request) -> BadInput | None:
         return None
     for source in sources:
         for name, values in source.lists():
-            for text in (name, *values):
-                problem = text_problem(text)
-                if problem is not None:
-                    label = "A parameter name" if text is name else f"“{name}”"
-                    message = f"{label} {problem}"
-                    return BadInput(message, extra={"fields": {name: [message]}})
+            problem = text_problem(name)
+            if problem is not None:
+                return BadInput(f"A parameter name {problem}")
+            for value in values:
+                problem = text_problem(value)
+                if problem is not None:  # named as the API's validation names a field: {"note": [...]}
+                    return BadInput(f"“{name}” {problem}", extra={name: [f"This {problem}"]})
     return None
 
 
