@@ -43,10 +43,13 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.module_loading import import_string
 
+from common import bad_input
+
 DOOR = "common.early_answers.EarlyAnswerMiddleware"
 SECURITY = "django.middleware.security.SecurityMiddleware"
 COMMON = "django.middleware.common.CommonMiddleware"
 UPLOADS = "common.middleware.RefuseUploadsMiddleware"
+BAD_TEXT = "common.bad_input.RefuseUnstorableTextMiddleware"
 
 # What each middleware allowed below the door does to a request the door answers. HEADERS: adds headers
 # that `stack_headers` works out on a probe. FIRST: may answer before the view; the guard hands such a
@@ -57,6 +60,7 @@ BELOW: dict[str, tuple[str, ...]] = {
     "csp.middleware.CSPMiddleware": (HEADERS,),
     "common.middleware.PermissionsPolicyMiddleware": (HEADERS,),
     UPLOADS: (FIRST,),  # 415 to a multipart body
+    BAD_TEXT: (FIRST,),  # 400 to a NUL in the query string or a form field
     "whitenoise.middleware.WhiteNoiseMiddleware": (NOTHING,),  # answers under STATIC_URL, no early answer's URL
     "django.contrib.sessions.middleware.SessionMiddleware": (NOTHING,),  # an early answer reads no session
     COMMON: (FIRST, HEADERS),  # host, user agents, PREPEND_WWW; Content-Length
@@ -213,6 +217,7 @@ class EarlyAnswerMiddleware:
         self.security = SecurityMiddleware(get_response) if SECURITY in below else None
         self.common = CommonMiddleware(get_response) if COMMON in below else None
         self.refuses_uploads = UPLOADS in below
+        self.refuses_bad_text = BAD_TEXT in below
 
     def __call__(self, request):
         matched = _matched(request)
@@ -227,6 +232,8 @@ class EarlyAnswerMiddleware:
         """Whether a middleware below would answer this request before its view (the guard)."""
         if self.refuses_uploads and request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/"):
             return True
+        if self.refuses_bad_text and bad_input.query_string_refused(request.META.get("QUERY_STRING", "")):
+            return True  # the stack's 400 naming the parameter
         try:
             if self.security is not None and self.security.process_request(request) is not None:
                 return True  # redirected to HTTPS

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
     "common.middleware.RefuseUploadsMiddleware",
+    # A query parameter or form field with a NUL character or a lone surrogate: a 400 naming it.
+    "common.bad_input.RefuseUnstorableTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -340,8 +342,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    # The API takes JSON bodies only (and documents only them); no operation takes a file.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API takes JSON bodies only (and documents only them); no operation takes a file. The parser refuses
+    # JSON nested more than 64 deep before parsing it, and NUL characters and lone surrogates anywhere in it.
+    "DEFAULT_PARSER_CLASSES": ["common.bad_input.JSONParser"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "portfolio.core.api.exception_handler",
 }
@@ -350,6 +353,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reelfolio's partner API: which links (anchors) to show on which videos.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies have components of their own, which say what a request may send (e.g. minLength 1 for a
+    # required text) without saying it of the answers.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI is served from our own static files: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -357,10 +363,12 @@ SPECTACULAR_SETTINGS = {
     # No online validator badge either (Swagger UI would fetch it from validator.swagger.io).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # One name per set of statuses in the employer API.
-    # Every operation documents the 400 and 415 of a request that cannot be read (portfolio/core/api.py).
+    # Every operation documents the 400 and 415 of a request that cannot be read, and its inputs exactly: what
+    # free text may hold, and which bodies are required (portfolio/core/api.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portfolio.core.api.document_unreadable_requests",
+        "portfolio.core.api.document_inputs_exactly",
     ],
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "portfolio.jobs.models.Job.Status",

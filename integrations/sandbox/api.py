@@ -4,7 +4,6 @@ Plain Django views, not DRF: the sandbox imitates an outside platform and answer
 error shapes (`{"error": ..., "error_description": ...}`), not Reelfolio's API error format.
 """
 
-import json
 from functools import wraps
 
 from authlib.oauth2 import OAuth2Error
@@ -13,10 +12,10 @@ from django.db import DataError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from common.bad_input import BadInput, answers_unstorable_text, json_loads, request_text_problem
 from integrations.sandbox import selectors, services
 from integrations.sandbox.routers import SANDBOX_DB
 from integrations.sandbox.server import require_oauth, server, user_info
-from integrations.sandbox.validation import request_has_nul
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -86,9 +85,9 @@ def jwks(request):
 def _guarded(request, call):
     """Runs an Authlib endpoint in one transaction of the sandbox database, so that a redeemed code or a
     retired refresh token never outlives a failed issue. A parameter Authlib cannot even quote in its
-    error, or one with a NUL character, is a plain invalid_request."""
+    error, or one with a NUL character or a lone surrogate, is a plain invalid_request."""
     invalid = oauth_error(400, "invalid_request", "The request has an invalid parameter.")
-    if request_has_nul(request):
+    if request_text_problem(request) is not None:
         return invalid
     try:
         with transaction.atomic(using=SANDBOX_DB):
@@ -99,12 +98,14 @@ def _guarded(request, call):
 
 
 @csrf_exempt
+@answers_unstorable_text
 @allow_methods("POST")
 def token(request):
     return _guarded(request, lambda: server.create_token_response(request))
 
 
 @csrf_exempt
+@answers_unstorable_text
 @allow_methods("POST")
 def revoke(request):
     return _guarded(request, lambda: server.create_endpoint_response("revocation", request))
@@ -147,8 +148,8 @@ def _whole_number(value) -> bool:
 @bearer_required("videos.read")
 def videos_list(request):
     try:
-        body = json.loads(request.body or b"{}")
-    except (UnicodeDecodeError, ValueError):
+        body = json_loads(request.body or b"{}")
+    except BadInput:
         return oauth_error(400, "invalid_request", "The body must be a JSON object.")
     if not isinstance(body, dict):
         return oauth_error(400, "invalid_request", "The body must be a JSON object.")

@@ -15,11 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.bad_input import answers_unstorable_text, request_text_problem
 from integrations.sandbox import selectors
 from integrations.sandbox.forms import ConsentForm, SandboxLoginForm
 from integrations.sandbox.partner_api import sandbox_video_anchors
 from integrations.sandbox.server import authorization_error_response, server
-from integrations.sandbox.validation import request_has_nul
 
 SESSION_USER_KEY = "sandbox:user_id"
 SESSION_AUTH_TIME_KEY = "sandbox:auth_time"
@@ -67,10 +67,11 @@ def _error_page(request, error: str, description: str):
     return render(request, "sandbox/authorize_error.html", context, status=400)
 
 
+@answers_unstorable_text
 @require_http_methods(["GET", "POST"])
 def authorize(request):
     """The authorization endpoint: checks the request, asks the sandbox user to log in, then to consent."""
-    if request_has_nul(request):
+    if request_text_problem(request) is not None:
         return _error_page(request, "invalid_request", "The authorization request has an invalid parameter.")
     user = current_sandbox_user(request)
     try:

@@ -103,3 +103,78 @@ def document_unreadable_requests(result, generator, request, public):
                 responses.setdefault(status_code, {"content": error, "description": description})
             operation["responses"] = dict(sorted(responses.items()))
     return result
+
+
+# What a string input may hold, for the schema: no NUL character anywhere (common.bad_input refuses it) and,
+# where a value is required (minLength 1), a character that is not whitespace: DRF trims what it is given,
+# with str.strip(), whose whitespace is spelled out here so that Python and ECMAScript read it alike.
+_WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = r"^[^\x00]*$"
+NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00{_WHITESPACE}][^\x00]*$"
+
+
+def _constrain_text(schema: dict) -> None:
+    """The pattern of a free-text string schema (no enum, format or pattern of its own)."""
+    if schema.get("type") != "string" or {"enum", "format", "pattern"} & set(schema):
+        return
+    schema["pattern"] = NON_BLANK_TEXT_PATTERN if schema.get("minLength", 0) >= 1 else TEXT_PATTERN
+
+
+def _close_object(schema: dict) -> None:
+    """A body's object takes its fields and no others: the serializers ignore an unknown field, whose value
+    is still read (a NUL character in it is refused), so none is part of the contract."""
+    if "properties" in schema:
+        schema.setdefault("additionalProperties", False)
+
+
+def _input_schemas(schema, components: dict, seen: set[str]):
+    """Every (sub)schema of a request's input, following $refs into the components once each."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _input_schemas(item, components, seen)
+        return
+    if not isinstance(schema, dict):
+        return
+    reference = schema.get("$ref", "")
+    if reference.startswith("#/components/schemas/"):
+        name = reference.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            yield from _input_schemas(components.get(name), components, seen)
+        return
+    yield schema
+    for key in ("properties", "patternProperties"):
+        for value in schema.get(key, {}).values():
+            yield from _input_schemas(value, components, seen)
+    for key in ("items", "additionalProperties", "allOf", "anyOf", "oneOf"):
+        if key in schema:
+            yield from _input_schemas(schema[key], components, seen)
+
+
+def _resolved(schema: dict, components: dict) -> dict:
+    reference = schema.get("$ref", "")
+    return components.get(reference.rsplit("/", 1)[1], {}) if reference else schema
+
+
+def document_inputs_exactly(result, generator, request, public):
+    """drf-spectacular post-processing hook: the schema says what the server takes. Free-text strings in
+    parameters and bodies carry TEXT_PATTERN or NON_BLANK_TEXT_PATTERN, a body's objects list all their
+    fields, and a body with required fields is itself required (an operation that reads `{}` as "nothing to
+    change" keeps its body optional)."""
+    components = result.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                for schema in _input_schemas(parameter.get("schema"), components, seen):
+                    _constrain_text(schema)
+            body = operation.get("requestBody")
+            if not body:
+                continue
+            for media in body.get("content", {}).values():
+                if _resolved(media.get("schema", {}), components).get("required"):
+                    body["required"] = True
+                for schema in _input_schemas(media.get("schema"), components, seen):
+                    _constrain_text(schema)
+                    _close_object(schema)
+    return result

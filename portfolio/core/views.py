@@ -3,10 +3,12 @@ from typing import Any
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from common.bad_input import BadInput
 from portfolio.core import selectors
 from portfolio.core.home import home_context
 
@@ -48,8 +50,15 @@ def readyz(request):
     return JsonResponse(body, status=503 if failing else 200)
 
 
-def _api_error(*, status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+def _api_error(*, status: int, code: str, message: str, details: dict | None = None) -> JsonResponse:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    response = JsonResponse({"error": error}, status=status)
+    # Like every error of the API: for this caller alone, kept by no cache.
+    response["Cache-Control"] = "private, no-store"
+    patch_vary_headers(response, ["Authorization"])
+    return response
 
 
 def _is_api(request) -> bool:
@@ -58,7 +67,12 @@ def _is_api(request) -> bool:
 
 def bad_request(request, exception=None):
     """400 for what Django refuses before or around a view (more than DATA_UPLOAD_MAX_NUMBER_FIELDS
-    parameters, an unreadable body): in the API's error shape on API paths, Django's page elsewhere."""
+    parameters, an unreadable body): in the API's error shape on API paths, Django's page elsewhere. Input
+    refused at the door (common.bad_input: a NUL character in a form field) is answered with its message."""
+    if isinstance(exception, BadInput):
+        if _is_api(request):
+            return _api_error(status=400, code=exception.code, message=exception.message, details=exception.extra)
+        return render(request, "400.html", {"message": exception.message}, status=400)
     if _is_api(request):
         return _api_error(
             status=400,

@@ -35,13 +35,13 @@ from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from common import api_keys, rate_limits
 from common.api_keys.authentication import missing_scopes
+from common.bad_input import JSONParser, StringField, json_too_deep
 from common.cache import CacheAway, VersionCheck, gated_read
 from integrations.partners.authentication import HasScope, PartnerApiKeyAuthentication, client_for_record
 from integrations.partners.keys import API_KEY_KIND
@@ -69,6 +69,8 @@ VIDEO_ID_PATTERN = (
     + f"{{1,{MAX_VIDEO_ID_LENGTH}}}$"
 )
 _PLATFORM = re.compile(PLATFORM_PATTERN)
+# The list fields' own check, in the same words as _checked_video_ids (Django's validator fills in the count).
+TOO_MANY_IDS = f"At most {MAX_VIDEO_IDS} video ids per request; this one has %(show_value)s."
 _VIDEO_ID = re.compile(VIDEO_ID_PATTERN)
 
 
@@ -193,9 +195,11 @@ class AnchorsApi(_PartnerAnchorsApiView):
         )
         video_id = serializers.ListField(
             child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+            max_length=MAX_VIDEO_IDS,
             error_messages={
                 "required": "Give at least one video id: video_id=<id>, repeated for more.",
                 "empty": "Give at least one video id: video_id=<id>, repeated for more.",
+                "max_length": TOO_MANY_IDS,
             },
         )
 
@@ -408,7 +412,7 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        platform = serializers.CharField(
+        platform = StringField(
             max_length=50,
             error_messages={
                 "required": 'Give the platform\'s id, e.g. "platform": "sandbox-video".',
@@ -417,11 +421,13 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
             },
         )
         video_ids = serializers.ListField(
-            child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+            child=StringField(allow_blank=True, trim_whitespace=False),
             allow_empty=False,
+            max_length=MAX_VIDEO_IDS,
             error_messages={
                 "required": 'Give at least one video id, e.g. "video_ids": ["v-1001"].',
                 "empty": 'Give at least one video id, e.g. "video_ids": ["v-1001"].',
+                "max_length": TOO_MANY_IDS,
             },
         )
 
@@ -449,7 +455,10 @@ class AnchorsLookupApi(_PartnerAnchorsApiView):
         if request.method != "POST" or request.content_type != "application/json":
             return None
         try:
-            body = json.loads(request.body.decode())
+            text = request.body.decode()
+            if json_too_deep(text):
+                return None
+            body = json.loads(text)
         except ValueError:
             return None
         if not isinstance(body, dict) or set(body) != {"platform", "video_ids"}:

@@ -146,6 +146,17 @@ def test_a_middleware_that_refuses_requests_is_not_skipped(early_paths, settings
             assert answered_early(request(Client(), **multipart)), name
 
 
+def test_a_nul_in_the_query_string_gets_the_stacks_400_on_every_early_path(early_paths, settings):
+    """The early answers know RefuseUnstorableTextMiddleware: a NUL in the query string of an early path is
+    the whole stack's 400 naming the parameter, not an answer of the hot path's own."""
+    early, whole = both_ways(early_paths, settings, QUERY_STRING="note=%00")
+    for name in early_paths:
+        assert early[name].status_code == 400, name
+        assert not answered_early(early[name]), name
+        assert seen(early[name]) == seen(whole[name]), name
+    assert b"note" in early["anchors GET"].content
+
+
 MADE_UP = 10_000  # half partner slugs, half short codes
 
 

@@ -259,9 +259,18 @@ def test_analytics_csv_of_someone_elses_video_is_a_404(logged_in, clicked, other
     assert logged_in.get("/creator/analytics.csv?video=abc").status_code == 404
 
 
-@pytest.mark.parametrize("title", ['=HYPERLINK("https://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        '=HYPERLINK("https://evil.example","x")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB", "\rCR",
+        ' =HYPERLINK("https://evil.example")', "\n+1+2", "  \n @SUM(A1)", "\u3000-2+3",
+        "\uff1dHYPERLINK(\"https://evil.example\")", "\uff0b1", "\uff0d1", "\uff20SUM(A1)",
+    ],
+)
 def test_analytics_csv_never_hands_a_spreadsheet_a_formula(logged_in, clicked, videos, title):
-    """Titles and ids come from the video platform: a cell starting with = + - @ (or a tab) would be run."""
+    """Titles and ids come from the video platform: a cell starting with = + - @ (or a tab) would be run.
+    Spreadsheet programs skip leading spaces and line breaks, and some read fullwidth ＝ as =: before, a
+    title such as " =HYPERLINK(...)" or "＝HYPERLINK(...)" reached the file as it was."""
     Video.objects.filter(pk=videos[0].pk).update(title=title, platform_video_id=title)
     rows = list(csv.DictReader(io.StringIO(logged_in.get("/creator/analytics.csv").content.decode())))
     mine = [r for r in rows if r["video_id"] == str(videos[0].pk)]

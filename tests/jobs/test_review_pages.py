@@ -163,6 +163,23 @@ def test_the_csv_lists_the_applications_with_answers_and_escapes_formulas(client
     assert Application.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    "name", [' =HYPERLINK("http://x")', "\n+1", "\t@SUM(A1)", "\uff1dHYPERLINK(\"http://x\")", "\u3000\uff0d1"]
+)
+def test_the_csv_neutralises_formulas_behind_spaces_line_breaks_and_fullwidth_signs(
+    client, member, job, application, name
+):
+    """Spreadsheet programs skip leading whitespace and read fullwidth ＝ ＋ － ＠ as formula signs: before,
+    an applicant named " =HYPERLINK(...)" or "＝HYPERLINK(...)" reached the employer's file as a formula."""
+    evil = make_applicant("evil@example.com", name, subject="sbx-f-evil")
+    application_for(job, evil, headline=name, skills=[name])
+    client.force_login(member)
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse("jobs:review_csv", args=[job.pk])).content.decode())))
+    row = next(row for row in rows if row["email"] == "evil@example.com")
+    assert row["name"] == "'" + name.strip()  # the account's name is stored trimmed
+    assert (row["headline"], row["skills"]) == ("'" + name, "'" + name)
+
+
 def test_the_page_of_a_published_job_leads_to_its_applicants(client, member, job):
     client.force_login(member)
     html = client.get(reverse("jobs:job_manage", args=[job.pk])).content.decode()

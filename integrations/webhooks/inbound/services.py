@@ -21,7 +21,7 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from common import cache
+from common import bad_input, cache
 from common.errors import ApplicationError
 from integrations.partners.models import Partner
 from integrations.partners.selectors import WebhookKeys
@@ -215,8 +215,8 @@ def _payload_data(event: InboundEvent) -> dict:
         return data
     content = payload.get("content") or "{}"
     try:
-        content = json.loads(content) if isinstance(content, str) else content
-    except ValueError:
+        content = bad_input.json_loads(content) if isinstance(content, str) else content
+    except bad_input.BadInput:
         raise ApplicationError("The event's content is not a JSON string of an object.") from None
     if not isinstance(content, dict):
         raise ApplicationError("The event's content is not a JSON string of an object.")

@@ -9,10 +9,10 @@ refusal is a short JSON message, stores nothing and logs neither the secret nor 
 
     404 unknown or disabled partner      413 body over 256 KB (refused before it is read whole)
     401 bad, missing or malformed signature
-    400 timestamp more than 5 minutes off, body that is not a JSON object, event without a type
+    400 timestamp more than 5 minutes off, body that is not a JSON object, event without a type, JSON nested
+        more than 64 deep (measured before parsing), a NUL character or a lone surrogate in any string
 """
 
-import json
 import logging
 
 from django.http import JsonResponse
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common import bad_input
 from common.errors import ApplicationError
 from integrations.partners.selectors import WebhookKeys, partner_webhook_keys_cached, partner_webhook_keys_read
 from integrations.webhooks.inbound import schemes
@@ -29,6 +30,8 @@ from integrations.webhooks.inbound.schemes import Refused
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+# A body that does not parse is named in a few words (the parser's own message would quote the body).
+_JSON_REFUSALS = {"parse_error": "The body is not valid JSON."}
 
 
 def _read_body(request) -> bytes:
@@ -76,9 +79,9 @@ def _record(request, keys: WebhookKeys, body: bytes, *, guarded: bool) -> inboun
         scheme=keys.signature_scheme, secrets=keys.secrets(now=now), body=body, headers=request.headers, now=now
     )
     try:
-        payload = json.loads(body)
-    except ValueError:
-        raise Refused(400, "The body is not valid JSON.") from None
+        payload = bad_input.json_loads(body)
+    except bad_input.BadInput as error:
+        raise Refused(400, _JSON_REFUSALS.get(error.code, error.message)) from None
     if not isinstance(payload, dict):
         raise Refused(400, "The body is not a JSON object.")
     try:

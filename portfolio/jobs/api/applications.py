@@ -7,8 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from common.api_keys.authentication import requires_scope
+from common.bad_input import StringField
 from portfolio.accounts.scopes import APPLICATIONS_READ, APPLICATIONS_WRITE
-from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
+from portfolio.jobs.api.employer import PAGE_SIZE, TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.models import Application
 from portfolio.jobs.selectors import review as selectors
 from portfolio.jobs.services import review as review_services
@@ -110,7 +111,7 @@ class JobApplicationListApi(EmployerApiView):
                 "status", OpenApiTypes.STR, enum=Application.Status.values, description="Only this status."
             ),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous` of a page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Applications per page, 1 to 100 (50)."),
+            PAGE_SIZE,
         ],
         responses={
             200: cursor_page("EmployerApplicationPage", ApplicationOutputSerializer),
@@ -150,7 +151,7 @@ class ApplicationStatusApi(EmployerApiView):
             choices=Application.Status.choices,
             help_text="The new status. `withdrawn` is refused: only the applicant withdraws.",
         )
-        note = serializers.CharField(
+        note = StringField(
             max_length=review_services.STATUS_NOTE_MAX_LENGTH,
             required=False,
             allow_blank=True,

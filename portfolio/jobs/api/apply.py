@@ -8,6 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.bad_input import StringField
 from common.errors import NotFound
 from portfolio.creators.api import ErrorSerializer
 from portfolio.creators.permissions import IsApplicant
@@ -24,13 +25,13 @@ class ApplyApi(APIView):
 
     @extend_schema_serializer(component_name="ApplyInput")
     class InputSerializer(serializers.Serializer):
-        provider = serializers.CharField(
+        provider = StringField(
             required=False, max_length=50,
             help_text="The freelance platform whose profile to send (e.g. `sandbox-freelance`); by default the "
             "first one the person linked.",
         )
         answers = serializers.DictField(
-            child=serializers.CharField(allow_blank=True, max_length=10_000),
+            child=StringField(allow_blank=True, max_length=10_000),
             required=False,
             help_text="Answers to the job's screening questions by question id, e.g. `{\"12\": \"Berlin\"}`; "
             "yes/no questions take `yes` or `no`, single-choice questions one of their options.",

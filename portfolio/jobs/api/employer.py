@@ -5,10 +5,11 @@ the documented error answers.
 A job or an application of an organization the caller does not act for does not exist for them: 404.
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -45,6 +46,14 @@ class EmployerApiView(APIView):
     def not_found(self, what: str):
         return NotFound(f"No {what} with this id among your organization's.")
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Every answer (errors too) is for the caller alone: applicants' data must stay out of shared and
+        browser caches, and an answer differs by key."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
 
 class NewestFirstCursor(CursorPagination):
     """Cursor pages of up to 100 (50 by default), newest first: stable while rows are added."""
@@ -53,6 +62,23 @@ class NewestFirstCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        """`page_size` as documented: a whole number from 1 to 100; anything else is a 400 (DRF would fall
+        back to 50 without a word)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError({"page_size": [f"A whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
+
+
+PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1, "maximum": NewestFirstCursor.max_page_size},
+    description=f"Items per page, 1 to {NewestFirstCursor.max_page_size} ({NewestFirstCursor.page_size}).",
+)
 
 
 def cursor_page(name: str, item: type[serializers.Serializer]):

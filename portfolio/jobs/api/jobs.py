@@ -12,11 +12,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from common.api_keys.authentication import requires_scope
+from common.bad_input import StringField
 from portfolio.accounts.models import Organization
 from portfolio.accounts.scopes import JOBS_READ, JOBS_WRITE
 from portfolio.creators.models import Video
 from portfolio.jobs.anchors import job_page_url
-from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
+from portfolio.jobs.api.employer import PAGE_SIZE, TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.models import Job, ScreeningQuestion
 from portfolio.jobs.selectors import review as selectors
 from portfolio.jobs.services import jobs as job_services
@@ -75,35 +76,43 @@ class JobOutputSerializer(serializers.Serializer):
 class _QuestionInputSerializer(serializers.Serializer):
     id = serializers.IntegerField(required=False, help_text="On PATCH: the id of a question to keep and change.")
     kind = serializers.ChoiceField(choices=ScreeningQuestion.Kind.values)
-    prompt = serializers.CharField(max_length=300)
+    prompt = StringField(max_length=300)
     # Named like Field.required: DRF's metaclass moves declared fields out of the class attributes.
     required = serializers.BooleanField(default=False)  # type: ignore[assignment]
-    choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
-    prefill_from = serializers.CharField(required=False, allow_blank=True, default="")
+    choices = serializers.ListField(
+        child=StringField(max_length=100), required=False, default=list, max_length=job_services.MAX_CHOICES
+    )
+    prefill_from = StringField(required=False, allow_blank=True, default="", max_length=30)
 
 
 class _JobFieldsSerializer(serializers.Serializer):
     """The job's fields; the posting service checks them together and names each one at fault."""
 
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=10_000)
+    title = StringField(max_length=120)
+    description = StringField(max_length=10_000)
     employment_type = serializers.ChoiceField(choices=Job.EmploymentType.values)
     pay_min = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, required=False)
     pay_max = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True, required=False)
-    pay_currency = serializers.CharField(max_length=3, allow_blank=True, required=False, help_text="ISO 4217.")
+    pay_currency = StringField(max_length=3, allow_blank=True, required=False, help_text="ISO 4217.")
     pay_unit = serializers.ChoiceField(choices=["", *Job.PayUnit.values], required=False)
     workplace = serializers.ChoiceField(choices=Job.Workplace.values)
-    street_address = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    locality = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    region = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    postal_code = serializers.CharField(max_length=20, allow_blank=True, required=False)
-    country = serializers.CharField(max_length=2, allow_blank=True, required=False, help_text="ISO 3166-1 alpha-2.")
+    street_address = StringField(max_length=200, allow_blank=True, required=False)
+    locality = StringField(max_length=100, allow_blank=True, required=False)
+    region = StringField(max_length=100, allow_blank=True, required=False)
+    postal_code = StringField(max_length=20, allow_blank=True, required=False)
+    country = StringField(max_length=2, allow_blank=True, required=False, help_text="ISO 3166-1 alpha-2.")
     remote_countries = serializers.ListField(
-        child=serializers.CharField(max_length=2), required=False, help_text="For remote jobs: where applicants live."
+        child=StringField(max_length=2),
+        required=False,
+        max_length=job_services.MAX_REMOTE_COUNTRIES,
+        help_text="For remote jobs: where applicants live.",
     )
-    skills = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
+    skills = serializers.ListField(child=StringField(max_length=60), required=False, max_length=job_services.MAX_SKILLS)
     closes_on = serializers.DateField(help_text="The last day applications are taken (UTC), today or later.")
-    questions = _QuestionInputSerializer(many=True, required=False)
+    # (many=True passes max_length on to the list: the stubs do not know it.)
+    questions = _QuestionInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=job_services.MAX_QUESTIONS
+    )
 
     def split(self) -> tuple[dict, list[dict] | None]:
         data = dict(self.validated_data)
@@ -132,7 +141,7 @@ class JobListApi(EmployerApiView):
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Job.Status.values, description="Only jobs so set."),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous` of a page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Jobs per page, 1 to 100 (50)."),
+            PAGE_SIZE,
         ],
         responses={200: cursor_page("EmployerJobPage", JobOutputSerializer), **errors(400, 401, 403, 404, 429)},
     )

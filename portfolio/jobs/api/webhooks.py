@@ -14,18 +14,20 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from common.api_keys.authentication import requires_scope
+from common.bad_input import StringField
 from integrations.webhooks.models import Delivery, Endpoint
 from integrations.webhooks.outbound import selectors as outbound_selectors
 from integrations.webhooks.outbound import services as outbound
 from portfolio.accounts.models import Organization
 from portfolio.accounts.scopes import WEBHOOKS_MANAGE
-from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
+from portfolio.jobs.api.employer import PAGE_SIZE, TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.events import OWNER_TYPE
 
 EVENT_TYPE_HELP = (
     "Event types: " + ", ".join(outbound.EVENT_TYPES) + ". An endpoint that receives any application event "
     "also receives application.erased when an applicant erases their account."
 )
+EVENT_TYPE_MAX_LENGTH = 100
 
 
 @extend_schema_serializer(component_name="WebhookEndpoint")
@@ -113,8 +115,10 @@ class EndpointListApi(_WebhooksApiView):
         summary="List the organization's webhook endpoints",
         description="Newest first, in cursor pages. Scope `webhooks:manage`.",
         tags=[TAG],
-        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous`.")],
-        responses={200: cursor_page("WebhookEndpointPage", EndpointOutputSerializer), **errors(401, 403, 404, 429)},
+        parameters=[OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous`."), PAGE_SIZE],
+        responses={
+            200: cursor_page("WebhookEndpointPage", EndpointOutputSerializer), **errors(400, 401, 403, 404, 429)
+        },
     )
     @requires_scope(WEBHOOKS_MANAGE)
     def get(self, request):
@@ -132,9 +136,12 @@ class EndpointCreateApi(_WebhooksApiView):
         organization = serializers.SlugField(
             required=False, help_text="The organization's slug; needed only for a member of several organizations."
         )
-        url = serializers.CharField(max_length=2000, help_text="https:// address on the public internet.")
-        event_types = serializers.ListField(child=serializers.CharField(), help_text=EVENT_TYPE_HELP)
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        url = StringField(max_length=2000, help_text="https:// address on the public internet.")
+        event_types = serializers.ListField(
+            child=StringField(max_length=EVENT_TYPE_MAX_LENGTH), max_length=len(outbound.EVENT_TYPES),
+            help_text=EVENT_TYPE_HELP,
+        )
+        description = StringField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(
         operation_id="webhook_endpoints_create",
@@ -186,9 +193,12 @@ class EndpointDetailApi(_WebhooksApiView):
 class EndpointUpdateApi(_WebhooksApiView):
     @extend_schema_serializer(component_name="WebhookEndpointUpdate")
     class InputSerializer(serializers.Serializer):
-        url = serializers.CharField(max_length=2000, required=False)
-        event_types = serializers.ListField(child=serializers.CharField(), required=False, help_text=EVENT_TYPE_HELP)
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        url = StringField(max_length=2000, required=False)
+        event_types = serializers.ListField(
+            child=StringField(max_length=EVENT_TYPE_MAX_LENGTH), max_length=len(outbound.EVENT_TYPES), required=False,
+            help_text=EVENT_TYPE_HELP,
+        )
+        description = StringField(max_length=200, required=False, allow_blank=True)
         enabled = serializers.BooleanField(required=False, help_text="false disables it; true enables it again.")
 
     @extend_schema(
@@ -275,7 +285,7 @@ class EndpointDeliveriesApi(_WebhooksApiView):
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Delivery.Status.values),
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous`."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Deliveries per page, 1 to 100 (50)."),
+            PAGE_SIZE,
         ],
         responses={200: cursor_page("WebhookDeliveryPage", DeliveryOutputSerializer), **errors(400, 401, 403, 404,
                                                                                                429)},

@@ -163,7 +163,17 @@ def _refusal_cases():
         "JSON that is not an object": (b"[1, 2]", signed_headers(b"[1, 2]"), 400, "not a JSON object"),
         "event without a type": (b'{"data": {}}', signed_headers(b'{"data": {}}'), 400, "no type"),
         "body not UTF-8": (b'{"type": "\xff"}', signed_headers(b'{"type": "x"}'), 400, "not UTF-8"),
+        # Before, a signed body nested 5,000 deep made the parser run out of stack (RecursionError, a 500), and a
+        # NUL or a lone surrogate in a string reached the database.
+        "JSON nested 5,000 deep": (DEEP, signed_headers(DEEP), 400, "nested more than 64 levels deep"),
+        "a NUL in a string": (NUL, signed_headers(NUL), 400, "type contains a NUL character"),
+        "a lone surrogate in a string": (SURROGATE, signed_headers(SURROGATE), 400, "data.title contains a lone"),
     }
+
+
+DEEP = b'{"type": "video.removed", "data": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"
+NUL = b'{"type": "video.removed\\u0000", "data": {}}'
+SURROGATE = b'{"type": "video.published", "data": {"title": "\\ud800"}}'
 
 
 @pytest.mark.parametrize("case", list(_refusal_cases()))
