@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
@@ -17,6 +17,45 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
 app = Celery("reelfolio")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# How often a consuming worker touches its liveness file.
+LIVENESS_TOUCH_SECONDS = 5.0
+
+
+class LivenessFile(bootsteps.StartStopStep):
+    """Touches settings.WORKER_LIVENESS_FILE every few seconds while the worker's consumer runs: from when it
+    is connected to the broker and consuming until it loses the broker (the consumer's steps stop, and start
+    again once it has reconnected). A file that stops changing means a worker that is gone, stuck, or that
+    has not got its broker back: its supervisor restarts it (common/supervision.py)."""
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.timer_entry: Any = None
+        self.path: Path | None = None
+
+    def start(self, parent: Any) -> None:
+        from django.conf import settings
+
+        if not settings.WORKER_LIVENESS_FILE:
+            return
+        self.path = Path(settings.WORKER_LIVENESS_FILE)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.touch()
+        self.timer_entry = parent.timer.call_repeatedly(LIVENESS_TOUCH_SECONDS, self.touch, priority=10)
+
+    def touch(self) -> None:
+        if self.path is not None:
+            self.path.touch()
+
+    def stop(self, parent: Any) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+
+app.steps["consumer"].add(LivenessFile)
 
 FILESYSTEM_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 
