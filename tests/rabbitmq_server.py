@@ -1,9 +1,10 @@
 """A RabbitMQ node of the test's own, on free ports, that the test kills (SIGKILL) and starts again.
 
-The node has its own name, ports, database and logs in the test's temporary folder, and no plugin (so no
+The node has its own name, ports, database and logs in a temporary folder of its own, and no plugin (so no
 management listener): the shared RabbitMQ is never touched. Its Erlang port mapper (epmd) is the machine's,
-as for every node. Run as root, the node runs as the `rabbitmq` user, which then owns the node's folders. Its queues are durable and Celery's messages persistent, so what the node held
-before it was killed is there again after the restart.
+as for every node. Run as root, the node runs as the `rabbitmq` user, which then owns the node's folders.
+Its queues are durable and Celery's messages persistent, so what the node held before it was killed is
+there again after the restart.
 """
 
 import os
@@ -17,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, wait_until
-
 
 LIBEXEC = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 

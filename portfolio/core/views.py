@@ -95,7 +95,7 @@ def server_error(request):
             return _api_error(status=500, code="server_error", message="Something went wrong on our side.")
         return defaults.server_error(request)
     if api:
-        response = JsonResponse(unavailable_body(), status=503)
+        response: HttpResponse = JsonResponse(unavailable_body(), status=503)
     else:
         # A page of its own that needs no database, no session and no context processor.
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
