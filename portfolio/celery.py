@@ -6,15 +6,49 @@ folder when it starts. Nothing is created when the settings are imported.
 """
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
+import celery
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
 
-app = Celery("reelfolio")
+# After a publish fails, this process skips publishing for this long: every task Reelfolio enqueues stands
+# for a row that a beat sweep enqueues again, so a request pays for one failed publish (a connect or read
+# timeout of the broker) at most, not one per task it enqueues, nor one per request.
+BROKER_DOWN_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+class BrokerAway(OperationalError):
+    """Not published: the broker failed a publish of this process moments ago."""
+
+
+class Task(celery.Task):
+    """Celery's task, whose publishing gives up at once while the broker is known to be away."""
+
+    def apply_async(self, *args: Any, **kwargs: Any) -> Any:
+        global _broker_down_until
+        if time.monotonic() < _broker_down_until:
+            raise BrokerAway(f"The broker failed moments ago; {self.name} is left to the sweeps.")
+        try:
+            return super().apply_async(*args, **kwargs)
+        except OperationalError:
+            _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE_SECONDS
+            raise
+
+
+def broker_pause_forget() -> None:
+    """Publishing is tried again at once (tests that switch brokers)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
+app = Celery("reelfolio", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

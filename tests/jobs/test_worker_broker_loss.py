@@ -27,7 +27,7 @@ from integrations.webhooks import outbound, tasks
 from integrations.webhooks.models import Delivery
 from tests.conftest import ROOT, database_url_for_subprocesses, wait_until
 from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
-from tests.jobs.webhooks_support import process_env
+from tests.jobs.webhooks_support import process_env, publishing_to
 from tests.rabbitmq_server import RabbitMQServer
 from tests.redis_server import RedisServer
 
@@ -60,22 +60,9 @@ def broker(request, tmp_path):
 
 
 @pytest.fixture
-def publishing_to(broker):
-    """This process publishes to the test's broker too (the commit of event_emit enqueues the deliveries),
-    as the web processes of the worker's installation do."""
-    from portfolio.celery import app
-
-    def reset_pools() -> None:  # the pools made for the other broker are left to it
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    # The write URL: CELERY_BROKER_URL in the environment (CI sets it) takes precedence over broker_url.
-    saved = app.conf.broker_write_url
-    reset_pools()
-    app.conf.broker_write_url = broker.url
-    yield broker
-    reset_pools()
-    app.conf.broker_write_url = saved
+def publishing(broker):
+    with publishing_to(broker.url):
+        yield broker
 
 
 @pytest.fixture
@@ -107,7 +94,7 @@ def sweep(broker_url: str, queue: str) -> bool:
 
 
 def test_the_worker_delivers_everything_once_after_its_broker_was_killed(
-    organization, receiver, queue, broker, publishing_to, supervisor, tmp_path
+    organization, receiver, queue, broker, publishing, supervisor, tmp_path
 ):
     """Before, the worker could die with "Unrecoverable error: AttributeError: 'NoneType' object has no
     attribute 'hostname'" when its Redis was killed under it, and then nothing was delivered until someone
