@@ -130,8 +130,8 @@ class Supervisor:
                     entry.backoff = min(entry.backoff * 2, MAX_BACKOFF_SECONDS)
                 elif now >= entry.next_start:
                     entry.next_start = 0.0
-                    entry.restarts += 1
                     self._spawn(entry)
+                    entry.restarts += 1
         return ended
 
     def watch(self, interval: float = 1.0) -> None:
