@@ -97,12 +97,15 @@ def publishing_to(broker_url: str) -> Iterator[None]:
     environment (CI sets it) takes precedence over broker_url."""
     from django.conf import settings
 
+    from integrations.webhooks import outbound
     from portfolio.celery import app, broker_pause_forget
 
     def reset() -> None:  # the pools made for the other broker are left to it
         app._pool = None
         app.amqp._producer_pool = None
+        # Publishing is tried again at once, here and by the outbox (which pauses after a failure too).
         broker_pause_forget()
+        outbound._broker_down_until = 0.0
 
     saved = app.conf.broker_write_url, app.conf.broker_transport_options
     reset()
