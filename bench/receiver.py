@@ -4,21 +4,23 @@ employer's ATS webhook endpoint, in one small threaded HTTP server (standard lib
 
     GET  /me         the profile of the bearer token's account (token `tok-<subject>`), as the benchmark's
                      OAuth 2.0 provider `bench-folio` describes it (apply fetches it fresh)
-    POST /hook       an ATS endpoint: answers 204 and counts each `webhook-id` it receives
+    POST /hook       an ATS endpoint: answers 204 (after DELAY seconds) and counts each `webhook-id` it receives
     GET  /stats      {"received": n, "distinct": n, "unsigned": n} of /hook
     GET  /oauth/...  not used by the benchmark (the provider's configuration needs the addresses)
 
-    python bench/receiver.py PORT
+    python bench/receiver.py PORT [DELAY]     (DELAY: seconds /hook takes to answer; default 0)
 """
 
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 _lock = threading.Lock()
 _received: dict[str, int] = {}
 _unsigned = 0
+_delay = 0.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -65,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path != "/hook":
             return self._answer(404, {"error": "not found"})
         msg_id = self.headers.get("webhook-id", "")
+        if _delay:
+            time.sleep(_delay)  # an endpoint that takes its time: the worker holds the task meanwhile
         with _lock:
             _received[msg_id] = _received.get(msg_id, 0) + 1
             if not self.headers.get("webhook-signature", "").startswith("v1,"):
@@ -78,4 +82,5 @@ class Server(ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
+    _delay = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()

@@ -10,6 +10,8 @@ prints one line `RESULT <json>`:
     side.py fold
     side.py counts --since ISO
     side.py outbound --organization ID --receiver URL --count N
+    side.py endpoints --receiver URL --event TYPE
+    side.py deliveries
 
 Seeding uses bulk_create in batches (one INSERT per batch), the way a realistic data set of 100,000 videos
 is written in seconds; the rows are those the services would write, with the constraints of the models.
@@ -343,6 +345,29 @@ def outbound(args) -> None:
     )
 
 
+def endpoints(args) -> None:
+    """Registers the local receiver as an ATS endpoint of every organization, for one event type."""
+    from integrations.webhooks.outbound import endpoint_create
+    from portfolio.accounts.models import Organization
+    from portfolio.jobs.events import OWNER_TYPE
+
+    ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+    for organization in ids:
+        endpoint_create(owner_type=OWNER_TYPE, owner_id=organization, url=args.receiver, event_types=[args.event])
+    result({"endpoints": len(ids)})
+
+
+def deliveries(args) -> None:
+    """The outbox: deliveries by status, and the ids of those delivered."""
+    from django.db.models import Count
+
+    from integrations.webhooks.models import Delivery
+
+    by_status = dict(Delivery.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    result({"by_status": by_status, "delivered_ids": list(Delivery.objects.filter(status="delivered")
+                                                          .values_list("msg_id", flat=True))})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -364,10 +389,14 @@ def main() -> None:
     p.add_argument("--receiver", required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--seconds", type=float, default=30)
+    p = commands.add_parser("endpoints")
+    p.add_argument("--receiver", required=True)
+    p.add_argument("--event", required=True)
+    commands.add_parser("deliveries")
     args = parser.parse_args()
     commands_by_name = {
         "seed": seed, "webhooks": webhooks, "warm-links": warm_links, "fold": fold, "counts": counts,
-        "outbound": outbound,
+        "outbound": outbound, "endpoints": endpoints, "deliveries": deliveries,
     }
     commands_by_name[args.command](args)
 

@@ -6,17 +6,90 @@ folder when it starts. Nothing is created when the settings are imported.
 """
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from celery import Celery
+import celery
+from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
 
-app = Celery("reelfolio")
+# After a publish fails, this process skips publishing for this long: every task Reelfolio enqueues stands
+# for a row that a beat sweep enqueues again, so a request pays for one failed publish (a connect or read
+# timeout of the broker) at most, not one per task it enqueues, nor one per request.
+BROKER_DOWN_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+class BrokerAway(OperationalError):
+    """Not published: the broker failed a publish of this process moments ago."""
+
+
+class Task(celery.Task):
+    """Celery's task, whose publishing gives up at once while the broker is known to be away."""
+
+    def apply_async(self, *args: Any, **kwargs: Any) -> Any:
+        global _broker_down_until
+        if time.monotonic() < _broker_down_until:
+            raise BrokerAway(f"The broker failed moments ago; {self.name} is left to the sweeps.")
+        try:
+            return super().apply_async(*args, **kwargs)
+        except OperationalError:
+            _broker_down_until = time.monotonic() + BROKER_DOWN_PAUSE_SECONDS
+            raise
+
+
+def broker_pause_forget() -> None:
+    """Publishing is tried again at once (tests that switch brokers)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
+app = Celery("reelfolio", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# How often a consuming worker touches its liveness file.
+LIVENESS_TOUCH_SECONDS = 5.0
+
+
+class LivenessFile(bootsteps.StartStopStep):
+    """Touches settings.WORKER_LIVENESS_FILE every few seconds while the worker's consumer runs: from when it
+    is connected to the broker and consuming until it loses the broker (the consumer's steps stop, and start
+    again once it has reconnected). A file that stops changing means a worker that is gone, stuck, or that
+    has not got its broker back: its supervisor restarts it (common/supervision.py)."""
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.timer_entry: Any = None
+        self.path: Path | None = None
+
+    def start(self, parent: Any) -> None:
+        from django.conf import settings
+
+        if not settings.WORKER_LIVENESS_FILE:
+            return
+        self.path = Path(settings.WORKER_LIVENESS_FILE)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.touch()
+        self.timer_entry = parent.timer.call_repeatedly(LIVENESS_TOUCH_SECONDS, self.touch, priority=10)
+
+    def touch(self) -> None:
+        if self.path is not None:
+            self.path.touch()
+
+    def stop(self, parent: Any) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+
+app.steps["consumer"].add(LivenessFile)
 
 FILESYSTEM_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 

@@ -300,6 +300,13 @@ CELERY_REDIS_SOCKET_TIMEOUT = BROKER_READ_TIMEOUT
 # /readyz waits at most this for each of its checks (run side by side), then names the part that is stalled.
 READYZ_CHECK_SECONDS = env.float("READYZ_CHECK_SECONDS", default=1.5)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A publish that fails is retried once, at once, not Celery's default of four tries; after a failure the
+# process publishes nothing for a few seconds (portfolio/celery.py). What was not enqueued is in an outbox
+# that the beat sweeps (ATS deliveries, received events, status emails).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# The worker touches this file every few seconds while it is connected to its broker and consuming; its
+# supervisor restarts a worker whose file has gone stale (common/supervision.py). Empty: no file.
+WORKER_LIVENESS_FILE = env.str("WORKER_LIVENESS_FILE", default="")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]

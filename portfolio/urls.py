@@ -8,6 +8,7 @@ from portfolio.core import views as core_views
 # Paths no URL matches, and requests Django cannot read, answer in the API's JSON error shape under /api/v1/.
 handler400 = "portfolio.core.views.bad_request"
 handler404 = "portfolio.core.views.page_not_found"
+# A part Reelfolio depends on that is unreachable (the database restarting) answers 503 with Retry-After.
 handler500 = "portfolio.core.views.server_error"
 
 admin.site.site_header = "Reelfolio operations"

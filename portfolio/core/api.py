@@ -21,6 +21,12 @@ UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisError, CacheAway)
 UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 
 
+def unavailable_body() -> dict:
+    """The API's answer while a part it depends on is unreachable (a 503 with Retry-After)."""
+    message = f"The service is briefly unavailable; retry in {UNAVAILABLE_RETRY_AFTER_SECONDS} seconds."
+    return {"error": {"code": "unavailable", "message": message, "details": {}}}
+
+
 def _first_message(detail) -> str:
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -49,9 +55,7 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, UNAVAILABLE_ERRORS):
         logger.warning("API request failed: a part it depends on is unreachable", exc_info=exc)
-        message = f"The service is briefly unavailable; retry in {UNAVAILABLE_RETRY_AFTER_SECONDS} seconds."
-        body = {"error": {"code": "unavailable", "message": message, "details": {}}}
-        return Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
+        return Response(unavailable_body(), status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApplicationError):
         body = {"error": {"code": exc.code, "message": exc.message, "details": exc.extra}}
         return Response(body, status=exc.status)

@@ -1,8 +1,10 @@
+import sys
 from typing import Any
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.cache import patch_vary_headers
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from common.bad_input import BadInput
 from portfolio.core import selectors
+from portfolio.core.api import UNAVAILABLE_ERRORS, UNAVAILABLE_RETRY_AFTER_SECONDS, unavailable_body
 from portfolio.core.home import home_context
 
 
@@ -91,12 +94,20 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """500 for an error nothing else answered (it is logged with the request id): the API's error shape on API
-    paths, the site's page elsewhere."""
-    if _is_api(request):
-        return _api_error(
-            status=500,
-            code="server_error",
-            message="Something went wrong on our side; it is logged. Please try again later.",
-        )
-    return defaults.server_error(request)
+    """500 for an exception no view handled, except when a part Reelfolio depends on is unreachable (the
+    database restarting, a cache call with no fallback): that is a 503 with Retry-After, in the API's error
+    shape on API paths and a page of its own elsewhere, never the 500 page. Django calls this while the
+    exception is being handled, so it is the one place that sees every error a view or middleware raised."""
+    error = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if not isinstance(error, UNAVAILABLE_ERRORS):
+        if api:
+            return _api_error(status=500, code="server_error", message="Something went wrong on our side.")
+        return defaults.server_error(request)
+    if api:
+        response: HttpResponse = JsonResponse(unavailable_body(), status=503)
+    else:
+        # A page of its own that needs no database, no session and no context processor.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
+    return response

@@ -100,6 +100,7 @@ SKIPPED = {
     "apt-get ": "installs a system package",
     "./dev bench cdn": "the CDN measurement: minutes of load through nginx, PostgreSQL and Redis, not a test",
     "./dev bench": "the benchmark: minutes of load against PostgreSQL and Redis, not a test",
+    "./dev chaos": "the chaos suite: minutes of faults under load; CI runs it as a step of its own (.ci/run)",
 }
 # Placeholders in the README's commands and what this run puts in their place.
 PLACEHOLDERS = {

@@ -9,6 +9,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import ROOT, wait_until
@@ -86,3 +88,36 @@ def apply_while_broker_down(*, env: dict, job_id: int, applicant_ids: list[int])
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout + result.stderr
+
+
+@contextmanager
+def publishing_to(broker_url: str) -> Iterator[None]:
+    """This process publishes its tasks to `broker_url` meanwhile (the commit of a write enqueues them), as the
+    web processes beside a worker on that broker do. The write URL is switched: CELERY_BROKER_URL in the
+    environment (CI sets it) takes precedence over broker_url."""
+    from django.conf import settings
+
+    from integrations.webhooks.outbound import services as outbound
+    from portfolio.celery import app, broker_pause_forget
+
+    def reset() -> None:  # the pools made for the other broker are left to it
+        app._pool = None
+        app.amqp._producer_pool = None
+        # Publishing is tried again at once, here and by the outbox (which pauses after a failure too).
+        broker_pause_forget()
+        outbound._broker_down_until = 0.0
+
+    saved = app.conf.broker_write_url, app.conf.broker_transport_options
+    reset()
+    app.conf.broker_write_url = broker_url
+    if broker_url.startswith("redis://"):  # the timeouts settings.py gives a Redis broker
+        app.conf.broker_transport_options = {
+            "visibility_timeout": 3600,
+            "socket_connect_timeout": settings.BROKER_CONNECT_TIMEOUT,
+            "socket_timeout": settings.BROKER_READ_TIMEOUT,
+        }
+    try:
+        yield
+    finally:
+        reset()
+        app.conf.broker_write_url, app.conf.broker_transport_options = saved
