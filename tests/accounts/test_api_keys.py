@@ -74,6 +74,18 @@ def test_a_key_without_a_scope_is_refused_with_the_reason_and_nothing_is_made(cl
     assert not OrganizationApiKey.objects.exists()
 
 
+def test_a_refused_key_shows_the_whole_organization_page_with_its_reason(client, owner):
+    """Regression: a key sent back with an error showed the page without its pending invitations, video
+    account and webhooks sections, as if the organization had none."""
+    client.force_login(owner)
+    client.post(reverse("accounts:organization_detail", args=["acme-films"]), {"email": "kim@acme.example"})
+    refused = client.post(reverse("accounts:api_key_create", args=["acme-films"]), {"name": "x"}).content.decode()
+    visited = client.get(reverse("accounts:organization_detail", args=["acme-films"])).content.decode()
+    for section in ('id="invitations-heading"', 'id="video-account"', 'id="webhooks"', 'id="api-keys"'):
+        assert section in refused and section in visited, section
+    assert "kim@acme.example" in refused
+
+
 def test_a_member_sees_the_keys_but_cannot_create_or_revoke_them(client, owner, organization, colleague):
     api_key, _ = services.organization_api_key_create(organization=organization, actor=owner, scopes=["jobs:read"])
     client.force_login(colleague)

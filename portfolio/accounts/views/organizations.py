@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ApplicationError
@@ -14,10 +13,8 @@ from portfolio.accounts.forms import (
     OrganizationForm,
     OrganizationRenameForm,
 )
-from portfolio.accounts.permissions import employer_required, is_owner, owner_count, owner_required
-from portfolio.accounts.views import webhooks as webhook_views
-from portfolio.accounts.views.api_keys import api_keys_context
-from portfolio.accounts.views.video_account import video_account_context
+from portfolio.accounts.permissions import employer_required, owner_required
+from portfolio.accounts.views.organization_page import organization_page
 
 
 @login_required
@@ -56,30 +53,7 @@ def organization_detail(request, slug, *, membership):
         else:
             messages.success(request, selectors.invitation_sent_message(invitation=invitation))
             return redirect("accounts:organization_detail", slug=slug)
-    members = list(organization.memberships.select_related("user").order_by("created_at"))
-    response = render(
-        request,
-        "accounts/organization_detail.html",
-        {
-            "organization": organization,
-            "membership": membership,
-            "members": members,
-            # Told on the page itself, before any confirmation page: why the only owner cannot leave.
-            "leave_refusal": selectors.leave_refusal(membership=membership, owner_count=owner_count(members)),
-            "invitation_days": selectors.INVITATION_DAYS,
-            "invitations": (
-                selectors.pending_invitations(organization=organization)
-                if is_owner(membership)
-                else None
-            ),
-            "form": form,
-            **api_keys_context(request, organization=organization, membership=membership),
-            **video_account_context(request, organization=organization),
-            **webhook_views.section_context(organization=organization),
-        },
-    )
-    add_never_cache_headers(response)  # a new API key may be on it, shown this once
-    return response
+    return organization_page(request, membership=membership, form=form)
 
 
 @owner_required("rename the organization")
