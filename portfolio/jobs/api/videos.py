@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from common.api_keys.authentication import requires_scope
 from portfolio.accounts.scopes import JOBS_READ
-from portfolio.jobs.api.employer import TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
+from portfolio.jobs.api.employer import PAGE_SIZE, TAG, EmployerApiView, NewestFirstCursor, cursor_page, errors
 from portfolio.jobs.models import Job
 from portfolio.jobs.selectors import jobs as selectors
 
@@ -63,7 +63,7 @@ class VideoListApi(EmployerApiView):
         tags=[TAG],
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="From `next` or `previous` of a page."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="Videos per page, 1 to 100 (50)."),
+            PAGE_SIZE,
         ],
         responses={200: cursor_page("EmployerVideoPage", VideoOutputSerializer), **errors(401, 403, 404, 429)},
     )
