@@ -1,6 +1,7 @@
 """One JSON error shape for the whole API: {"error": {"code": ..., "message": ..., "details": ...}}."""
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
@@ -124,6 +125,19 @@ def _constrain_text(schema: dict) -> None:
     schema["pattern"] = NON_BLANK_TEXT_PATTERN if schema.get("minLength", 0) >= 1 else TEXT_PATTERN
 
 
+# drf-spectacular's pattern of a DecimalField, ^-?\d{0,N}(?:\.\d{0,M})?$, also admits "", "-" and ".", which the
+# field refuses: the schema asks for a digit.
+_DECIMAL_PATTERN = re.compile(r"^\^(-\?)?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+
+
+def _constrain_decimal(schema: dict) -> None:
+    """A decimal string's pattern that admits only what the DecimalField takes: at least one digit."""
+    matched = schema.get("format") == "decimal" and _DECIMAL_PATTERN.match(schema.get("pattern", ""))
+    if matched:
+        sign, digits, places = matched.group(1) or "", matched.group(2), matched.group(3)
+        schema["pattern"] = rf"^{sign}(?:\d{{1,{digits}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})$"
+
+
 def _close_object(schema: dict) -> None:
     """A body's object takes its fields and no others: the serializers ignore an unknown field, whose value
     is still read (a NUL character in it is refused), so none is part of the contract."""
@@ -172,6 +186,7 @@ def document_inputs_exactly(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 for schema in _input_schemas(parameter.get("schema"), components, seen):
                     _constrain_text(schema)
+                    _constrain_decimal(schema)
             body = operation.get("requestBody")
             if not body:
                 continue
@@ -180,5 +195,6 @@ def document_inputs_exactly(result, generator, request, public):
                     body["required"] = True
                 for schema in _input_schemas(media.get("schema"), components, seen):
                     _constrain_text(schema)
+                    _constrain_decimal(schema)
                     _close_object(schema)
     return result
