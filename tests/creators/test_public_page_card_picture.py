@@ -3,6 +3,8 @@ server of its own (a local one here, on loopback, which the SSRF guard lets thro
 and the card themselves never fetch anything. An avatar that cannot be shown safely (an SVG, too large, not
 an image, a server that is not there, an address the guard refuses) leaves the monogram."""
 
+import struct
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -21,6 +23,16 @@ VIOLET = (0x5B, 0x3F, 0xC4)  # the default theme's accent: the monogram's disc
 IN_THE_ROUND, OUTSIDE_THE_ROUND = (190, 130), (84, 114)
 PAPER = (250, 250, 252)
 PNG = {"Content-Type": "image/png"}
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height pixels (a decompression bomb's), with no pixels after it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
 
 
 def with_avatar(email: str, name: str, url: str, subject: str):
@@ -79,6 +91,8 @@ def test_two_cards_with_one_avatar_fetch_it_once(client, picture_server):
         ("a length past 5 MB", (200, {**PNG, "Content-Length": str(6 * 1024 * 1024)}, b"")),
         ("a page", (200, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>")),
         ("a broken PNG", (200, PNG, solid_png(AVATAR)[:40])),
+        ("a decompression bomb", (200, PNG, png_claiming(30_000, 30_000))),
+        ("past Pillow's warning", (200, PNG, png_claiming(10_000, 10_000))),
         ("a redirect", (302, {"Location": "/elsewhere.png"}, b"")),
         ("an error", (500, PNG, solid_png(AVATAR))),
     ],

@@ -8,11 +8,11 @@ import pytest
 from django.urls import reverse
 
 from portfolio.accounts.models import Organization
+from portfolio.celery import app as celery_app
 from portfolio.jobs.models import Job
 from portfolio.jobs.services import jobs as job_services
 from tests.integrations.oauth.helpers import page_text
 from tests.jobs.conftest import job_fields, make_employer
-from portfolio.celery import app as celery_app
 from tests.social import card_image, near, og_images, pixel, social_tags, solid_png
 
 pytestmark = pytest.mark.django_db
