@@ -252,8 +252,8 @@ def _ask_to_draw(key: str, draw_later: Callable[[], None]) -> None:
         return
     try:
         draw_later()
-    except Exception:
-        logger.exception("social card drawing not asked for")
+    except Exception as exc:
+        logger.warning("social card drawing not asked for", extra={"error": str(exc)[:300]})
         with suppress(CacheAway):
             cache.delete(f"{key}:asked")
 

@@ -25,5 +25,5 @@ def creator_card_draw_later(*, handle: str) -> None:
 
     try:
         social_card_draw_task.delay(handle)
-    except Exception:
-        logger.exception("social card drawing not enqueued", extra={"handle": handle})
+    except Exception as exc:  # the broker is away: the next visit that misses the card asks again
+        logger.warning("social card drawing not enqueued", extra={"handle": handle, "error": str(exc)[:300]})

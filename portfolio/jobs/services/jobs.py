@@ -355,8 +355,8 @@ def job_card_draw_later(*, slug: str) -> None:
 
     try:
         social_card_draw_task.delay(slug)
-    except Exception:
-        logger.exception("social card drawing not enqueued", extra={"slug": slug})
+    except Exception as exc:  # the broker is away: the next visit that misses the card asks again
+        logger.warning("social card drawing not enqueued", extra={"slug": slug, "error": str(exc)[:300]})
 
 
 def _card_draw_on_commit(job: Job) -> None:
