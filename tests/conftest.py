@@ -198,3 +198,15 @@ def private_redis(tmp_path, settings):
     from tests.redis_server import private_redis_running  # it imports this module
 
     yield from private_redis_running(tmp_path, settings)
+
+
+@pytest.fixture
+def picture_server(settings):
+    """A local server of avatars and covers (tests/social.py), reachable by the SSRF guard: loopback is let
+    through, as in the demo."""
+    from tests.social import PictureServer
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    running = PictureServer()
+    yield running
+    running.close()

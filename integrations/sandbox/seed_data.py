@@ -34,7 +34,9 @@ CLIENTS = [
     },
 ]
 
-COVERS = [f"sandbox/covers/cover-{n}.svg" for n in range(1, 7)]
+# The sandbox's pictures are PNGs (drawn with Pillow from the SVGs beside them): link-preview cards show a
+# PNG, JPEG, WebP or GIF avatar or cover, never an SVG.
+COVERS = [f"sandbox/covers/cover-{n}.png" for n in range(1, 7)]
 
 _PROJECT_TOPICS = [
     "Brand launch reel", "Explainer animation", "Product teaser", "Festival title sequence",
@@ -98,7 +100,7 @@ USERS: list[dict[str, Any]] = [
         "hourly_rate": Decimal("85.00"),
         "currency": "USD",
         "location": "Lisbon, PT",
-        "avatar": "sandbox/avatars/casey.svg",
+        "avatar": "sandbox/avatars/casey.png",
         "description": "23 projects, 25 videos: more than one page of each",
         "projects": _projects(0, 23, 0),
         "videos": _videos(1000, 25, 0),
@@ -116,7 +118,7 @@ USERS: list[dict[str, Any]] = [
         "hourly_rate": Decimal("60.00"),
         "currency": "EUR",
         "location": "Berlin, DE",
-        "avatar": "sandbox/avatars/jordan.svg",
+        "avatar": "sandbox/avatars/jordan.png",
         "description": "3 projects, 4 videos",
         "projects": _projects(200, 3, 7),
         "videos": _videos(2000, 4, 5),
@@ -134,7 +136,7 @@ USERS: list[dict[str, Any]] = [
         "hourly_rate": None,
         "currency": "USD",
         "location": "",
-        "avatar": "sandbox/avatars/sam.svg",
+        "avatar": "sandbox/avatars/sam.png",
         "description": "no projects and no videos yet",
         "projects": [],
         "videos": [],

@@ -479,7 +479,8 @@ def public_page_call_to_action(data: dict) -> dict | None:
 
 
 def public_page_social_card(data: dict) -> Card:
-    """The creator's link-preview card: their name, headline, rate and place, in their theme's colour."""
+    """The creator's link-preview card: their avatar (or monogram), name, headline, rate and place, in their
+    theme's colour."""
     facts = [data.get("rate", ""), data.get("location", "")]
     projects, videos = len(data.get("projects", [])), len(data.get("videos", []))
     counts = [f"{projects} project{'s' if projects != 1 else ''}" if projects else "",
@@ -491,6 +492,7 @@ def public_page_social_card(data: dict) -> Card:
         monogram="".join(word[:1] for word in data["name"].split()[:2]) or data["handle"][:1],
         accent=THEME_ACCENTS.get(data.get("theme", ""), THEME_ACCENTS["violet"]),
         footer=f"/@{data['handle']}",
+        picture_url=data.get("avatar_url", ""),
     )
 
 

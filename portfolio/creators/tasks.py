@@ -6,6 +6,7 @@ from django.conf import settings
 from common import http
 from common.cache import CacheAway
 from portfolio.creators.services import clicks_fold
+from portfolio.creators.services.social_card import creator_card_draw
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +57,17 @@ def cdn_purge_task(surrogate_keys: list[str]) -> None:
                 return
             raise
     logger.info("cdn purged", extra={"count": len(surrogate_keys)})
+
+
+@shared_task(name="creators.social_card_draw", ignore_result=True)
+def social_card_draw_task(handle: str) -> None:
+    """Once a change to what the creator's card shows commits, or when a visit finds the card not drawn:
+    draws it with their avatar (or monogram) into the cache.
+
+    Nothing to retry: a picture that cannot be had is drawn as the monogram (tried again within the hour),
+    and a card the cache could not keep is asked for again by the next visit.
+    """
+    try:
+        creator_card_draw(handle=handle)
+    except CacheAway:
+        logger.warning("social card not drawn: the cache is away; the next visit asks again")

@@ -558,7 +558,10 @@ def public_page_card(request, handle: str):
     data = selectors.public_page_data(handle=handle.lower())
     if data is None:
         raise Http404("No creator has this handle.")
-    return social_cards.card_response(selectors.public_page_social_card(data))
+    handle = data["handle"]
+    return social_cards.card_response(
+        selectors.public_page_social_card(data), draw_later=lambda: services.creator_card_draw_later(handle=handle)
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

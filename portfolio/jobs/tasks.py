@@ -20,6 +20,23 @@ def jobs_expire_task() -> None:
         logger.info("jobs expired", extra={"jobs": closed})
 
 
+@shared_task(name="jobs.social_card_draw", ignore_result=True)
+def social_card_draw_task(slug: str) -> None:
+    """Once a public job's change commits, or when a visit finds its card not drawn: draws the card with the
+    job video's cover (or the monogram) into the cache.
+
+    Nothing to retry: a cover that cannot be had is drawn as the monogram (tried again within the hour), and
+    a card the cache could not keep is asked for again by the next visit.
+    """
+    from common.cache import CacheAway
+    from portfolio.jobs.services.jobs import job_card_draw
+
+    try:
+        job_card_draw(slug=slug)
+    except CacheAway:
+        logger.warning("social card not drawn: the cache is away; the next visit asks again")
+
+
 # --- Review: the applicant's status emails and the organizations' batched emails --------------------
 
 STATUS_EMAIL_MAX_RETRIES = 5

@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 
 from portfolio.accounts.models import Organization
+from portfolio.celery import app as celery_app
 from portfolio.jobs.models import Job
 from portfolio.jobs.services import jobs as job_services
 from tests.integrations.oauth.helpers import page_text
 from tests.jobs.conftest import job_fields, make_employer
-from tests.social import card_image, og_images, social_tags
+from tests.social import card_image, near, og_images, pixel, social_tags, solid_png
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +117,35 @@ def test_link_previews_of_a_job_get_its_own_wide_png_card(client, organization, 
     assert tags["twitter:card"] == "summary_large_image" and tags["twitter:image"] == tags["og:image"]
     card = card_image(client, tags["og:image"])
     assert (card.format, card.size) == ("PNG", (1200, 630))
+
+
+@pytest.fixture
+def eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+COVER = (230, 120, 20)
+
+
+def test_the_card_shows_the_video_cover_drawn_when_the_job_is_published(
+    client, organization, member, videos, picture_server, eager_celery, django_capture_on_commit_callbacks
+):
+    """A task enqueued when the job is published fetches its video's cover and draws the card with it on the
+    right; the page and the card never fetch it."""
+    picture_server.answers["/cover.png"] = (200, {"Content-Type": "image/png"}, solid_png(COVER, (72, 128)))
+    videos[0].cover_image_url = picture_server.url("/cover.png")
+    videos[0].save(update_fields=["cover_image_url"])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = post_job(organization, member, videos[0])
+    assert picture_server.seen == ["/cover.png"]
+    address = social_tags(client.get(reverse("jobs:job_page", args=[job.slug])).content.decode())["og:image"]
+    assert client.get(address.removeprefix("http://127.0.0.1:8000"))["Cache-Control"] == "public, max-age=86400"
+    card = card_image(client, address)
+    assert near(pixel(card, (1200 - 220, 300)), COVER) and near(pixel(card, (1199, 100)), COVER)
+    assert not near(pixel(card, (700, 300)), COVER)  # the text's side
+    assert picture_server.seen == ["/cover.png"]
 
 
 def test_one_apply_button_comes_before_the_description(client, organization, member, videos):

@@ -4,7 +4,8 @@
 - `anchors`: "View My Portfolio" links on videos;
 - `videos`: videos from linked accounts, their sync and removal;
 - `click_counts`: counting clicks, and folding click counters into daily rows;
-- `invalidation`: the after-commit cache invalidation they all share.
+- `invalidation`: the after-commit cache invalidation they all share;
+- `social_card`: the link-preview card drawn with the creator's avatar (by a task).
 
 The services are re-exported here, so callers write `services.anchors_attach(...)`.
 """
@@ -29,6 +30,7 @@ from portfolio.creators.services.profiles import (
     creator_projects_arrange,
     handle_validate,
 )
+from portfolio.creators.services.social_card import creator_card_draw, creator_card_draw_later
 from portfolio.creators.services.videos import (
     linked_account_unlinked,
     video_import_one,
@@ -49,6 +51,8 @@ __all__ = [
     "click_count",
     "clicks_fold",
     "creator_caches_invalidate",
+    "creator_card_draw",
+    "creator_card_draw_later",
     "creator_identity_update",
     "creator_page_invalidate",
     "creator_page_look_update",

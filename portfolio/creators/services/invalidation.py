@@ -1,7 +1,8 @@
 """After-commit cache invalidation, shared by every creators service.
 
 Every service that changes what a video shows drops, once its transaction commits, the partner API's
-anchor cache of those videos, the cached short links and the cached public page of their creator.
+anchor cache of those videos, the cached short links and the cached public page of their creator, and has
+the creator's link-preview card drawn anew (by a task: it may fetch their avatar).
 """
 
 from collections.abc import Iterable
@@ -12,6 +13,7 @@ from portfolio.creators import selectors
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
 from portfolio.creators.cache_entries import entries_invalidate
 from portfolio.creators.models import CreatorProfile, PortfolioAnchor, Video
+from portfolio.creators.services.social_card import creator_card_draw_later
 
 
 def invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] = (), handles: Iterable[str] = ()):
@@ -24,6 +26,8 @@ def invalidate_on_commit(*, videos: Iterable[Video] = (), codes: Iterable[str] =
         entries_invalidate(
             [selectors.link_cache_key(c) for c in codes] + [selectors.public_page_cache_key(h) for h in handles]
         )
+        for handle in handles:
+            creator_card_draw_later(handle=handle)
 
     # robust: the change is committed; an unreachable cache is logged and its stale entries expire.
     transaction.on_commit(invalidate, robust=True)

@@ -74,7 +74,7 @@ def videos_for_organization(*, organization: Organization) -> QuerySet[Video]:
 
 
 def job_social_card(*, job: Job) -> Card:
-    """What the job's link-preview card shows: the job, the company, the pay and where."""
+    """What the job's link-preview card shows: the job, the company, the pay and where, and its video's cover."""
     facts = [formats.pay(job.pay_min, job.pay_max, job.pay_currency, job.pay_unit)]
     facts.append(
         formats.workplace(
@@ -88,4 +88,6 @@ def job_social_card(*, job: Job) -> Card:
         facts=[fact for fact in facts if fact],
         monogram=job.organization.name[:1],
         footer="Apply with one click" if job.is_open else "Closed",
+        picture_url=job.video.cover_image_url if job.video else "",
+        cover=True,
     )

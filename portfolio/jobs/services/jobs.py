@@ -3,9 +3,11 @@
 Every write checks the whole input first and writes nothing when anything is wrong: the job and its
 screening questions are saved in one transaction. A job that starts or stops taking applications changes
 its video's "Apply" anchor in the partner API, so those writes drop the video's cached anchors once they
-commit.
+commit; they also have the job's link-preview card drawn anew, with its video's cover (by a task: the
+cover is fetched).
 """
 
+import logging
 import re
 import secrets
 from datetime import date
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from common.errors import ApplicationError, Conflict
+from integrations import pictures
 from portfolio.accounts.models import Organization
 from portfolio.accounts.permissions import require_member
 from portfolio.creators.anchor_cache import anchors_cache_invalidate
@@ -25,6 +28,9 @@ from portfolio.creators.models import Video
 from portfolio.jobs import events
 from portfolio.jobs.countries import COUNTRY_CODES
 from portfolio.jobs.models import Job, ScreeningQuestion
+from portfolio.jobs.selectors.jobs import job_by_slug, job_social_card
+
+logger = logging.getLogger(__name__)
 
 # The Job fields a member sets (the rest are the service's: slug, status, dates, who).
 JOB_FIELDS = (
@@ -333,6 +339,30 @@ def _invalidate_anchors_on_commit(videos) -> None:
     transaction.on_commit(lambda: anchors_cache_invalidate(videos=videos), robust=True)
 
 
+def job_card_draw(*, slug: str) -> None:
+    """Draws the public job's link-preview card with its video's cover (fetched once, into the cache) or the
+    organization's monogram, unless the cache holds that drawing already; nothing for a job that is not
+    public. Raises CacheAway."""
+    job = job_by_slug(slug=slug)
+    if job is not None:
+        pictures.card_draw(job_social_card(job=job))
+
+
+def job_card_draw_later(*, slug: str) -> None:
+    """Enqueues the drawing of the job's card. Never raises: a card not drawn is asked for again by the next
+    visit that misses it."""
+    from portfolio.jobs.tasks import social_card_draw_task
+
+    try:
+        social_card_draw_task.delay(slug)
+    except Exception as exc:  # the broker is away: the next visit that misses the card asks again
+        logger.warning("social card drawing not enqueued", extra={"slug": slug, "error": str(exc)[:300]})
+
+
+def _card_draw_on_commit(job: Job) -> None:
+    transaction.on_commit(lambda: job_card_draw_later(slug=job.slug), robust=True)
+
+
 def _unknown_fields(fields: dict) -> None:
     unknown = sorted(set(fields) - set(JOB_FIELDS))
     if unknown:
@@ -394,6 +424,7 @@ def job_update(*, job: Job, actor, fields: dict, questions=None, api_key=None) -
         )
     if job.status != Job.Status.DRAFT:
         _invalidate_anchors_on_commit([job.video])
+        _card_draw_on_commit(job)
     return job
 
 
@@ -446,6 +477,7 @@ def job_publish(*, job: Job, actor, api_key=None) -> Job:
         raise Conflict("This video already carries a published job; close that one first.") from None
     events.job_published(job)
     _invalidate_anchors_on_commit([job.video])
+    _card_draw_on_commit(job)
     return job
 
 
@@ -463,6 +495,7 @@ def job_close(*, job: Job, actor, api_key=None) -> Job:
     job.save(update_fields=["status", "closed_at", "updated_at"])
     events.job_closed(job)
     _invalidate_anchors_on_commit([job.video])
+    _card_draw_on_commit(job)
     return job
 
 

@@ -216,7 +216,9 @@ def job_card(request, slug):
     job = selectors.job_by_slug(slug=slug)
     if job is None:
         raise Http404("No such job.")
-    return card_response(selectors.job_social_card(job=job))
+    return card_response(
+        selectors.job_social_card(job=job), draw_later=lambda: services.job_card_draw_later(slug=job.slug)
+    )
 
 
 urlpatterns = [

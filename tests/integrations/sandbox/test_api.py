@@ -39,7 +39,7 @@ def test_freelance_profile_has_the_documented_shape(flow, freelance_token):
         "skills": ["After Effects", "Illustration", "Cinema 4D"],
         "hourly_rate": {"amount": "85.00", "currency": "USD"},
         "location": "Lisbon, PT",
-        "avatar_url": f"{SITE}/static/sandbox/avatars/casey.svg",
+        "avatar_url": f"{SITE}/static/sandbox/avatars/casey.png",
         "profile_url": f"{SITE}/sandbox/freelancers/casey",
     }
 
@@ -63,7 +63,7 @@ def test_projects_are_paginated_ten_per_page(flow, freelance_token, django_asser
         "id": "p-1",
         "title": "Brand launch reel",
         "url": f"{SITE}/sandbox/freelancers/casey#p-1",
-        "cover_image_url": f"{SITE}/static/sandbox/covers/cover-1.svg",
+        "cover_image_url": f"{SITE}/static/sandbox/covers/cover-1.png",
     }
     ids = [project["id"] for projects in pages for project in projects]
     assert len(set(ids)) == 23
@@ -99,7 +99,7 @@ def test_video_account_has_the_documented_shape(flow, video_token):
     assert response.json() == {
         "open_id": "sbx-v-1",
         "display_name": "casey.moves",
-        "avatar_url": f"{SITE}/static/sandbox/avatars/casey.svg",
+        "avatar_url": f"{SITE}/static/sandbox/avatars/casey.png",
     }
 
 
@@ -121,7 +121,7 @@ def test_video_list_walks_all_pages_by_cursor_newest_first(flow, video_token, dj
     assert videos[0] == {
         "id": "v-1001",
         "title": "Behind the keyframes",
-        "cover_image_url": f"{SITE}/static/sandbox/covers/cover-2.svg",
+        "cover_image_url": f"{SITE}/static/sandbox/covers/cover-2.png",
         "share_url": f"{SITE}/sandbox/videos/v-1001",
         "embed_link": f"{SITE}/sandbox/videos/v-1001/embed",
         "duration": 22,

@@ -82,7 +82,7 @@ def test_whole_flow_login_consent_code_token_userinfo_and_signed_id_token(flow, 
         "name": "Casey Creator",
         "preferred_username": "casey",
         "profile": "http://127.0.0.1:8000/sandbox/freelancers/casey",
-        "picture": "http://127.0.0.1:8000/static/sandbox/avatars/casey.svg",
+        "picture": "http://127.0.0.1:8000/static/sandbox/avatars/casey.png",
         "email": "casey@sandbox.reelfolio.test",
         "email_verified": True,
     }

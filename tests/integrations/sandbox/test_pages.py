@@ -51,6 +51,19 @@ def test_cover_images_are_our_own_static_files(client, seeded):
     assert b"<svg" in b"".join(response.streaming_content)
 
 
+def test_the_sandboxs_avatars_and_covers_are_pictures_a_link_preview_card_shows(live_server, settings):
+    """Regression: the demo's avatars and covers were SVGs only, which cards never show: every card of the
+    demo had a monogram."""
+    from integrations import pictures
+    from integrations.sandbox import seed_data
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # as in the demo
+    avatars = [user["avatar"] for user in seed_data.USERS if user["avatar"]]
+    for path in [*avatars, *seed_data.COVERS]:
+        assert path.endswith(".png"), path
+        assert pictures.picture_png(f"{live_server.url}/static/{path}") is not None, path
+
+
 @pytest.fixture
 def sandbox_admin(admin_client, flow):
     flow.tokens()
