@@ -347,7 +347,7 @@ def outbound(args) -> None:
 
 def endpoints(args) -> None:
     """Registers the local receiver as an ATS endpoint of every organization, for one event type."""
-    from integrations.webhooks.outbound import endpoint_create
+    from integrations.webhooks.outbound.services import endpoint_create
     from portfolio.accounts.models import Organization
     from portfolio.jobs.events import OWNER_TYPE
 

@@ -2,7 +2,7 @@
 
 It checks the signature against the raw body with the partner's scheme (schemes.py), stores the event (one
 INSERT, committed before the answer) and answers 200 at once; processing happens in a Celery task, the
-drain, that the stored event wakes (inbound_services.py). A partner's keys are kept in this process from
+drain, that the stored event wakes (services.py). A partner's keys are kept in this process from
 one request to the next: the INSERT is made only while the partner row still matches them, and anything
 else (a refusal, a duplicate, a partner that changed) is decided again with the row read afresh. Every
 refusal is a short JSON message, stores nothing and logs neither the secret nor the signature:
