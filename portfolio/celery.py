@@ -7,12 +7,14 @@ folder when it starts. Nothing is created when the settings are imported.
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import celery
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from celery.signals import task_failure, task_retry, task_success
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
@@ -114,3 +116,18 @@ class FileScheduler(PersistentScheduler):
     def setup_schedule(self) -> None:
         Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
         super().setup_schedule()
+
+
+def _count_task(outcome: str) -> Callable[..., None]:
+    def count(sender: Any = None, **kwargs: Any) -> None:
+        from common import metrics
+
+        metrics.WORKER_TASKS.labels(task=getattr(sender, "name", None) or "unknown", outcome=outcome).inc()
+
+    return count
+
+
+# The worker's tasks by outcome, for GET /metrics (each pool process writes its own counts under
+# PROMETHEUS_MULTIPROC_DIR when it is set).
+for _outcome, _signal in (("success", task_success), ("failure", task_failure), ("retry", task_retry)):
+    _signal.connect(_count_task(_outcome), weak=False)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
 from common import cache
 from portfolio.core.models import WorkerHeartbeat
@@ -85,3 +86,9 @@ def checks_run(checks: dict[str, Callable[[], object]], *, seconds: float) -> di
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     return {name: results[name] if name in results else NoAnswer(seconds) for name in checks}
+
+
+def worker_heartbeat_age_seconds() -> float | None:
+    """Seconds since a worker last ran the periodic heartbeat; None before the first."""
+    seen_at = worker_last_seen()
+    return max(0.0, (timezone.now() - seen_at).total_seconds()) if seen_at is not None else None

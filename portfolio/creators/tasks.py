@@ -3,7 +3,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from common import http
+from common import http, metrics
 from common.cache import CacheAway
 from portfolio.creators.services import clicks_fold
 
@@ -21,6 +21,8 @@ def clicks_fold_task() -> None:
     except CacheAway:
         logger.warning("clicks fold skipped: the cache is away; the next fold moves the counts")
         return
+    metrics.CLICKS_FOLDED.inc(moved)
+    metrics.CLICKS_LAST_FOLD.set_to_current_time()
     if moved:
         logger.info("clicks folded", extra={"clicks": moved})
 
