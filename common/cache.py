@@ -117,6 +117,8 @@ def call(alias: str, function: Callable[..., T], *args, always: bool = False, **
 def outage_forget() -> None:
     """Tries every cache again at the next call (tests, and a process that knows the outage is over)."""
     _away_until.clear()
+    for alias in settings.CACHES:
+        metrics.CACHE_BREAKER_OPEN.labels(cache=alias).set(0)
 
 
 def probe(alias: str, value: str) -> bool:
