@@ -1,0 +1,40 @@
+"""The Prometheus alerting rules in ops/prometheus/alerts.yml: they parse, each says what to do, and every
+metric they watch is one that GET /metrics serves (a renamed metric would leave an alert that never fires)."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from portfolio.core.tasks import heartbeat
+from tests.metrics import TOKEN
+
+pytestmark = pytest.mark.django_db
+
+RULES = Path(__file__).resolve().parents[2] / "ops" / "prometheus" / "alerts.yml"
+METRIC = re.compile(r"\breelfolio_[a-z_]+")
+
+
+def served_metric_names(client) -> set[str]:
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    return {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+
+
+def test_every_alert_says_what_to_do_and_watches_metrics_that_are_served(client, settings):
+    settings.METRICS_TOKEN = TOKEN
+    heartbeat.apply()  # the heartbeat's age is served once a worker has run it
+    served = served_metric_names(client)
+    rules = [rule for group in yaml.safe_load(RULES.read_text())["groups"] for rule in group["rules"]]
+
+    alerts = {rule["alert"] for rule in rules}
+    assert {
+        "ReelfolioInboxDrainBehind", "ReelfolioAtsEndpointFailing", "ReelfolioClicksNotFolded",
+        "ReelfolioCacheBreakerOpen", "ReelfolioWorkerSilent",
+    } <= alerts
+    for rule in rules:
+        assert rule["annotations"]["summary"].strip(), rule["alert"]
+        assert len(rule["annotations"]["action"].split()) >= 10, f"{rule['alert']} says too little of what to do"
+        watched = set(METRIC.findall(rule["expr"]))
+        assert watched, rule["alert"]
+        assert watched <= served, f"{rule['alert']} watches {watched - served}, which /metrics does not serve"
