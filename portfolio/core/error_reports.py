@@ -23,6 +23,10 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CREDENTIAL = re.compile(r"(?i)\bbearer\s+\S+|\b(?:rfk|rfo|whsec)_[\w-]+|\b[A-Za-z0-9_\-]{32,}={0,2}")
 
 
+# Ids that only tie a report to its trace and log lines, kept as they are (they look like long tokens).
+_IDS = frozenset({"event_id", "trace_id", "span_id", "parent_span_id", "request_id"})
+
+
 def scrub_text(text: str) -> str:
     return _CREDENTIAL.sub(REDACTED, _EMAIL.sub(REDACTED, redact(text)))
 
@@ -34,7 +38,8 @@ def _scrub(value: Any, depth: int = 0) -> Any:
         return scrub_text(value)
     if isinstance(value, dict):
         return {
-            key: REDACTED if isinstance(key, str) and _SECRET_NAME.search(key) else _scrub(item, depth + 1)
+            key: item if key in _IDS else
+            REDACTED if isinstance(key, str) and _SECRET_NAME.search(key) else _scrub(item, depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
@@ -53,8 +58,9 @@ def scrub(event: Any, hint: Any = None) -> Any:
     return _scrub(event)
 
 
-def error_reports_start(*, dsn: str, environment: str) -> None:
-    """Sends this process's unhandled errors (Django's, Celery's, logged errors) to `dsn`, scrubbed."""
+def error_reports_start(*, dsn: str, environment: str, transport: Any = None) -> None:
+    """Sends this process's unhandled errors (Django's, Celery's, logged errors) to `dsn`, scrubbed.
+    `transport` (tests) takes the events instead of Sentry's HTTP transport."""
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
@@ -69,4 +75,5 @@ def error_reports_start(*, dsn: str, environment: str) -> None:
         before_send_transaction=scrub,
         traces_sample_rate=0.0,
         integrations=[DjangoIntegration(), CeleryIntegration()],
+        transport=transport,
     )
