@@ -14,7 +14,7 @@ from typing import Any
 import celery
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
-from celery.signals import task_failure, task_retry, task_success
+from celery.signals import task_failure, task_retry, task_success, worker_init, worker_process_init
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
@@ -131,3 +131,21 @@ def _count_task(outcome: str) -> Callable[..., None]:
 # PROMETHEUS_MULTIPROC_DIR when it is set).
 for _outcome, _signal in (("success", task_success), ("failure", task_failure), ("retry", task_retry)):
     _signal.connect(_count_task(_outcome), weak=False)
+
+
+@worker_process_init.connect
+def _tracing_in_pool_process(**kwargs: Any) -> None:
+    """Each forked pool process starts its own tracing (a tracer's export thread does not survive a fork)."""
+    from portfolio.core.tracing import tracing_start
+
+    tracing_start()
+
+
+@worker_init.connect
+def _tracing_in_worker(sender: Any = None, **kwargs: Any) -> None:
+    """A worker whose pool does not fork (solo, threads) runs its tasks itself: it starts tracing here."""
+    pool = getattr(sender, "pool_cls", "")
+    if "prefork" not in f"{getattr(pool, '__module__', '')}{pool}".lower():
+        from portfolio.core.tracing import tracing_start
+
+        tracing_start()

@@ -1,0 +1,71 @@
+"""Traces (OpenTelemetry): off unless the OTEL_* variables ask, and when on, one apply is one trace: the web
+request, the call to the freelance platform for the applicant's profile and the task it publishes, linked."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from portfolio.core.tracing import tracing_start, tracing_stop, tracing_wanted
+from portfolio.jobs.models import Application
+from portfolio.jobs.services.consent import consent_grant
+from tests.jobs.apply_support import make_acme_applicant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("environ", "wanted"),
+    [
+        ({}, False),
+        ({"OTEL_SERVICE_NAME": "reelfolio"}, False),
+        ({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, True),
+        ({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"}, True),
+        ({"OTEL_TRACES_EXPORTER": "console"}, True),
+        ({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, False),
+        ({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}, False),
+    ],
+)
+def test_traces_are_on_only_when_the_standard_variables_ask(environ, wanted):
+    assert tracing_wanted(environ) is wanted
+
+
+def test_without_the_variables_nothing_is_instrumented(monkeypatch):
+    for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_EXPORTER"):
+        monkeypatch.delenv(name, raising=False)
+    assert tracing_start() is False
+
+
+@pytest.fixture
+def spans():
+    exporter = InMemorySpanExporter()
+    assert tracing_start(exporter=exporter)
+    assert tracing_start(exporter=exporter) is False  # once per process
+    yield exporter
+    tracing_stop()
+    assert not [name for name in settings.MIDDLEWARE if "opentelemetry" in name], "the next tests run untraced"
+
+
+def test_one_apply_is_one_trace_of_the_request_and_what_it_called(spans, job, fake):
+    """The applicant's profile is fetched in a thread of its own (a deadline): that thread once ran outside
+    the request's context, so its HTTP call began a trace of its own (and its log lines had no request id)."""
+    jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
+    consent_grant(user=jordan, provider_id="acme")
+    applicant = Client()  # a new client builds its middleware stack now, the tracing middleware in it
+    applicant.force_login(jordan)
+    spans.clear()
+
+    response = applicant.post(reverse("jobs:apply", args=[job.slug]), {"provider": "acme"})
+    assert response.status_code == 302
+    assert Application.objects.count() == 1
+
+    finished = spans.get_finished_spans()
+    [request] = [span for span in finished if span.kind == SpanKind.SERVER]
+    assert request.attributes["http.method"] == "POST" or request.attributes.get("http.request.method") == "POST"
+    assert "apply" in request.name
+    in_trace = [span for span in finished if span.context.trace_id == request.context.trace_id]
+    outgoing = [span for span in in_trace if span.kind == SpanKind.CLIENT and span.name.startswith(("GET", "POST"))]
+    assert outgoing, f"no span of the call to the freelance platform among {[s.name for s in in_trace]}"
+    assert all(span.parent is not None for span in in_trace if span is not request)
