@@ -3,12 +3,15 @@ request, the call to the freelance platform for the applicant's profile and the 
 
 import pytest
 from django.conf import settings
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from integrations.webhooks.outbound import services as outbound
 from portfolio.core.tracing import tracing_start, tracing_stop, tracing_wanted
+from portfolio.jobs.events import OWNER_TYPE
 from portfolio.jobs.models import Application
 from portfolio.jobs.services.consent import consent_grant
 from tests.jobs.apply_support import make_acme_applicant
@@ -43,18 +46,26 @@ def spans():
     exporter = InMemorySpanExporter()
     assert tracing_start(exporter=exporter)
     assert tracing_start(exporter=exporter) is False  # once per process
+    connections.close_all()  # a server opens its connections after tracing started: so do the tests
     yield exporter
     tracing_stop()
+    connections.close_all()
     assert not [name for name in settings.MIDDLEWARE if "opentelemetry" in name], "the next tests run untraced"
 
 
-def test_one_apply_is_one_trace_of_the_request_and_what_it_called(spans, job, fake):
+@pytest.mark.django_db(transaction=True)  # the delivery's task is published when the request's writes commit
+def test_one_apply_is_one_trace_of_the_request_and_what_it_called(spans, job, fake, settings):
     """The applicant's profile is fetched in a thread of its own (a deadline): that thread once ran outside
     the request's context, so its HTTP call began a trace of its own (and its log lines had no request id)."""
     jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
     consent_grant(user=jordan, provider_id="acme")
     applicant = Client()  # a new client builds its middleware stack now, the tracing middleware in it
     applicant.force_login(jordan)
+    settings.WEBHOOK_ALLOWED_NETWORKS, settings.WEBHOOK_REQUIRE_HTTPS = ["127.0.0.0/8"], False
+    outbound.endpoint_create(
+        owner_type=OWNER_TYPE, owner_id=job.organization_id, url="http://127.0.0.1:9/hooks",
+        event_types=["application.created"],
+    )
     spans.clear()
 
     response = applicant.post(reverse("jobs:apply", args=[job.slug]), {"provider": "acme"})
@@ -69,3 +80,8 @@ def test_one_apply_is_one_trace_of_the_request_and_what_it_called(spans, job, fa
     outgoing = [span for span in in_trace if span.kind == SpanKind.CLIENT and span.name.startswith(("GET", "POST"))]
     assert outgoing, f"no span of the call to the freelance platform among {[s.name for s in in_trace]}"
     assert all(span.parent is not None for span in in_trace if span is not request)
+    # The ATS delivery's task is published in the same trace: the worker that runs it continues it.
+    published = [span for span in in_trace if span.kind == SpanKind.PRODUCER]
+    assert "webhooks.deliver" in [span.attributes.get("celery.task_name") for span in published]
+    if connection.vendor == "postgresql":
+        assert any(span.attributes.get("db.system") == "postgresql" for span in in_trace), "no span of a query"
