@@ -1,6 +1,11 @@
 """Traces (OpenTelemetry): off unless the OTEL_* variables ask, and when on, one apply is one trace: the web
 request, the call to the freelance platform for the applicant's profile and the task it publishes, linked."""
 
+import os
+import subprocess
+import sys
+import uuid
+
 import pytest
 from django.conf import settings
 from django.db import connection, connections
@@ -14,6 +19,8 @@ from portfolio.core.tracing import tracing_start, tracing_stop, tracing_wanted
 from portfolio.jobs.events import OWNER_TYPE
 from portfolio.jobs.models import Application
 from portfolio.jobs.services.consent import consent_grant
+from tests.conftest import ROOT, database_url_for_subprocesses, wait_until
+from tests.integrations.outbound_webhooks.receiver import Receiver
 from tests.jobs.apply_support import make_acme_applicant
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +92,42 @@ def test_one_apply_is_one_trace_of_the_request_and_what_it_called(spans, job, fa
     assert "webhooks.deliver" in [span.attributes.get("celery.task_name") for span in published]
     if connection.vendor == "postgresql":
         assert any(span.attributes.get("db.system") == "postgresql" for span in in_trace), "no span of a query"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_continues_the_trace_of_the_apply_that_published_its_delivery(spans, job, fake, settings, tmp_path):
+    """A worker started with OTEL_TRACES_EXPORTER=console (a pool that does not fork: tracing starts in the worker
+    itself) delivers the application to the ATS in a span of the applicant's request's trace."""
+    queue = f"traced-{uuid.uuid4().hex[:8]}"  # this test's worker alone takes the delivery
+    settings.WEBHOOK_CELERY_QUEUE = queue
+    settings.WEBHOOK_ALLOWED_NETWORKS, settings.WEBHOOK_REQUIRE_HTTPS = ["127.0.0.0/8"], False
+    jordan = make_acme_applicant("jordan@example.com", "Jordan Applicant", fake, subject="acme-jordan")
+    consent_grant(user=jordan, provider_id="acme")
+    log = tmp_path / "worker.log"
+    env = dict(
+        os.environ, DATABASE_URL=database_url_for_subprocesses(), PYTHONUNBUFFERED="1", OTEL_TRACES_EXPORTER="console",
+        OTEL_BSP_SCHEDULE_DELAY="50", WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8", WEBHOOK_REQUIRE_HTTPS="false",
+    )
+    command = [sys.executable, "-m", "celery", "-A", "portfolio", "worker", "--pool", "solo", "-Q", queue,
+               "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with Receiver() as receiver, open(log, "wb") as out:
+        outbound.endpoint_create(
+            owner_type=OWNER_TYPE, owner_id=job.organization_id, url=receiver.url, event_types=["application.created"]
+        )
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            applicant = Client()
+            applicant.force_login(jordan)
+            spans.clear()
+            assert applicant.post(reverse("jobs:apply", args=[job.slug]), {"provider": "acme"}).status_code == 302
+            [request] = [span for span in spans.get_finished_spans() if span.kind == SpanKind.SERVER]
+            trace_id = f"0x{request.context.trace_id:032x}"
+
+            wait_until(lambda: len(receiver.requests) == 1, timeout=60, message="the worker to deliver")
+            wait_until(lambda: '"name": "run/webhooks.deliver"' in log.read_text(), timeout=10, message="the span")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=20)
+    text = log.read_text()
+    delivered = text[text.index('"name": "run/webhooks.deliver"') - 100 :]
+    assert f'"trace_id": "{trace_id}"' in delivered[:600], "the worker's span is not in the request's trace"
