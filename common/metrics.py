@@ -46,7 +46,8 @@ ROUTE_GROUPS: tuple[tuple[str, str], ...] = (
     ("/api/v1/anchors", "anchor_api"),
     ("/l/", "short_links"),
     ("/@", "landing_pages"),
-    ("/jobs/", "landing_pages"),
+    ("/jobs/manage/", "pages"),  # the employer's own pages
+    ("/jobs/", "landing_pages"),  # a job's page, its card and its apply steps
     ("/integrations/webhooks/", "webhook_receive"),
     ("/api/", "employer_api"),
     ("/static/", "static"),

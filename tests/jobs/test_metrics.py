@@ -86,3 +86,21 @@ def test_the_worker_heartbeat_and_the_request_rate_of_the_scrapes_show(client, t
     assert value(second, "reelfolio_worker_heartbeat_age_seconds") < 60
     assert requests(second, "metrics") == requests(first, "metrics") + 1
     assert value(second, "reelfolio_http_request_duration_seconds_count", group="metrics") >= 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "group", "status"),
+    [
+        ("GET", "/api/v1/anchors/?platform=sandbox-video&video_id=v-1", "anchor_api", "4xx"),
+        ("GET", "/api/v1/jobs/", "employer_api", "4xx"),
+        ("POST", "/integrations/webhooks/no-such-partner/", "webhook_receive", "4xx"),
+        ("GET", "/jobs/manage/", "pages", "3xx"),
+        ("GET", "/jobs/no-such-job/", "landing_pages", "4xx"),
+        ("GET", "/healthz", "health", "2xx"),
+    ],
+)
+def test_each_request_counts_in_its_route_group(client, token, method, path, group, status):
+    before = scrape(client)
+    getattr(client, method.lower())(path)
+    after = scrape(client)
+    assert requests(after, group, method, status) == requests(before, group, method, status) + 1
