@@ -108,10 +108,6 @@ WORKER_TASKS = Counter(
     "reelfolio_worker_tasks_total", "Celery tasks the workers finished, by task and outcome.", ["task", "outcome"]
 )
 CLICKS_FOLDED = Counter("reelfolio_clicks_folded_total", "Clicks moved from the cache into the daily rows.")
-CLICKS_LAST_FOLD = Gauge(
-    "reelfolio_clicks_last_fold_timestamp_seconds", "When a fold of the click counters last finished (Unix time).",
-    multiprocess_mode="max",
-)
 
 
 # --- Read when Prometheus asks ---------------------------------------------------------------------

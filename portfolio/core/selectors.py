@@ -47,8 +47,8 @@ def broker_problem() -> str | None:
     return None
 
 
-def worker_last_seen():
-    heartbeat = WorkerHeartbeat.objects.filter(name="worker").first()
+def worker_last_seen(name: str = "worker"):
+    heartbeat = WorkerHeartbeat.objects.filter(name=name).first()
     return heartbeat.seen_at if heartbeat else None
 
 
@@ -88,7 +88,8 @@ def checks_run(checks: dict[str, Callable[[], object]], *, seconds: float) -> di
     return {name: results[name] if name in results else NoAnswer(seconds) for name in checks}
 
 
-def worker_heartbeat_age_seconds() -> float | None:
-    """Seconds since a worker last ran the periodic heartbeat; None before the first."""
-    seen_at = worker_last_seen()
+def worker_heartbeat_age_seconds(name: str = "worker") -> float | None:
+    """Seconds since a worker last ran the periodic task that records `name` (the heartbeat, the clicks'
+    fold); None before the first."""
+    seen_at = worker_last_seen(name)
     return max(0.0, (timezone.now() - seen_at).total_seconds()) if seen_at is not None else None

@@ -5,9 +5,12 @@ from django.conf import settings
 
 from common import http, metrics
 from common.cache import CacheAway
+from portfolio.core.services import worker_heartbeat_record
 from portfolio.creators.services import clicks_fold
 
 logger = logging.getLogger(__name__)
+
+FOLD_HEARTBEAT = "clicks_fold"
 
 
 @shared_task(name="creators.clicks_fold", ignore_result=True)
@@ -22,7 +25,7 @@ def clicks_fold_task() -> None:
         logger.warning("clicks fold skipped: the cache is away; the next fold moves the counts")
         return
     metrics.CLICKS_FOLDED.inc(moved)
-    metrics.CLICKS_LAST_FOLD.set_to_current_time()
+    worker_heartbeat_record(name=FOLD_HEARTBEAT)  # read by GET /metrics, whichever machine the worker is on
     if moved:
         logger.info("clicks folded", extra={"clicks": moved})
 

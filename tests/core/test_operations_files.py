@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from portfolio.core.tasks import heartbeat
+from portfolio.creators.tasks import clicks_fold_task
 from tests.metrics import TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,8 @@ def served_metric_names(client) -> set[str]:
 
 def test_every_alert_says_what_to_do_and_watches_metrics_that_are_served(client, settings):
     settings.METRICS_TOKEN = TOKEN
-    heartbeat.apply()  # the heartbeat's age is served once a worker has run it
+    heartbeat.apply()  # the heartbeat's age and the fold's are served once a worker has run them
+    clicks_fold_task.apply()
     served = served_metric_names(client)
     rules = [rule for group in yaml.safe_load(RULES.read_text())["groups"] for rule in group["rules"]]
 
@@ -48,6 +50,7 @@ def test_every_alert_says_what_to_do_and_watches_metrics_that_are_served(client,
 def test_every_dashboard_panel_reads_metrics_that_are_served(client, settings):
     settings.METRICS_TOKEN = TOKEN
     heartbeat.apply()
+    clicks_fold_task.apply()
     served = served_metric_names(client)
     panels = json.loads(DASHBOARD.read_text())["panels"]
     assert len(panels) >= 10
