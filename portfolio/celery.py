@@ -14,7 +14,14 @@ from typing import Any
 import celery
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
-from celery.signals import task_failure, task_retry, task_success, worker_init, worker_process_init
+from celery.signals import (
+    task_failure,
+    task_retry,
+    task_success,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+)
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
@@ -139,6 +146,15 @@ def _tracing_in_pool_process(**kwargs: Any) -> None:
     from portfolio.core.tracing import tracing_start
 
     tracing_start()
+
+
+@worker_process_shutdown.connect
+def _metrics_of_exited_pool_process(pid: int | None = None, **kwargs: Any) -> None:
+    """A pool process that ends drops its live gauges from PROMETHEUS_MULTIPROC_DIR (its counts stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
 
 
 @worker_init.connect

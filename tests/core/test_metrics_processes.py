@@ -1,14 +1,18 @@
-"""GET /metrics under the README's gunicorn command with several workers: with PROMETHEUS_MULTIPROC_DIR every
-scrape adds up what all the workers answered, whichever worker serves it (each alone would see only its own)."""
+"""Metrics of several processes under PROMETHEUS_MULTIPROC_DIR: the README's gunicorn command with several workers,
+where every scrape adds up what all of them answered, whichever serves it (each alone would see only its own);
+and a Celery worker's pool process, whose tasks are counted by outcome in the same folder."""
 
 import os
 import subprocess
 import sys
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, multiprocess
 
+from portfolio.core.tasks import heartbeat
 from tests.conftest import database_url_for_subprocesses, wait_until
 from tests.core.test_request_line import _free_port, _raw_get, _readme_limit
 from tests.metrics import TOKEN
@@ -59,3 +63,33 @@ def test_every_scrape_adds_up_all_the_gunicorn_workers(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_a_prefork_workers_tasks_are_counted_by_outcome_in_the_folder(tmp_path):
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    queue = f"metrics-{uuid.uuid4().hex[:8]}"  # this test's worker alone takes its tasks
+    env = dict(
+        os.environ, PYTHONUNBUFFERED="1", PROMETHEUS_MULTIPROC_DIR=str(folder),
+        DATABASE_URL=database_url_for_subprocesses(),
+    )
+    log = tmp_path / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "portfolio", "worker", "--pool", "prefork", "--concurrency", "1",
+               "-Q", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with open(log, "wb") as out:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        heartbeat.apply_async(queue=queue)
+        heartbeat.apply_async(queue=queue)
+
+        def successes() -> float:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry, path=str(folder))
+            return registry.get_sample_value(
+                "reelfolio_worker_tasks_total", {"task": "core.heartbeat", "outcome": "success"}
+            ) or 0.0
+
+        wait_until(lambda: successes() == 2, timeout=60, message=f"two heartbeats counted:\n{log}")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
