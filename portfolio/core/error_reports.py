@@ -10,7 +10,7 @@ codes and states) and loses any email address and bearer or API key it carries.
 import re
 from typing import Any
 
-from portfolio.core.logging import REDACTED, redact
+from portfolio.core.logging import REDACTED, redact, request_id_var
 
 # Names whose values are never sent, whatever they hold (matched anywhere in the name, any case).
 _SECRET_NAME = re.compile(
@@ -55,6 +55,10 @@ def scrub(event: Any, hint: Any = None) -> Any:
     if isinstance(request, dict):
         for part in ("cookies", "data"):
             request.pop(part, None)
+        if isinstance(request.get("query_string"), str):  # redact() finds parameters after a "?" or "&"
+            request["query_string"] = scrub_text(f"?{request['query_string']}")[1:]
+    if request_id_var.get() != "-":  # the same id as the request's log lines and X-Request-ID
+        event.setdefault("tags", {})["request_id"] = request_id_var.get()
     return _scrub(event)
 
 

@@ -6,8 +6,12 @@ import logging
 
 import pytest
 import sentry_sdk
-from django.test import Client
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from django.test import RequestFactory
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 
@@ -21,6 +25,7 @@ SECRETS = [
 ]
 
 
+@csrf_exempt
 def fail(request):
     """Fails with the request's secrets in a local variable, a logged error and its own message."""
     password = request.POST["password"]  # noqa: F841  (a local variable the report must not carry)
@@ -53,21 +58,31 @@ def reports():
 def test_a_failing_request_is_reported_without_secrets_tokens_emails_or_applicant_data(reports, settings):
     settings.ROOT_URLCONF = __name__
     settings.DEBUG = False
-    client = Client(raise_request_exception=False)
-    client.cookies["sessionid"] = "session-cookie-value"
-    response = client.post(
+    # Through Django's WSGI handler, as gunicorn calls it: Sentry reads the request's address and headers there.
+    environ = RequestFactory().post(
         "/failing/?code=oauth-code-1234&state=oauth-state-5678&email=jordan@example.com",
         {"name": "Jordan Applicant", "phone": "+44 20 7946 0000", "password": "hunter2-password"},
         HTTP_AUTHORIZATION="Bearer rfk_partnerkey0123456789",
         HTTP_X_SECRET="whsec_c2VjcmV0LXNlY3JldA",
-    )
-    assert response.status_code == 500
+        HTTP_COOKIE="sessionid=session-cookie-value",
+    ).environ
+    statuses = []
+    # As Django's test client does: the request's start and end must not close the test's database connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        b"".join(WSGIHandler()(environ, lambda status, headers, *args: statuses.append(status)))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    assert statuses == ["500 Internal Server Error"]
     sentry_sdk.flush()
 
     events = [event for event in reports if event.get("exception") or event.get("logentry")]
     assert events, "the error was not reported"
     assert any("ValueError" in json.dumps(event) for event in events)
-    assert any(event.get("extra", {}).get("request_id", "-") != "-" for event in events), "the request id is kept"
+    assert all(len(event.get("tags", {}).get("request_id", "")) == 32 for event in events), "the request id is kept"
+    assert any(event.get("request", {}).get("url", "").endswith("/failing/") for event in events), "the address is kept"
     sent = json.dumps(reports)
     for secret in SECRETS:
         assert secret not in sent, f"{secret!r} was sent to Sentry"
