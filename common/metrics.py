@@ -4,7 +4,8 @@
   they answer), counts each request by route group, method and status class, and times it.
 - **Queues.** What waits in the database is measured when Prometheus asks, by each app's own cheap query
   (`register_queue`, from AppConfig.ready()): how many items wait and how old the oldest is.
-- **Gauges read at scrape time.** Anything else read when asked (`register_gauge`): the worker's heartbeat.
+- **Gauges read at scrape time.** Anything else read when asked (`register_gauge`): the ages of the worker's
+  heartbeat and of the last fold of the clicks.
 - **Counters of the processes.** The cache breaker (common/cache.py), the worker's tasks by outcome
   (portfolio/celery.py), the clicks folded.
 
