@@ -44,6 +44,8 @@ from redis.commands.core import Script
 from redis.exceptions import NoScriptError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from common import metrics
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -95,6 +97,8 @@ def call(alias: str, function: Callable[..., T], *args, always: bool = False, **
         result = function(caches[alias], *args, **kwargs)
     except CACHE_ERRORS as exc:
         if server not in _away_until:
+            metrics.CACHE_BREAKER_OPENED.labels(cache=alias).inc()
+            metrics.CACHE_BREAKER_OPEN.labels(cache=alias).set(1)
             logger.warning(
                 "cache unreachable: reading from the database, counting in the database and per process, "
                 "for %ss at a time",
@@ -105,6 +109,7 @@ def call(alias: str, function: Callable[..., T], *args, always: bool = False, **
         raise CacheAway(alias, maybe_applied=isinstance(exc, _SentUnanswered)) from exc
     if until is not None:
         _away_until.pop(server, None)
+        metrics.CACHE_BREAKER_OPEN.labels(cache=alias).set(0)
         logger.warning("cache reachable again", extra={"cache": alias})
     return result
 
@@ -112,6 +117,8 @@ def call(alias: str, function: Callable[..., T], *args, always: bool = False, **
 def outage_forget() -> None:
     """Tries every cache again at the next call (tests, and a process that knows the outage is over)."""
     _away_until.clear()
+    for alias in settings.CACHES:
+        metrics.CACHE_BREAKER_OPEN.labels(cache=alias).set(0)
 
 
 def probe(alias: str, value: str) -> bool:

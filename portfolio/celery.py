@@ -7,12 +7,21 @@ folder when it starts. Nothing is created when the settings are imported.
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import celery
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from celery.signals import (
+    task_failure,
+    task_retry,
+    task_success,
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+)
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portfolio.settings")
@@ -114,3 +123,45 @@ class FileScheduler(PersistentScheduler):
     def setup_schedule(self) -> None:
         Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
         super().setup_schedule()
+
+
+def _count_task(outcome: str) -> Callable[..., None]:
+    def count(sender: Any = None, **kwargs: Any) -> None:
+        from common import metrics
+
+        metrics.WORKER_TASKS.labels(task=getattr(sender, "name", None) or "unknown", outcome=outcome).inc()
+
+    return count
+
+
+# The worker's tasks by outcome, for GET /metrics (each pool process writes its own counts under
+# PROMETHEUS_MULTIPROC_DIR when it is set).
+for _outcome, _signal in (("success", task_success), ("failure", task_failure), ("retry", task_retry)):
+    _signal.connect(_count_task(_outcome), weak=False)
+
+
+@worker_process_init.connect
+def _tracing_in_pool_process(**kwargs: Any) -> None:
+    """Each forked pool process starts its own tracing (a tracer's export thread does not survive a fork)."""
+    from portfolio.core.tracing import tracing_start
+
+    tracing_start()
+
+
+@worker_process_shutdown.connect
+def _metrics_of_exited_pool_process(pid: int | None = None, **kwargs: Any) -> None:
+    """A pool process that ends drops its live gauges from PROMETHEUS_MULTIPROC_DIR (its counts stay)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
+
+
+@worker_init.connect
+def _tracing_in_worker(sender: Any = None, **kwargs: Any) -> None:
+    """A worker whose pool does not fork (solo, threads) runs its tasks itself: it starts tracing here."""
+    pool = getattr(sender, "pool_cls", "")
+    if "prefork" not in f"{getattr(pool, '__module__', '')}{pool}".lower():
+        from portfolio.core.tracing import tracing_start
+
+        tracing_start()

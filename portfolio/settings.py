@@ -73,6 +73,8 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portfolio.core.middleware.RequestIdMiddleware",
+    # Counts and times every request by route group, the hot paths answered just below included.
+    "common.metrics.MetricsMiddleware",
     # Answers the hot paths (warm anchor lookups, warm short links) with the headers the middleware below
     # would add; everything else goes on down the stack. Every middleware below must be one it knows
     # (common/early_answers.py's BELOW; the system check common.E001 refuses any other).
@@ -513,6 +515,18 @@ CDN_PURGE_TOKEN = env.str("CDN_PURGE_TOKEN", default="")
 CDN_PURGE_TOKEN_HEADER = env.str("CDN_PURGE_TOKEN_HEADER", default="Fastly-Key")
 if CDN_PURGE.endswith(".HttpPurge") and not CDN_PURGE_URL:
     raise ImproperlyConfigured("CDN_PURGE_URL must be set when CDN_PURGE is portfolio.creators.cdn.HttpPurge.")
+
+# --- Operations -----------------------------------------------------------------------------------
+
+# GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty: the path is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Errors go to Sentry when set, scrubbed of secrets, tokens, emails and applicants' data first.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+if SENTRY_DSN:
+    from portfolio.core.error_reports import error_reports_start
+
+    error_reports_start(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # --- Logging --------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from common.metrics import metrics_view
 from portfolio.core import views as core_views
 
 # Paths no URL matches, and requests Django cannot read, answer in the API's JSON error shape under /api/v1/.
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/", include("portfolio.accounts.urls")),
     path("integrations/oauth/", include("integrations.oauth.urls")),
     path("integrations/webhooks/", include("integrations.webhooks.urls")),

@@ -16,6 +16,11 @@ class OAuthConfig(AppConfig):
 
         checks.register(check_providers, checks.Tags.security)
 
+        from common import metrics
+        from integrations.oauth.selectors import sync_backlog
+
+        metrics.register_queue("oauth_syncs", sync_backlog)
+
 
 def check_providers(app_configs=None, **kwargs):
     """`manage.py check` (and runserver, migrate) refuse a broken OAUTH_PROVIDERS or TOKEN_ENCRYPTION_KEYS."""

@@ -43,6 +43,13 @@ class LinkedAccount(models.Model):
                 condition=models.Q(role__in=["portfolio", "videos"]), name="oauth_linkedaccount_role_valid"
             ),
         ]
+        # The syncs asked for and not done (the sweep, GET /metrics): few rows, whatever the accounts.
+        indexes = [
+            models.Index(
+                fields=["sync_requested_at"], condition=models.Q(sync_requested_at__isnull=False),
+                name="oauth_linkedaccount_sync_asked",
+            )
+        ]
 
     def __str__(self):
         return f"{self.provider_id}:{self.subject} ({self.user_id})"

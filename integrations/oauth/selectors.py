@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from common.metrics import Backlog, backlog
 from integrations.oauth import hooks, registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
@@ -95,3 +96,8 @@ def linked_account_by_subject(*, provider_id: str, subject: str) -> LinkedAccoun
 
 def accounts_needing_reconnect(*, user) -> list[LinkedAccount]:
     return list(LinkedAccount.objects.filter(user=user, status=LinkedAccount.Status.NEEDS_RECONNECT))
+
+
+def sync_backlog() -> list[Backlog]:
+    """The linked accounts with a sync asked for and not yet finished, the oldest by when it was asked."""
+    return [backlog(LinkedAccount.objects.filter(sync_requested_at__isnull=False), since="sync_requested_at")]

@@ -5,6 +5,7 @@ token row's lock (select_for_update) during the token request, so that two worke
 token and a rotated refresh token is saved in the same transaction that read the old one.
 """
 
+import contextvars
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -344,8 +345,9 @@ def linked_account_profile_fetch(*, linked_account: LinkedAccount, timeout: floa
 
 
 def _within(seconds: float | None, provider: Provider, call):
-    """`call()` (HTTP calls only, no database) in a thread of its own, waited for at most `seconds`. A call
-    past its time goes on in the background until settings.HTTP_TIMEOUT ends it; its answer is dropped."""
+    """`call()` (HTTP calls only, no database) in a thread of its own, in the caller's context variables, waited
+    for at most `seconds`. A call past its time goes on in the background until settings.HTTP_TIMEOUT ends it;
+    its answer is dropped."""
     if seconds is None:
         return call()
     outcome: dict = {}
@@ -356,7 +358,10 @@ def _within(seconds: float | None, provider: Provider, call):
         except BaseException as error:  # handed to the caller below
             outcome["error"] = error
 
-    thread = threading.Thread(target=run, name=f"profile-fetch-{provider.id}", daemon=True)
+    # In the caller's context: its log lines keep the request id, and its HTTP call is a span of the request's trace.
+    thread = threading.Thread(
+        target=contextvars.copy_context().run, args=(run,), name=f"profile-fetch-{provider.id}", daemon=True
+    )
     thread.start()
     thread.join(seconds)
     if thread.is_alive():

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
 from common import cache
 from portfolio.core.models import WorkerHeartbeat
@@ -46,8 +47,8 @@ def broker_problem() -> str | None:
     return None
 
 
-def worker_last_seen():
-    heartbeat = WorkerHeartbeat.objects.filter(name="worker").first()
+def worker_last_seen(name: str = "worker"):
+    heartbeat = WorkerHeartbeat.objects.filter(name=name).first()
     return heartbeat.seen_at if heartbeat else None
 
 
@@ -85,3 +86,10 @@ def checks_run(checks: dict[str, Callable[[], object]], *, seconds: float) -> di
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     return {name: results[name] if name in results else NoAnswer(seconds) for name in checks}
+
+
+def worker_heartbeat_age_seconds(name: str = "worker") -> float | None:
+    """Seconds since a worker last ran the periodic task that records `name` (the heartbeat, the clicks'
+    fold); None before the first."""
+    seen_at = worker_last_seen(name)
+    return max(0.0, (timezone.now() - seen_at).total_seconds()) if seen_at is not None else None

@@ -3,12 +3,15 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from common import http
+from common import http, metrics
 from common.cache import CacheAway
+from portfolio.core.services import worker_heartbeat_record
 from portfolio.creators.services import clicks_fold
 from portfolio.creators.services.social_card import creator_card_draw
 
 logger = logging.getLogger(__name__)
+
+FOLD_HEARTBEAT = "clicks_fold"
 
 
 @shared_task(name="creators.clicks_fold", ignore_result=True)
@@ -22,6 +25,8 @@ def clicks_fold_task() -> None:
     except CacheAway:
         logger.warning("clicks fold skipped: the cache is away; the next fold moves the counts")
         return
+    metrics.CLICKS_FOLDED.inc(moved)
+    worker_heartbeat_record(name=FOLD_HEARTBEAT)  # read by GET /metrics, whichever machine the worker is on
     if moved:
         logger.info("clicks folded", extra={"clicks": moved})
 

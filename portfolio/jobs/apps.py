@@ -23,3 +23,9 @@ class JobsConfig(AppConfig):
         from portfolio.jobs.home import employer_home
 
         register_home_context(employer_home)
+
+        # Emails still to send, for GET /metrics.
+        from common import metrics
+        from portfolio.jobs.selectors.applications import email_backlog
+
+        metrics.register_queue("emails", email_backlog)

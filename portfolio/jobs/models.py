@@ -231,6 +231,13 @@ class ApplicationStatusChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The status emails still to send (the sweep, GET /metrics): few rows, however long the history.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(applicant_notified_at__isnull=True),
+                name="jobs_status_change_to_email",
+            )
+        ]
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from common.metrics import Backlog, backlog
 from integrations.webhooks.models import InboundEvent
 
 Status = InboundEvent.Status
@@ -29,3 +30,8 @@ def inbound_events_overdue_count(*, due_before: datetime) -> int:
     """Pending events whose processing was due before `due_before` (their wake was lost)."""
     return InboundEvent.objects.filter(status=Status.PENDING, next_attempt_at__lt=due_before).count()
 
+
+
+def inbound_backlog() -> list[Backlog]:
+    """The events waiting for the drain (by the status index), the oldest by when it was received."""
+    return [backlog(InboundEvent.objects.filter(status=Status.PENDING), since="received_at")]

@@ -4,7 +4,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from common.metrics import Backlog, backlog
 from integrations.webhooks.models import Delivery, DeliveryAttempt, Endpoint
 
 
@@ -64,3 +66,23 @@ def endpoints_health_for_owners(*, owner_type: str, owner_ids: Iterable[int], si
         EndpointDeliveries(endpoint=e, delivered=e.delivered, given_up=e.given_up, waiting=e.waiting)
         for e in endpoints
     ]
+
+
+def outbound_backlog() -> list[Backlog]:
+    """The deliveries due now (by the partial index of pending and sending ones), by their endpoint's state,
+    the oldest by how long it has been due. No organization is named: the states are a fixed few."""
+    due = Delivery.objects.filter(
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=timezone.now()
+    )
+    return [
+        backlog(due.filter(endpoint__is_enabled=True, endpoint__failing_since__isnull=True), since="next_attempt_at",
+                state="healthy"),
+        backlog(due.filter(endpoint__is_enabled=True, endpoint__failing_since__isnull=False), since="next_attempt_at",
+                state="failing"),
+        backlog(due.filter(endpoint__is_enabled=False), since="next_attempt_at", state="disabled"),
+    ]
+
+
+def failing_endpoints_backlog() -> list[Backlog]:
+    """The enabled endpoints whose deliveries are failing, the oldest by how long it has been failing."""
+    return [backlog(Endpoint.objects.filter(is_enabled=True, failing_since__isnull=False), since="failing_since")]

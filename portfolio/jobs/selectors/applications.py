@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from common.metrics import Backlog, backlog
 from integrations.oauth import registry
 from integrations.oauth.models import LinkedAccount
 from integrations.providers import Provider
 from integrations.providers.types import Profile
-from portfolio.jobs.models import Application, ApplyConsent, Job, ScreeningQuestion
+from portfolio.jobs.models import Application, ApplicationStatusChange, ApplyConsent, Job, ScreeningQuestion
 
 
 def linked_portfolio_account(*, user, provider_id: str | None = None) -> LinkedAccount | None:
@@ -157,3 +158,15 @@ def apply_panel(*, job: Job, user) -> ApplyPanel:
             and 0 < required + optional <= QUESTIONS_ON_ONE_PAGE
         ),
     )
+
+
+def email_backlog() -> list[Backlog]:
+    """Emails not sent yet: applications no employer email told of (by the partial index of those), and
+    status changes not yet emailed to the applicant."""
+    return [
+        backlog(Application.objects.filter(employer_notified_at__isnull=True), since="created_at", state="employer"),
+        backlog(
+            ApplicationStatusChange.objects.filter(applicant_notified_at__isnull=True), since="created_at",
+            state="applicant",
+        ),
+    ]
