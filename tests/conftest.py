@@ -3,8 +3,6 @@ Chromium, and the `postgres` marker's skip (or failure in CI)."""
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -12,6 +10,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connections
+
+from tests.processes import celery_worker_running
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -104,39 +104,10 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory, 
         )
         if "sandbox" in settings.DATABASES:
             env["SANDBOX_DATABASE_URL"] = database_url_for_subprocesses("sandbox")
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "portfolio",
-        "worker",
-        "--pool",
-        "solo",
-        "--loglevel",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until(
-            lambda: process.poll() is not None or b"ready." in log_path.read_bytes(),
-            timeout=60,
-            message="the Celery worker to start",
-        )
-        if process.poll() is not None:
-            pytest.fail(f"The Celery worker exited at start:\n{log_path.read_text()[-3000:]}")
+    options = ["--pool", "solo", "--without-gossip", "--without-mingle"]
+    with celery_worker_running(*options, env=env, log_path=log_path) as process:
         process.log_path = log_path  # type: ignore[attr-defined]  # what it printed: logs, console emails
         yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _chromium_path() -> str | None:

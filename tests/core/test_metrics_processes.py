@@ -3,23 +3,19 @@ where every scrape adds up what all of them answered, whichever serves it (each 
 and a Celery worker's pool process, whose tasks are counted by outcome in the same folder."""
 
 import os
-import subprocess
-import sys
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry, multiprocess
 
 from portfolio.core.tasks import heartbeat
 from tests.conftest import database_url_for_subprocesses, wait_until
-from tests.core.test_request_line import _free_port, _raw_get, _readme_limit
 from tests.metrics import TOKEN
+from tests.processes import celery_worker_running, gunicorn_running, raw_get
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 HEALTH_CHECKS = 24
 
 
@@ -34,35 +30,17 @@ def _health_requests(port: int) -> float:
 def test_every_scrape_adds_up_all_the_gunicorn_workers(tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()
-    port = _free_port()
     env = dict(
         os.environ, PYTHONUNBUFFERED="1", PROMETHEUS_MULTIPROC_DIR=str(folder), METRICS_TOKEN=TOKEN,
         DATABASE_URL=database_url_for_subprocesses(), SECURE_SSL_REDIRECT="false",
     )
-    log = tmp_path / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "portfolio.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-               "--limit-request-line", str(_readme_limit())]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        def answers() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited at start:\n{log.read_text()[-2000:]}")
-            try:
-                return _raw_get(port, "/healthz")[0] == 200
-            except OSError:
-                return False
-
-        wait_until(answers, timeout=60, message="gunicorn to answer /healthz")
+    with gunicorn_running(workers=2, env=env, log_path=tmp_path / "gunicorn.log") as port:
         before = _health_requests(port)
         for _ in range(HEALTH_CHECKS):
-            assert _raw_get(port, "/healthz")[0] == 200
+            assert raw_get(port, "/healthz")[0] == 200
         wait_until(lambda: len(list(folder.glob("counter_*.db"))) >= 2, timeout=10, message="both workers to count")
         for _ in range(4):  # whichever worker answers the scrape, it counts every worker's requests
             assert _health_requests(port) == before + HEALTH_CHECKS
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_a_prefork_workers_tasks_are_counted_by_outcome_in_the_folder(tmp_path):
@@ -74,11 +52,9 @@ def test_a_prefork_workers_tasks_are_counted_by_outcome_in_the_folder(tmp_path):
         DATABASE_URL=database_url_for_subprocesses(),
     )
     log = tmp_path / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "portfolio", "worker", "--pool", "prefork", "--concurrency", "1",
-               "-Q", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    with open(log, "wb") as out:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    options = ["--pool", "prefork", "--concurrency", "1", "-Q", queue, "--without-gossip", "--without-mingle",
+               "--without-heartbeat"]
+    with celery_worker_running(*options, env=env, log_path=log):
         heartbeat.apply_async(queue=queue)
         heartbeat.apply_async(queue=queue)
 
@@ -90,6 +66,3 @@ def test_a_prefork_workers_tasks_are_counted_by_outcome_in_the_folder(tmp_path):
             ) or 0.0
 
         wait_until(lambda: successes() == 2, timeout=60, message=f"two heartbeats counted:\n{log}")
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)

@@ -1,12 +1,12 @@
 """GET /metrics as clicks come in and are folded, and as the cache's Redis goes away and comes back: the short
 links' requests (the warm ones answered before the middleware stack too), the clicks folded, the breaker."""
 
-import time
 
 import pytest
 
 from common import early_answers
 from portfolio.creators import services, tasks
+from tests.conftest import wait_until
 from tests.creators.conftest import BROWSER_UA, target_for
 from tests.metrics import TOKEN, requests, scrape, value
 
@@ -62,9 +62,14 @@ def test_a_stopped_redis_opens_the_breaker_and_its_return_closes_it(client, anch
     assert breaker_open(away) == 1
 
     private_redis.start()
-    time.sleep(0.3)  # past CACHE_OUTAGE_SECONDS the next call tries the cache again, and it answers
-    click(client, anchor.code)
-    back = scrape(client)
+
+    def closed_after_a_click():
+        """Past CACHE_OUTAGE_SECONDS a click tries the cache again, finds it answering, and closes it."""
+        click(client, anchor.code)
+        scraped = scrape(client)
+        return scraped if breaker_open(scraped) == 0 else None
+
+    back = wait_until(closed_after_a_click, timeout=10, message="the breaker to close once Redis answers")
     assert breaker_open(back) == 0
     assert breaker_opened(back) == breaker_opened(away)
 

@@ -19,6 +19,7 @@ from portfolio.jobs.models import ApplicationStatusChange
 from portfolio.jobs.services import review as review_services
 from tests.conftest import ROOT, database_url_for_subprocesses, wait_until
 from tests.jobs.review_support import application_for, published_job
+from tests.processes import celery_worker_running
 
 MOVES = ["reviewing", "interview", "offer", "not_selected", "reviewing", "interview"]
 
@@ -31,22 +32,9 @@ def second_worker(celery_worker_process, live_server, tmp_path):
         os.environ, DATABASE_URL=database_url_for_subprocesses(), PYTHONUNBUFFERED="1", SITE_URL=live_server.url,
         EMAIL_URL="consolemail://",
     )
-    command = [sys.executable, "-m", "celery", "-A", "portfolio", "worker", "--pool", "prefork", "--concurrency", "2",
-               "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: process.poll() is not None or b"ready." in log_path.read_bytes(), timeout=60,
-                   message="the second worker to start")
-        assert process.poll() is None, log_path.read_text()[-3000:]
+    options = ["--pool", "prefork", "--concurrency", "2", "--without-gossip", "--without-mingle"]
+    with celery_worker_running(*options, env=env, log_path=log_path):
         yield log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _printed_subjects(printed: str) -> list[str]:
