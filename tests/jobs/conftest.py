@@ -4,6 +4,7 @@ Rows other apps own (linked accounts, videos) are written directly, as test data
 jobs app itself is made through its services in the tests that exercise them.
 """
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from portfolio.accounts.services import (
 from portfolio.creators.models import Video
 from portfolio.jobs.models import Job
 from tests.integrations.oauth.fake_provider import FakeProvider
+from tests.integrations.outbound_webhooks.receiver import Receiver
 
 PASSWORD = "orchid-lantern-42"
 
@@ -169,3 +171,20 @@ def job(organization, employer, videos):
     from tests.jobs.apply_support import published_job  # apply_support imports this module
 
     return published_job(organization=organization, actor=employer, video=videos[0])
+
+
+@pytest.fixture
+def receiver():
+    """An ATS of the test's own on loopback (tests/integrations/outbound_webhooks/receiver.py)."""
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def queue(settings):
+    """A delivery queue of this test's own, so that no other worker of the run takes its deliveries."""
+    name = f"webhooks-test-{uuid.uuid4().hex[:8]}"
+    settings.WEBHOOK_CELERY_QUEUE = name
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    settings.WEBHOOK_REQUIRE_HTTPS = False
+    return name

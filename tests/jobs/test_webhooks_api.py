@@ -18,7 +18,7 @@ from portfolio.jobs.services import jobs as job_services
 from portfolio.jobs.services import review as review_services
 from portfolio.jobs.services.applications import application_create, application_withdraw
 from portfolio.jobs.services.consent import consent_grant
-from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+from tests.integrations.outbound_webhooks.receiver import Answer
 from tests.jobs.conftest import make_employer
 from tests.jobs.review_support import published_job
 
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.django_db
 def loopback_allowed(settings):
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     settings.WEBHOOK_REQUIRE_HTTPS = False
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
 
 
 def bearer(organization, scopes=("webhooks:manage",)):

@@ -15,19 +15,13 @@ from integrations.webhooks.models import Delivery, Endpoint
 from integrations.webhooks.outbound import services as outbound
 from tests import screenshots
 from tests.conftest import wait_until
-from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+from tests.integrations.outbound_webhooks.receiver import Answer
 from tests.jobs.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 shoot = screenshots.shooter("webhooks", leave_at="phone")
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
 
 
 @pytest.fixture

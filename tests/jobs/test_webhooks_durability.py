@@ -6,7 +6,6 @@ filesystem broker it never comes back; RabbitMQ hands it back at once, and then 
 case the sweep, not the broker, is what delivers.
 """
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,28 +20,12 @@ from integrations.webhooks.outbound import services as outbound
 from portfolio.jobs.models import Application
 from portfolio.jobs.services.consent import consent_grant
 from tests.conftest import database_url_for_subprocesses, wait_until
-from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+from tests.integrations.outbound_webhooks.receiver import Answer
 from tests.jobs.apply_support import published_job
 from tests.jobs.conftest import make_applicant
 from tests.jobs.webhooks_support import DEAD_BROKER_URL, Worker, apply_while_broker_down, process_env
 
 pytestmark = [pytest.mark.durability, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def queue(settings):
-    """A delivery queue of this test's own."""
-    name = f"webhooks-test-{uuid.uuid4().hex[:8]}"
-    settings.WEBHOOK_CELERY_QUEUE = name
-    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    settings.WEBHOOK_REQUIRE_HTTPS = False
-    return name
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ few seconds, through the same broker) and nothing else.
 
 import sys
 import threading
-import uuid
 
 import pytest
 from django.db import transaction
@@ -27,7 +26,7 @@ from integrations.webhooks import tasks
 from integrations.webhooks.models import Delivery
 from integrations.webhooks.outbound import services as outbound
 from tests.conftest import ROOT, database_url_for_subprocesses, wait_until
-from tests.integrations.outbound_webhooks.receiver import Answer, Receiver
+from tests.integrations.outbound_webhooks.receiver import Answer
 from tests.jobs.webhooks_support import process_env, publishing_to
 from tests.rabbitmq_server import RabbitMQServer
 from tests.redis_server import RedisServer
@@ -35,21 +34,6 @@ from tests.redis_server import RedisServer
 pytestmark = [pytest.mark.chaos, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 EVENTS = 6
-
-
-@pytest.fixture
-def queue(settings):
-    name = f"webhooks-test-{uuid.uuid4().hex[:8]}"
-    settings.WEBHOOK_CELERY_QUEUE = name
-    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    settings.WEBHOOK_REQUIRE_HTTPS = False
-    return name
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
